@@ -1,0 +1,77 @@
+"""One exception hierarchy for the package.
+
+Every error the package raises on purpose derives from :class:`CorridorsError` and also
+from the built-in category it belongs to, so callers may catch either. Messages name the
+file, the item and the value, and say what to do next; the CLI prints them on one line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CacheError",
+    "CorridorsError",
+    "DataSourceError",
+    "DefinitionError",
+    "InfeasibleRouteError",
+    "OptionalDependencyError",
+    "ScenarioError",
+    "SnapError",
+    "UnknownCorridorError",
+    "UnknownNameError",
+]
+
+
+class CorridorsError(Exception):
+    """Base class of every error raised on purpose by ``corridors``."""
+
+
+class DefinitionError(CorridorsError, ValueError):
+    """A corridor, scenario or geodata file is malformed or inconsistent.
+
+    Parameters
+    ----------
+    problems
+        One line per problem, each naming the file, the item and the value.
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        first = self.problems[0] if self.problems else "invalid definition"
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+        super().__init__(first + suffix)
+
+
+class UnknownNameError(CorridorsError, LookupError):
+    """A name (corridor id, place, link, country) is not known; lists the closest ones."""
+
+    def __str__(self) -> str:  # LookupError would quote the message otherwise
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownCorridorError(UnknownNameError):
+    """No corridor definition has this id."""
+
+
+class DataSourceError(CorridorsError, RuntimeError):
+    """A network source failed: a server error, a time-out, a truncated or foreign file."""
+
+
+class CacheError(CorridorsError, OSError):
+    """The cache folder cannot be read or written."""
+
+
+class SnapError(CorridorsError, ValueError):
+    """A waypoint is farther from the network than the snap limit allows."""
+
+
+class InfeasibleRouteError(CorridorsError, RuntimeError):
+    """No path exists for a leg under the given constraints (avoided countries, closures)."""
+
+
+class ScenarioError(CorridorsError, ValueError):
+    """A scenario file or option is invalid."""
+
+
+class OptionalDependencyError(CorridorsError, ImportError):
+    """An optional package is needed for this feature; the message says how to install it."""

