@@ -6,6 +6,7 @@ region, repaired, with gauge, ports, ferries and transfers, cached by a hash of 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import shutil
 import time
@@ -245,6 +246,48 @@ def _transfer_segments(
     return pd.DataFrame(rows)
 
 
+#: An added line's ends are joined to the nearest node of its mode up to this distance, in km.
+ADDITION_JOIN_MAX_KM = 10.0
+
+
+def _addition_segments(parts: Sequence[pd.DataFrame], modes: Sequence[str]) -> pd.DataFrame:
+    """Segments of ``geodata/network_additions.yaml``, their ends joined to the network."""
+    from corridors.network import geodesic_lengths_m
+
+    rows: list[dict[str, Any]] = []
+    base = pd.concat(parts, ignore_index=True) if parts else empty_segments()
+    for add in geodata.network_additions():
+        if add.mode not in modes:
+            continue
+        pts = list(add.coords)
+        seg = base[base["mode"] == add.mode]
+        if not seg.empty:
+            xs = np.concatenate([seg["x0"], seg["x1"]])
+            ys = np.concatenate([seg["y0"], seg["y1"]])
+            tree = cKDTree(_local_xy(xs, ys))
+            for end in (0, -1):
+                _, i = tree.query(_local_xy([pts[end][0]], [pts[end][1]])[0])
+                d = geodesic_lengths_m([pts[end][0]], [pts[end][1]], [xs[i]], [ys[i]])[0]
+                if 0 < d / 1000.0 <= ADDITION_JOIN_MAX_KM:
+                    node = (float(xs[i]), float(ys[i]))
+                    pts = [node, *pts] if end == 0 else [*pts, node]
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            rows.append(
+                {
+                    "x0": x0,
+                    "y0": y0,
+                    "x1": x1,
+                    "y1": y1,
+                    "mode": add.mode,
+                    "status": add.status,
+                    "gauge_mm": add.gauge_mm,
+                    "source": "geodata:network_additions",
+                    "name": add.name,
+                }
+            )
+    return pd.DataFrame(rows) if rows else empty_segments()
+
+
 def network_from_bundled(
     *,
     bbox: BBox | None = None,
@@ -274,6 +317,9 @@ def network_from_bundled(
         if mode in modes:
             parts.append(_bundled.scgraph_segments(mode, box))
         bar.update()
+    added = _addition_segments(parts, modes)
+    if not added.empty:
+        parts.append(added)
     rail_road = pd.concat(parts, ignore_index=True) if parts else empty_segments()
     bar.set_postfix_str("sea")
     if "sea" in modes or "ferry" in modes:
@@ -315,7 +361,7 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
 
     geodata_hash = {
         name: hash_file(geodata_dir() / name)
-        for name in ("ferries.yaml", "places.yaml", "gauge.yaml")
+        for name in ("ferries.yaml", "places.yaml", "gauge.yaml", "network_additions.yaml")
     }
     return cache_key(
         {

@@ -18,6 +18,7 @@ from corridors._validate import iso3_problem
 from corridors._yaml import read_yaml
 
 __all__ = [
+    "Addition",
     "Crossing",
     "Ferry",
     "GaugeException",
@@ -27,6 +28,7 @@ __all__ = [
     "crossings",
     "ferries",
     "gauge_rules",
+    "network_additions",
     "organisations",
     "places",
 ]
@@ -332,3 +334,55 @@ def organisations() -> dict[str, tuple[str, ...]]:
         if isinstance(item, Mapping) and isinstance(item.get("id"), str):
             out[item["id"]] = _strings(item.get("names"))
     return out
+
+
+@dataclass(frozen=True)
+class Addition:
+    """A real line missing from the embedded network, authored by the project."""
+
+    name: str
+    mode: str
+    status: str
+    gauge_mm: int
+    coords: tuple[tuple[float, float], ...]
+    opened: int | None = None
+    source: str | None = None
+
+
+@functools.cache
+def network_additions() -> tuple[Addition, ...]:
+    """Lines the embedded network lacks (``geodata/network_additions.yaml``)."""
+    if not (geodata_dir() / "network_additions.yaml").exists():
+        return ()
+    r = _Reader("network_additions.yaml")
+    out = []
+    for label, item in r.items("lines"):
+        coords = item.get("coords")
+        pts = []
+        for j, p in enumerate(coords if isinstance(coords, list) else []):
+            pt = (
+                r.point(f"{label} coords[{j}]", {"lon": p[0], "lat": p[1]})
+                if (isinstance(p, list) and len(p) == 2)
+                else None
+            )
+            if pt is None:
+                r.problems.append(f"{r.shown}: {label}: coords[{j}] {p!r} is not [lon, lat]")
+            else:
+                pts.append(pt)
+        mode, status = item.get("mode"), item.get("status", "operational")
+        if mode not in ("rail", "road") or len(pts) < 2:
+            r.problems.append(f"{r.shown}: {label}: needs mode rail|road and 2+ coords")
+            continue
+        out.append(
+            Addition(
+                name=str(item.get("name")),
+                mode=str(mode),
+                status=str(status),
+                gauge_mm=int(item.get("gauge_mm") or 0),
+                coords=tuple(pts),
+                opened=item.get("opened"),
+                source=r.source(label, item),
+            )
+        )
+    r.done()
+    return tuple(out)

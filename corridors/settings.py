@@ -33,9 +33,10 @@ allow_volga_don : bool
     Whether sea routing may use the Volga–Don link between the Caspian and the Black Sea.
 simplify_tolerance_m : float
     Display simplification of map geometry, in metres (metrics always use full geometry).
-crossing_min_run_km : float
-    A route must stay this many km in a country for the visit to count (filters the
-    zig-zag of a line that runs along a border).
+border_tolerance_km : float
+    A route counts as having entered another country only once it is this many km beyond
+    its current country's boundary (Natural Earth 1:10m); a line that follows a border
+    river does not zig-zag across it. Hard ``avoid`` uses the same tolerance.
 """
 
 from __future__ import annotations
@@ -53,4 +54,4 @@ overpass_buffer_km: float = 25.0
 requests_timeout_s: float = 180.0
 allow_volga_don: bool = False
 simplify_tolerance_m: float = 50.0
-crossing_min_run_km: float = 3.0
+border_tolerance_km: float = 1.5

@@ -1,0 +1,548 @@
+"""Corridor metrics from a routed :class:`~corridors.routing.Route`.
+
+Lengths are geodesic (WGS 84). Countries come from Natural Earth 1:10m polygons; a route is
+cut into *runs* of one country (water legs form ``"sea"`` runs, never a country). The route
+changes country only once it is more than :data:`corridors.settings.border_tolerance_km`
+beyond its current country, so a line that follows a border river (drawn at 1:10m) does
+not zig-zag across it, and a crossing is counted once per real crossing, not per edge.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from corridors import boundaries, geodata, settings
+from corridors.routing import Route
+from corridors.timemodel import DEFAULT_TIME_MODEL, TimeModel
+
+__all__ = [
+    "BorderCrossing",
+    "Run",
+    "border_crossings",
+    "compare",
+    "compare_rows",
+    "country_runs",
+    "gauge_breaks",
+    "length_by_country",
+    "route_metrics",
+    "transshipments",
+]
+
+SEA = "sea"
+_WATER = ("ferry", "sea")
+_NAME_RADIUS_KM = 30.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of a route in one country (or at sea)."""
+
+    country: str
+    length_m: float
+    start: tuple[float, float]
+    end: tuple[float, float]
+    mode_start: str
+    mode_end: str
+
+    @property
+    def water(self) -> bool:
+        """Whether the run is at sea."""
+        return self.country == SEA
+
+
+@dataclass(frozen=True)
+class BorderCrossing:
+    """A land border crossing along a route."""
+
+    from_country: str
+    to_country: str
+    lon: float
+    lat: float
+    mode: str
+    name: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping with ``from`` and ``to``."""
+        return {
+            "from": self.from_country,
+            "to": self.to_country,
+            "lon": round(self.lon, 5),
+            "lat": round(self.lat, 5),
+            "mode": self.mode,
+            "name": self.name,
+        }
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def _deg_km(lat: float) -> float:
+    return 111.32 * max(math.cos(math.radians(lat)), 0.2)
+
+
+def _distance_km(lon: float, lat: float, iso3: str) -> float:
+    """Approximate distance, in km, from a point to a country's territory (0 inside)."""
+    geom = _polygon(iso3)
+    if geom is None:
+        return math.inf
+    return float(shapely.distance(geom, shapely.Point(lon, lat)) * _deg_km(lat))
+
+
+def _polygon(iso3: str) -> Any:
+    gdf = boundaries.countries()
+    rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
+    return rows.iloc[0] if not rows.empty else None
+
+
+def _split_fraction(x0: float, y0: float, x1: float, y1: float, iso3: str) -> float:
+    """Share of the segment's length that lies inside ``iso3``."""
+    geom = _polygon(iso3)
+    line = shapely.LineString([(x0, y0), (x1, y1)])
+    if geom is None or line.length == 0:
+        return 0.5
+    return float(min(max(line.intersection(geom).length / line.length, 0.0), 1.0))
+
+
+def _labels(pieces: pd.DataFrame, tolerance_km: float) -> list[str]:
+    """Country of each piece, with hysteresis.
+
+    The route changes country only once it is more than ``tolerance_km`` outside the current
+    one, so a line that follows a border (drawn at 1:10m) does not zig-zag across it. Water
+    pieces are ``"sea"``.
+    """
+    modes = pieces["mode"].astype(str).to_numpy()
+    c0 = pieces["country0"].astype(str).to_numpy()
+    c1 = pieces["country1"].astype(str).to_numpy()
+    x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
+    out: list[str] = []
+    current = ""
+    for i in range(len(pieces)):
+        if modes[i] in _WATER:
+            out.append(SEA)
+            current = ""
+            continue
+        if not current:
+            current = c0[i] or c1[i]
+        raw = c1[i]
+        if raw and raw != current and _distance_km(x1[i], y1[i], current) > tolerance_km:
+            current = raw
+        out.append(current)
+    return out
+
+
+def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> list[Run]:
+    """Cut a route's pieces into runs of one country (``"sea"`` on water).
+
+    Parameters
+    ----------
+    pieces
+        ``Route.pieces``.
+    tolerance_km
+        How far outside its current country the route must go before it counts as having
+        crossed (default :data:`corridors.settings.border_tolerance_km`). The crossing is
+        placed where the line actually crosses the boundary.
+    """
+    if pieces.empty:
+        return []
+    tol = settings.border_tolerance_km if tolerance_km is None else tolerance_km
+    labels = _labels(pieces, tol)
+    modes = pieces["mode"].astype(str).to_numpy()
+    c0 = pieces["country0"].astype(str).to_numpy()
+    x0, y0 = pieces["x0"].to_numpy(float), pieces["y0"].to_numpy(float)
+    x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
+    length = pieces["length_m"].to_numpy(float)
+    runs: list[Run] = []
+    i, n = 0, len(pieces)
+    while i < n:
+        j = i
+        while j + 1 < n and labels[j + 1] == labels[i]:
+            j += 1
+        runs.append(
+            Run(
+                labels[i],
+                float(length[i : j + 1].sum()),
+                (x0[i], y0[i]),
+                (x1[j], y1[j]),
+                str(modes[i]),
+                str(modes[j]),
+            )
+        )
+        i = j + 1
+    return _place_crossings(runs, labels, c0, x0, y0, x1, y1, length)
+
+
+def _place_crossings(
+    runs: list[Run],
+    labels: list[str],
+    c0: Any,
+    x0: Any,
+    y0: Any,
+    x1: Any,
+    y1: Any,
+    length: Any,
+) -> list[Run]:
+    """Move each land-to-land boundary to where the line really leaves the old country."""
+    starts = [0] + [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
+    out = list(runs)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if a.water or b.water:
+            continue
+        sb = starts[k + 1]
+        # the piece on which the line enters b for good
+        e = sb
+        while e > starts[k] and str(c0[e]) == b.country:
+            e -= 1
+        inside_b = _split_fraction(x0[e], y0[e], x1[e], y1[e], b.country)
+        at = 1.0 - inside_b
+        px = float(x0[e] + (x1[e] - x0[e]) * at)
+        py = float(y0[e] + (y1[e] - y0[e]) * at)
+        moved = float(length[e:sb].sum()) - float(length[e]) * at
+        out[k] = Run(a.country, a.length_m - moved, a.start, (px, py), a.mode_start, a.mode_end)
+        out[k + 1] = Run(b.country, b.length_m + moved, (px, py), b.end, b.mode_start, b.mode_end)
+    return out
+
+
+def length_by_country(pieces: pd.DataFrame) -> dict[str, float]:
+    """Km per ISO3 country in route order, with water legs as ``"sea"``."""
+    out: dict[str, float] = {}
+    for r in country_runs(pieces):
+        key = r.country or "unknown"
+        out[key] = out.get(key, 0.0) + r.length_m / 1000.0
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def _nearest_name(
+    lon: float, lat: float, candidates: Iterable[tuple[str, float, float]]
+) -> str | None:
+    best, best_d = None, _NAME_RADIUS_KM
+    for name, x, y in candidates:
+        d = _km(lon, lat, x, y)
+        if d <= best_d:
+            best, best_d = name, d
+    return best
+
+
+def _km(x0: float, y0: float, x1: float, y1: float) -> float:
+    from corridors.network import geodesic_lengths_m
+
+    return float(geodesic_lengths_m([x0], [y0], [x1], [y1])[0]) / 1000.0
+
+
+def border_crossings(pieces: pd.DataFrame) -> list[BorderCrossing]:
+    """Land border crossings in route order; leaving or entering by sea is not a crossing."""
+    runs = country_runs(pieces)
+    named = geodata.crossings()
+    out = []
+    for a, b in itertools.pairwise(runs):
+        if a.water or b.water or a.country == b.country:
+            continue
+        lon, lat = a.end
+        pair = {a.country, b.country}
+        name = _nearest_name(
+            lon, lat, ((c.name, c.lon, c.lat) for c in named if set(c.countries) == pair)
+        )
+        out.append(BorderCrossing(a.country, b.country, float(lon), float(lat), a.mode_end, name))
+    return out
+
+
+def _place_name(lon: float, lat: float) -> str | None:
+    cands = [(c.name, c.lon, c.lat) for c in geodata.crossings()]
+    cands += [(p.name, p.lon, p.lat) for p in geodata.places() if p.kind != "region"]
+    return _nearest_name(lon, lat, cands)
+
+
+def gauge_breaks(pieces: pd.DataFrame) -> list[dict[str, Any]]:
+    """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm)."""
+    rail = pieces[(pieces["mode"] == "rail") & (pieces["gauge_mm"].astype(int) > 0)]
+    out: list[dict[str, Any]] = []
+    last = 0
+    for g, x, y in zip(rail["gauge_mm"].astype(int), rail["x0"], rail["y0"], strict=True):
+        if last and g != last:
+            out.append(
+                {
+                    "from_mm": last,
+                    "to_mm": int(g),
+                    "lon": round(float(x), 5),
+                    "lat": round(float(y), 5),
+                    "name": _place_name(float(x), float(y)),
+                }
+            )
+        last = int(g)
+    return out
+
+
+def transshipments(route: Route) -> list[dict[str, Any]]:
+    """Changes of mode along the route (rail → ferry, ferry → rail, rail → road ...)."""
+    p = route.pieces
+    out: list[dict[str, Any]] = []
+    if p.empty:
+        return out
+    modes, legs = p["mode"].astype(str).to_numpy(), p["leg"].astype(int).to_numpy()
+    for i in range(1, len(p)):
+        if modes[i] == modes[i - 1]:
+            continue
+        x, y = float(p["x0"].iloc[i]), float(p["y0"].iloc[i])
+        name = None
+        if legs[i] != legs[i - 1] and route.corridor is not None:
+            name = route.legs[legs[i - 1]].leg.end.name
+        out.append(
+            {
+                "from": modes[i - 1],
+                "to": modes[i],
+                "lon": round(x, 5),
+                "lat": round(y, 5),
+                "name": name or _place_name(x, y),
+            }
+        )
+    return out
+
+
+# --- the metrics -----------------------------------------------------------------------------
+
+
+def _by(pieces: pd.DataFrame, column: str) -> dict[str, float]:
+    if pieces.empty:
+        return {}
+    s = pieces.groupby(pieces[column].astype(str), sort=False)["length_m"].sum() / 1000.0
+    return {str(k): round(float(v), 1) for k, v in s.items()}
+
+
+def _time(
+    route: Route,
+    crossings: Sequence[BorderCrossing],
+    breaks: Sequence[Mapping[str, Any]],
+    changes: Sequence[Mapping[str, Any]],
+    model: TimeModel,
+) -> dict[str, float] | None:
+    p = route.pieces
+    if p.empty or (p["mode"] == "pipeline").all():
+        return None
+    speed = p["mode"].astype(str).map(lambda m: model.speed_kmh.get(m, 0.0)).to_numpy(float)
+    km = p["length_m"].to_numpy(float) / 1000.0
+    moving = float(np.sum(np.where(speed > 0, km / np.where(speed > 0, speed, 1.0), 0.0)))
+    border = sum(model.border_dwell_h.get(c.mode, 0.0) for c in crossings)
+    port_calls = sum(2 for r in country_runs(p) if r.water)
+    port = port_calls * model.port_dwell_h
+    land_changes = [c for c in changes if c["from"] not in _WATER and c["to"] not in _WATER]
+    trans = (len(breaks) + len(land_changes)) * model.transshipment_h
+    return {
+        "moving_h": round(moving, 1),
+        "border_h": round(border, 1),
+        "port_h": round(port, 1),
+        "transshipment_h": round(trans, 1),
+        "total_h": round(moving + border + port + trans, 1),
+    }
+
+
+def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[str, Any]:
+    """Every metric of a route, as a JSON-ready mapping.
+
+    Keys: ``id``, ``name``, ``length_km``, ``length_km_by_mode``, ``length_km_by_status``,
+    ``length_km_by_country``, ``border_crossings`` (list of from/to/lon/lat/mode/name),
+    ``border_crossings_count``, ``countries`` (in route order), ``avoids`` (each with
+    ``verified``), ``missing_km``, ``missing_links``, ``bridged_km``, ``gauge_breaks``,
+    ``transshipments``, ``published_vs_modelled``, ``time_h``, ``time_h_breakdown``,
+    ``legs``, ``warnings`` and ``provenance``.
+    """
+    model = time_model or DEFAULT_TIME_MODEL
+    p = route.pieces
+    crossings = border_crossings(p)
+    runs = country_runs(p)
+    countries: list[str] = []
+    for r in runs:
+        if not r.water and r.country and (not countries or countries[-1] != r.country):
+            countries.append(r.country)
+    breaks = gauge_breaks(p)
+    changes = transshipments(route)
+    time = _time(route, crossings, breaks, changes, model)
+    entered = set(countries)
+    avoids = []
+    if route.corridor is not None:
+        avoids = [
+            {"country": a.country, "reason": a.reason, "verified": a.country not in entered}
+            for a in route.corridor.avoids
+        ]
+    legs = []
+    published = []
+    for rl in route.legs:
+        leg = rl.leg
+        item: dict[str, Any] = {
+            "from": leg.start.name,
+            "to": leg.end.name,
+            "mode": leg.mode.value,
+            "status": rl.status.value,
+            "length_km": round(rl.length_km, 1),
+            "missing": rl.missing,
+        }
+        if rl.reason:
+            item["reason"] = rl.reason
+        if rl.opened:
+            item["opened"] = True
+        if rl.snap_start_km is not None:
+            item["snap_km"] = [rl.snap_start_km, rl.snap_end_km]
+        if leg.link:
+            item["link"] = leg.link
+        if leg.published_length is not None:
+            pub = leg.published_length.value_km
+            dev = (rl.length_km - pub) / pub * 100.0 if pub else math.nan
+            item["published_km"] = pub
+            published.append(
+                {
+                    "leg": leg.name,
+                    "published_km": pub,
+                    "modelled_km": round(rl.length_km, 1),
+                    "deviation_pct": round(dev, 1),
+                    "source": leg.published_length.source,
+                    "date": leg.published_length.date,
+                }
+            )
+        legs.append(item)
+    missing = [
+        {
+            "leg": rl.leg.name,
+            "km": round(rl.length_km, 1),
+            "status": rl.status.value,
+            "reason": rl.reason,
+            "link": rl.leg.link,
+        }
+        for rl in route.legs
+        if rl.missing
+    ]
+    bridged = p[p["bridged"].astype(bool)] if len(p) else p
+    return {
+        "id": route.id,
+        "name": route.name,
+        "length_km": round(route.length_km, 1),
+        "length_km_by_mode": _by(p, "mode"),
+        "length_km_by_status": _by(p, "status"),
+        "length_km_by_country": length_by_country(p),
+        "border_crossings": [c.as_dict() for c in crossings],
+        "border_crossings_count": len(crossings),
+        "countries": countries,
+        "avoids": avoids,
+        "missing_km": round(sum(float(rl.length_km) for rl in route.legs if rl.missing), 1),
+        "missing_links": missing,
+        "bridged_km": round(float(bridged["length_m"].sum()) / 1000.0, 1) if len(p) else 0.0,
+        "gauge_breaks": breaks,
+        "transshipments": changes,
+        "published_vs_modelled": published,
+        "time_h": time["total_h"] if time else None,
+        "time_h_breakdown": time,
+        "legs": legs,
+        "warnings": list(route.warnings),
+        "provenance": dict(route.meta),
+    }
+
+
+def compare_rows(
+    metrics: Sequence[Mapping[str, Any]], *, errors: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Add ``countries_avoided`` to each route's metrics; failed corridors get an ``error``.
+
+    ``countries_avoided`` holds the corridor's verified ``avoids`` and the countries the
+    other compared corridors cross and this one does not.
+    """
+    crossed = {m["id"]: set(m["countries"]) for m in metrics}
+    everyone = set().union(*crossed.values()) if crossed else set()
+    out = []
+    for m in metrics:
+        own = {a["country"] for a in m["avoids"] if a["verified"]}
+        others = everyone - crossed[m["id"]]
+        out.append({**m, "countries_avoided": sorted(own | others)})
+    for cid, err in (errors or {}).items():
+        out.append({"id": cid, "error": err})
+    return out
+
+
+#: Columns of :func:`compare`, with units in their names.
+COMPARE_COLUMNS = (
+    "id",
+    "name",
+    "length_km",
+    "rail_km",
+    "road_km",
+    "ferry_km",
+    "sea_km",
+    "missing_km",
+    "border_crossings",
+    "countries",
+    "countries_avoided",
+    "gauge_breaks",
+    "transshipments",
+    "time_h",
+)
+
+
+def compare(
+    corridors: Sequence[Any],
+    network: Any | None = None,
+    *,
+    options: Any | None = None,
+    time_model: TimeModel | None = None,
+) -> pd.DataFrame:
+    """One row per corridor with unit-suffixed columns (see :data:`COMPARE_COLUMNS`).
+
+    Parameters
+    ----------
+    corridors
+        Definitions (routed on ``network``) or already routed :class:`Route` objects.
+    network
+        Needed when definitions are given (default: :func:`corridors.load_network`).
+    options
+        :class:`~corridors.routing.RoutingOptions` for every corridor.
+    time_model
+        Overrides of the time model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``; ``attrs["provenance"]`` holds the provenance and
+        ``attrs["errors"]`` the corridors that could not be routed.
+    """
+    from corridors.routing import route_corridors
+
+    routes = [c for c in corridors if isinstance(c, Route)]
+    defs = [c for c in corridors if not isinstance(c, Route)]
+    errors: dict[str, str] = {}
+    if defs:
+        if network is None:
+            from corridors.build import load_network
+
+            network = load_network(progress=False)
+        more, errors = route_corridors(defs, network, options=options)
+        routes += more
+    metrics = [route_metrics(r, time_model=time_model) for r in routes]
+    rows = [_row(m) for m in compare_rows(metrics) if "error" not in m]
+    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS)).set_index("id", drop=False)
+    frame.attrs["errors"] = errors
+    frame.attrs["provenance"] = metrics[0]["provenance"] if metrics else {}
+    return frame
+
+
+def _row(m: Mapping[str, Any]) -> dict[str, Any]:
+    by_mode = m["length_km_by_mode"]
+    return {
+        "id": m["id"],
+        "name": m["name"],
+        "length_km": m["length_km"],
+        "rail_km": by_mode.get("rail", 0.0),
+        "road_km": by_mode.get("road", 0.0),
+        "ferry_km": by_mode.get("ferry", 0.0),
+        "sea_km": by_mode.get("sea", 0.0),
+        "missing_km": m["missing_km"],
+        "border_crossings": m["border_crossings_count"],
+        "countries": " → ".join(m["countries"]),
+        "countries_avoided": ", ".join(m["countries_avoided"]),
+        "gauge_breaks": len(m["gauge_breaks"]),
+        "transshipments": len(m["transshipments"]),
+        "time_h": m["time_h"],
+    }

@@ -1,0 +1,813 @@
+"""Routing corridors leg by leg, and ad-hoc routes between places.
+
+Each leg is snapped to the network of its mode at both ends and routed on the least-cost
+path (length for one mode; time for ``mode="any"``). Legs whose status is planned,
+dismantled or proposed, or that have no path on the network, become **missing links**:
+drawn from the authored geometry (else the geodesic), flagged, and counted apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from corridors import boundaries, settings
+from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError
+from corridors._graph import MODES, STATUSES, RoutingGraph, local_xy, routing_graph
+from corridors._validate import iso3_problem, suggest
+from corridors.links import Link, leg_geometry, links_from_corridors, resolve_links
+from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
+from corridors.network import Network, geodesic_lengths_m
+from corridors.provenance import provenance
+
+__all__ = [
+    "PIECE_COLUMNS",
+    "Route",
+    "RoutedLeg",
+    "RoutingOptions",
+    "parse_place",
+    "route",
+    "route_corridor",
+    "route_corridors",
+]
+
+_LOG = logging.getLogger("corridors")
+
+#: Columns of ``Route.pieces``: one row per traversed segment, in travel order.
+PIECE_COLUMNS = (
+    "leg",
+    "edge",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "mode",
+    "status",
+    "gauge_mm",
+    "length_m",
+    "missing",
+    "bridged",
+    "link",
+    "country0",
+    "country1",
+)
+_NOT_BUILT = (Status.PLANNED, Status.DISMANTLED, Status.PROPOSED)
+#: Per-mode cost (km equivalent) of passing through a transfer edge, for ``mode="any"``.
+_SPEED_FOR_COST_KMH = {"rail": 40.0, "road": 50.0, "ferry": 20.0, "sea": 25.0, "transfer": 1.0}
+_TRANSFER_COST_H = 24.0
+
+
+@dataclass(frozen=True)
+class RoutingOptions:
+    """Constraints and what-ifs for routing.
+
+    Parameters
+    ----------
+    avoid
+        ISO3 codes of countries to avoid.
+    avoid_mode
+        ``"hard"``: the path never enters them (an error names the leg and the country when
+        there is no such path); ``"soft"``: edges in them cost ``soft_penalty`` times more.
+    soft_penalty
+        Cost multiplier for ``avoid_mode="soft"``.
+    open_links, close_links
+        Named links (see :mod:`corridors.links`) to treat as built, or as cut.
+    as_of
+        Links under construction or planned whose expected year is on or before this count
+        as built.
+    allow_volga_don
+        Let sea legs use the Volga–Don link (default :data:`corridors.settings.allow_volga_don`).
+    snap_limit_km
+        Farthest a waypoint may be from the network (default
+        :data:`corridors.settings.snap_limit_km`).
+    """
+
+    avoid: tuple[str, ...] = ()
+    avoid_mode: str = "hard"
+    soft_penalty: float = 10.0
+    open_links: tuple[str, ...] = ()
+    close_links: tuple[str, ...] = ()
+    as_of: int | None = None
+    allow_volga_don: bool | None = None
+    snap_limit_km: float | None = None
+
+
+@dataclass(frozen=True)
+class RoutedLeg:
+    """One leg as routed: how long, whether missing and why, and how far the ends snapped."""
+
+    index: int
+    leg: Leg
+    status: Status
+    missing: bool
+    length_km: float
+    reason: str | None = None
+    opened: bool = False
+    snap_start_km: float | None = None
+    snap_end_km: float | None = None
+
+    @property
+    def mode(self) -> Mode:
+        """The leg's mode."""
+        return self.leg.mode
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """A routed corridor (or ad-hoc route): its legs and the segments it runs on.
+
+    ``pieces`` has one row per segment in travel order (see :data:`PIECE_COLUMNS`); metrics
+    are computed from it. ``meta`` carries the provenance.
+    """
+
+    id: str
+    name: str
+    legs: tuple[RoutedLeg, ...]
+    pieces: pd.DataFrame
+    corridor: Corridor | None = None
+    options: RoutingOptions = field(default_factory=RoutingOptions)
+    warnings: tuple[str, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def length_km(self) -> float:
+        """Total length in km."""
+        return float(self.pieces["length_m"].sum()) / 1000.0
+
+    def coords(self, leg: int | None = None) -> list[tuple[float, float]]:
+        """The route's (or one leg's) line as ``(lon, lat)`` points."""
+        p = self.pieces if leg is None else self.pieces[self.pieces["leg"] == leg]
+        if p.empty:
+            return []
+        pts = list(zip(p["x0"], p["y0"], strict=True))
+        pts.append((float(p["x1"].iloc[-1]), float(p["y1"].iloc[-1])))
+        return [(float(a), float(b)) for a, b in pts]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _effective_status(leg: Leg, opts: RoutingOptions) -> tuple[Status, bool]:
+    """The leg's status under the options, and whether a what-if opened it."""
+    if leg.link and leg.link in opts.close_links:
+        return leg.status, False
+    if leg.link and leg.link in opts.open_links and not leg.status.is_built:
+        return Status.OPERATIONAL, True
+    if (
+        opts.as_of is not None
+        and leg.expected_year is not None
+        and leg.expected_year <= opts.as_of
+        and leg.status in (Status.UNDER_CONSTRUCTION, Status.PLANNED)
+    ):
+        return Status.OPERATIONAL, True
+    return leg.status, False
+
+
+def _opened_links(links: Mapping[str, Link], opts: RoutingOptions) -> set[str]:
+    opened = {name for name in opts.open_links if name in links}
+    if opts.as_of is not None:
+        opened |= {
+            name
+            for name, lk in links.items()
+            if lk.expected_year is not None
+            and lk.expected_year <= opts.as_of
+            and lk.status in (Status.UNDER_CONSTRUCTION, Status.PLANNED)
+        }
+    return opened - set(opts.close_links)
+
+
+_AVOID_CACHE: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[str, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _avoid_node_mask(graph: RoutingGraph, avoid: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Nodes more than ``settings.border_tolerance_km`` inside an avoided country.
+
+    Nodes closer to the boundary are not blocked: at 1:10m a line that follows a border
+    river on the allowed bank often plots a few hundred metres inside the other country.
+    """
+    key = (*sorted(avoid), str(settings.border_tolerance_km))
+    per_graph = _AVOID_CACHE.setdefault(graph, {})
+    if key in per_graph:
+        return per_graph[key]  # type: ignore[no-any-return]
+    out = np.zeros(graph.n_nodes, dtype=bool)
+    gdf = boundaries.countries()
+    for code in avoid:
+        ids = np.flatnonzero(graph.country == code)
+        rows = gdf.loc[gdf["iso3"] == code, "geometry"]
+        if not len(ids) or rows.empty:
+            continue
+        edge = rows.iloc[0].boundary
+        pts = shapely.points(graph.x[ids], graph.y[ids])
+        km = (
+            shapely.distance(edge, pts) * 111.32 * np.maximum(np.cos(np.radians(graph.y[ids])), 0.2)
+        )
+        out[ids[km > settings.border_tolerance_km]] = True
+    per_graph[key] = out
+    return out
+
+
+def _edge_mask(
+    graph: RoutingGraph,
+    modes: tuple[str, ...],
+    statuses: tuple[str, ...],
+    opened: set[str],
+    closed: set[str],
+    volga: bool,
+) -> npt.NDArray[np.bool_]:
+    mask = graph.mode_mask(modes)
+    is_overlay = graph.link >= 0
+    on_network = mask & ~is_overlay & graph.status_mask(statuses)
+    overlay = np.zeros_like(mask)
+    for li, name in enumerate(graph.link_names):
+        if name in opened:
+            overlay |= mask & (graph.link == li)
+    out = on_network | overlay
+    if closed:
+        for li, name in enumerate(graph.link_names):
+            if name in closed:
+                out &= ~_near_link(graph, li)
+    if not volga:
+        out &= ~graph.volga_don
+    return out
+
+
+def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.NDArray[np.bool_]:
+    """Network edges of the link's mode that run along a closed link (within ``buffer_m``)."""
+    from scipy.spatial import cKDTree
+
+    on = graph.link == li
+    pts = np.unique(np.concatenate([graph.u[on], graph.v[on]]))
+    mode = graph.mode[on][0]
+    tree = cKDTree(local_xy(graph.x[pts], graph.y[pts]))
+    mx = (graph.x[graph.u] + graph.x[graph.v]) / 2
+    my = (graph.y[graph.u] + graph.y[graph.v]) / 2
+    cand = np.flatnonzero(graph.mode == mode)
+    d, _ = tree.query(local_xy(mx[cand], my[cand]), distance_upper_bound=buffer_m)
+    out: npt.NDArray[np.bool_] = on.copy()
+    out[cand[np.isfinite(d)]] = True
+    return out
+
+
+def _weights(
+    graph: RoutingGraph, opts: RoutingOptions, *, by_time: bool
+) -> npt.NDArray[np.float64]:
+    w = graph.length_m.copy()
+    if by_time:
+        speed = np.array([_SPEED_FOR_COST_KMH.get(m, 50.0) for m in MODES])[graph.mode]
+        w = w / 1000.0 / speed
+        w[graph.mode == MODES.index("transfer")] += _TRANSFER_COST_H
+    if opts.avoid and opts.avoid_mode == "soft":
+        bad = _avoid_node_mask(graph, opts.avoid)
+        w = np.where(bad[graph.u] | bad[graph.v], w * opts.soft_penalty, w)
+    return w
+
+
+def _snap(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    wp: Waypoint,
+    *,
+    limit_km: float,
+    what: str,
+    blocked: npt.NDArray[np.bool_] | None = None,
+) -> tuple[int, float]:
+    tree, ids = graph.snap_tree(key, mask)
+    if not len(ids):
+        raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
+    k = min(16, len(ids))
+    _dists, idx = tree.query(local_xy([wp.lon], [wp.lat])[0], k=k)
+    for i in np.atleast_1d(idx):
+        node = int(ids[int(i)])
+        if blocked is None or not blocked[node]:
+            break
+    else:
+        node = int(ids[int(np.atleast_1d(idx)[0])])
+    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [graph.x[node]], [graph.y[node]])[0]) / 1000
+    if d_km > limit_km:
+        msg = (
+            f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
+            f"nearest usable node, more than the snap limit of {limit_km:g} km; move the "
+            "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
+        )
+        raise SnapError(msg)
+    return node, d_km
+
+
+def _pieces_from_path(
+    graph: RoutingGraph, nodes: list[int], edges: list[int], leg_index: int, mode: Mode | None
+) -> pd.DataFrame:
+    a = np.asarray(nodes[:-1], dtype=np.int64)
+    b = np.asarray(nodes[1:], dtype=np.int64)
+    e = np.asarray(edges, dtype=np.int64)
+    modes = np.asarray(MODES)[graph.mode[e]]
+    if mode is not None and mode.is_water:
+        modes = np.where(np.isin(modes, ("sea", "ferry")), mode.value, modes)
+    links = np.array([graph.link_names[i] if i >= 0 else "" for i in graph.link[e]], dtype=object)
+    return pd.DataFrame(
+        {
+            "leg": leg_index,
+            "edge": np.where(e < graph.n_network_edges, e, -1),
+            "x0": graph.x[a],
+            "y0": graph.y[a],
+            "x1": graph.x[b],
+            "y1": graph.y[b],
+            "mode": modes,
+            "status": np.asarray(STATUSES)[graph.status[e]],
+            "gauge_mm": graph.gauge_mm[e],
+            "length_m": graph.length_m[e],
+            "missing": False,
+            "bridged": graph.bridged[e],
+            "link": links,
+            "country0": graph.country[a],
+            "country1": graph.country[b],
+        }
+    )
+
+
+def _pieces_from_line(
+    coords: Sequence[tuple[float, float]],
+    leg_index: int,
+    mode: Mode,
+    status: Status,
+    *,
+    missing: bool,
+    link: str | None,
+) -> pd.DataFrame:
+    pts = np.asarray(coords, dtype=np.float64)
+    countries = boundaries.countries_at(pts[:, 0], pts[:, 1])
+    return pd.DataFrame(
+        {
+            "leg": leg_index,
+            "edge": -1,
+            "x0": pts[:-1, 0],
+            "y0": pts[:-1, 1],
+            "x1": pts[1:, 0],
+            "y1": pts[1:, 1],
+            "mode": mode.value,
+            "status": status.value,
+            "gauge_mm": 0,
+            "length_m": geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]),
+            "missing": missing,
+            "bridged": False,
+            "link": link or "",
+            "country0": countries[:-1],
+            "country1": countries[1:],
+        }
+    )
+
+
+def _empty_pieces() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in PIECE_COLUMNS})
+
+
+def _modes_for_leg(mode: Mode) -> tuple[str, ...]:
+    if mode is Mode.FERRY:
+        return ("ferry", "sea")
+    return (mode.value,)
+
+
+def _statuses_for(status: Status) -> tuple[str, ...]:
+    if status is Status.UNDER_CONSTRUCTION:
+        return ("operational", "under_construction")
+    return ("operational",)
+
+
+def _blocking_countries(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    w: npt.NDArray[np.float64],
+    a: int,
+    b: int,
+    avoid: Sequence[str],
+) -> list[str]:
+    found = graph.shortest_path(key, mask, w, a, b)
+    if found is None:
+        return []
+    nodes = np.asarray(found[0])
+    return sorted({str(c) for c in graph.country[nodes] if c in avoid})
+
+
+# --- corridor routing --------------------------------------------------------------------------
+
+
+def _route_leg(
+    graph: RoutingGraph,
+    index: int,
+    leg: Leg,
+    corridor_id: str,
+    opts: RoutingOptions,
+    opened: set[str],
+    weights: npt.NDArray[np.float64],
+    limit_km: float,
+    volga: bool,
+) -> tuple[RoutedLeg, pd.DataFrame]:
+    what = f"corridor {corridor_id!r}, leg {index} {leg.name!r} ({leg.mode.value})"
+    status, was_opened = _effective_status(leg, opts)
+    if leg.link and leg.link in opts.close_links:
+        raise InfeasibleRouteError(f"{what}: the link {leg.link!r} is closed by the scenario")
+    if opts.avoid and opts.avoid_mode == "hard":
+        for wp in (leg.start, leg.end):
+            if wp.country in opts.avoid:
+                msg = f"{what}: waypoint {wp.name!r} is in {wp.country}, which is avoided"
+                raise InfeasibleRouteError(msg)
+    geometry = leg_geometry(leg)
+    if leg.mode is Mode.PIPELINE:
+        pieces = _pieces_from_line(geometry, index, leg.mode, status, missing=False, link=leg.link)
+        return RoutedLeg(index, leg, status, False, _km(pieces)), pieces
+    if status in _NOT_BUILT:
+        pieces = _pieces_from_line(geometry, index, leg.mode, status, missing=True, link=leg.link)
+        return (
+            RoutedLeg(index, leg, status, True, _km(pieces), reason=f"status {status.value}"),
+            pieces,
+        )
+    modes = _modes_for_leg(leg.mode)
+    statuses = _statuses_for(status)
+    closed = set(opts.close_links)
+    base_key = (modes, statuses, tuple(sorted(opened)), tuple(sorted(closed)), volga)
+    mask = _edge_mask(graph, modes, statuses, opened, closed, volga)
+    blocked = None
+    if opts.avoid and opts.avoid_mode == "hard":
+        bad = _avoid_node_mask(graph, opts.avoid)
+        hard_mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        key = (*base_key, tuple(opts.avoid), "hard")
+        use_mask, blocked = hard_mask, bad
+    else:
+        key = (*base_key, tuple(opts.avoid), opts.avoid_mode)
+        use_mask = mask
+    try:
+        a, da = _snap(
+            graph,
+            ("snap", key),
+            use_mask,
+            leg.start,
+            limit_km=limit_km,
+            what=what,
+            blocked=blocked,
+        )
+        b, db = _snap(
+            graph,
+            ("snap", key),
+            use_mask,
+            leg.end,
+            limit_km=limit_km,
+            what=what,
+            blocked=blocked,
+        )
+    except SnapError as exc:
+        if status is Status.OPERATIONAL and not was_opened:
+            raise
+        # a link being built (or opened by a what-if) that the network does not reach yet
+        pieces = _pieces_from_line(
+            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
+        )
+        reason = f"no {leg.mode.value} network near its ends ({str(exc).split(': ', 1)[-1]})"
+        routed = RoutedLeg(
+            index, leg, status, not was_opened, _km(pieces), reason=reason, opened=was_opened
+        )
+        return routed, pieces
+    found = graph.shortest_path(("path", key), use_mask, weights, a, b) if a != b else ([a], [])
+    if found is None and opts.avoid and opts.avoid_mode == "hard":
+        free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
+        if free is not None:
+            countries = _blocking_countries(
+                graph, ("path", (*base_key, "free")), mask, weights, a, b, opts.avoid
+            )
+            msg = (
+                f"{what}: no {leg.mode.value} path avoids "
+                f"{', '.join(countries or list(opts.avoid))}; the only paths run through it. "
+                "Use --avoid-mode soft to allow it at a cost, or drop it from --avoid"
+            )
+            raise InfeasibleRouteError(msg)
+    if found is None or (len(found[1]) == 0 and a != b):
+        pieces = _pieces_from_line(
+            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
+        )
+        reason = f"no {leg.mode.value} path on the network"
+        routed = RoutedLeg(
+            index,
+            leg,
+            status,
+            not was_opened,
+            _km(pieces),
+            reason=reason,
+            opened=was_opened,
+            snap_start_km=da,
+            snap_end_km=db,
+        )
+        return routed, pieces
+    nodes, edges = found
+    pieces = _pieces_from_path(graph, nodes, edges, index, leg.mode) if edges else _empty_pieces()
+    routed = RoutedLeg(
+        index,
+        leg,
+        status,
+        False,
+        _km(pieces),
+        opened=was_opened,
+        snap_start_km=round(da, 3),
+        snap_end_km=round(db, 3),
+    )
+    return routed, pieces
+
+
+def _km(pieces: pd.DataFrame) -> float:
+    return float(pieces["length_m"].sum()) / 1000.0 if len(pieces) else 0.0
+
+
+def _check_options(opts: RoutingOptions, links: Mapping[str, Link]) -> RoutingOptions:
+    for code in opts.avoid:
+        problem = iso3_problem(code)
+        if problem:
+            raise UnknownNameError(f"--avoid: {problem}")
+    if opts.avoid_mode not in ("hard", "soft"):
+        raise UnknownNameError(f"avoid_mode {opts.avoid_mode!r} must be 'hard' or 'soft'")
+    return replace(
+        opts,
+        open_links=resolve_links(opts.open_links, dict(links)),
+        close_links=resolve_links(opts.close_links, dict(links)),
+    )
+
+
+def _all_links(extra: Iterable[Corridor] = ()) -> dict[str, Link]:
+    from corridors.definitions import load_all
+
+    return links_from_corridors([*load_all(), *extra])
+
+
+def route_corridor(
+    corridor: Corridor,
+    network: Network,
+    *,
+    options: RoutingOptions | None = None,
+    links: Mapping[str, Link] | None = None,
+) -> Route:
+    """Route a corridor leg by leg over the network.
+
+    Parameters
+    ----------
+    corridor
+        The definition (see :func:`corridors.load`).
+    network
+        From :func:`corridors.load_network`.
+    options
+        Avoided countries, opened or closed links, ``as_of`` year, snap limit.
+    links
+        Named links available to scenarios (default: those of every shipped definition and
+        this corridor).
+
+    Returns
+    -------
+    Route
+        With ``pieces`` for metrics; the corridor's own ``avoids`` are checked and any
+        violation is in ``warnings`` (and logged).
+
+    Raises
+    ------
+    SnapError
+        A waypoint is farther from its mode's network than the snap limit.
+    InfeasibleRouteError
+        A leg is closed, or no path avoids a country that must be avoided.
+    """
+    opts = options or RoutingOptions()
+    known = dict(links) if links is not None else _all_links([corridor])
+    opts = _check_options(opts, known)
+    opened = _opened_links(known, opts)
+    graph = routing_graph(network, known)
+    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
+    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
+    weights = _weights(graph, opts, by_time=False)
+    legs: list[RoutedLeg] = []
+    pieces: list[pd.DataFrame] = []
+    for i, leg in enumerate(corridor.legs):
+        routed, p = _route_leg(graph, i, leg, corridor.id, opts, opened, weights, limit, volga)
+        legs.append(routed)
+        if len(p):
+            pieces.append(p)
+    table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
+    warnings = _check_avoids(corridor, table)
+    for w in warnings:
+        _LOG.warning("%s", w)
+    meta = provenance(
+        corridors=[corridor],
+        sources=network.meta.get("sources"),
+        extra={"network": network.meta.get("cache_key", ""), "options": _options_dict(opts)},
+    )
+    return Route(
+        corridor.id, corridor.name, tuple(legs), table, corridor, opts, tuple(warnings), meta
+    )
+
+
+def _options_dict(opts: RoutingOptions) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in opts.__dict__.items()}
+
+
+def _check_avoids(corridor: Corridor, pieces: pd.DataFrame) -> list[str]:
+    from corridors.metrics import country_runs
+
+    if not corridor.avoids or pieces.empty:
+        return []
+    entered = {r.country for r in country_runs(pieces)}
+    return [
+        f"corridor {corridor.id!r} is meant to avoid {a.country} ({a.reason}) but its route "
+        f"enters it"
+        for a in corridor.avoids
+        if a.country in entered
+    ]
+
+
+def route_corridors(
+    corridors: Iterable[Corridor],
+    network: Network,
+    *,
+    options: RoutingOptions | None = None,
+) -> tuple[list[Route], dict[str, str]]:
+    """Route several corridors; a corridor that cannot be routed does not stop the others.
+
+    Returns
+    -------
+    (routes, errors)
+        The routes, and for each corridor that failed, its error message.
+    """
+    from corridors._errors import CorridorsError
+
+    items = list(corridors)
+    known = _all_links(items)
+    routes: list[Route] = []
+    errors: dict[str, str] = {}
+    for c in items:
+        try:
+            routes.append(route_corridor(c, network, options=options, links=known))
+        except (InfeasibleRouteError, SnapError) as exc:
+            errors[c.id] = str(exc)
+        except CorridorsError:
+            raise
+    return routes, errors
+
+
+# --- ad-hoc routes ----------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    nk = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in nk if not unicodedata.combining(ch)).replace("ı", "i").strip()
+
+
+def _known_places() -> dict[str, Waypoint]:
+    from corridors import geodata
+    from corridors.definitions import load_all
+
+    out: dict[str, Waypoint] = {}
+    for c in load_all(variants=False):
+        for wp in c.waypoints:
+            for name in (wp.name, *wp.aliases):
+                out.setdefault(_fold(name), wp)
+    for p in geodata.places():
+        wp = Waypoint(p.name, p.lon, p.lat, p.country, Role.VIA, p.source)
+        for name in p.names:
+            out.setdefault(_fold(name), wp)
+    return out
+
+
+def parse_place(text: str) -> Waypoint:
+    """A waypoint from ``"lon,lat"`` or a place name known to the definitions or gazetteer.
+
+    Raises
+    ------
+    UnknownNameError
+        Listing the closest known names.
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            pass
+        else:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                msg = f"{text!r}: expected 'lon,lat' with lon in [-180, 180], lat in [-90, 90]"
+                raise UnknownNameError(msg)
+            country = boundaries.country_at(lon, lat) or "XXX"
+            return Waypoint(f"{lon:.4f},{lat:.4f}", lon, lat, country, Role.VIA)
+    places = _known_places()
+    hit = places.get(_fold(text))
+    if hit is not None:
+        return hit
+    names = sorted({wp.name for wp in places.values()})
+    hint = suggest(text, names) or suggest(_fold(text), list(places))
+    msg = f"unknown place {text!r}{hint or ''}; give 'lon,lat' or a name from 'corridors list'"
+    raise UnknownNameError(msg)
+
+
+def route(
+    origin: str | Waypoint,
+    destination: str | Waypoint,
+    network: Network,
+    *,
+    modes: str | Sequence[str] = "rail",
+    options: RoutingOptions | None = None,
+) -> Route:
+    """Route between two places on one mode, or on any mode with transfers.
+
+    Parameters
+    ----------
+    origin, destination
+        ``"lon,lat"``, a place name, or a :class:`~corridors.model.Waypoint`.
+    network
+        From :func:`corridors.load_network`.
+    modes
+        ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"`` (all modes, joined at
+        ports; the least-time path under the default time model).
+    options
+        As for :func:`route_corridor`.
+    """
+    a = origin if isinstance(origin, Waypoint) else parse_place(origin)
+    b = destination if isinstance(destination, Waypoint) else parse_place(destination)
+    mode_list = [modes] if isinstance(modes, str) else list(modes)
+    if mode_list == ["any"]:
+        use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
+        leg_mode = Mode.RAIL
+    else:
+        try:
+            parsed = [Mode(m) for m in mode_list]
+        except ValueError:
+            msg = f"unknown mode in {mode_list!r}; use rail, road, ferry, sea or any"
+            raise UnknownNameError(msg) from None
+        use_modes = tuple(dict.fromkeys(m for p in parsed for m in _modes_for_leg(p)))
+        leg_mode = parsed[0]
+    opts = options or RoutingOptions()
+    known = _all_links()
+    opts = _check_options(opts, known)
+    opened = _opened_links(known, opts)
+    graph = routing_graph(network, known)
+    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
+    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
+    by_time = len(use_modes) > 1 and "transfer" in use_modes
+    weights = _weights(graph, opts, by_time=by_time)
+    leg = Leg(a, b, leg_mode, Status.OPERATIONAL)
+    what = f"route {a.name!r} – {b.name!r} ({'/'.join(mode_list)})"
+    mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
+    key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
+    blocked = None
+    if opts.avoid and opts.avoid_mode == "hard":
+        for wp in (a, b):
+            if wp.country in opts.avoid:
+                raise InfeasibleRouteError(
+                    f"{what}: {wp.name!r} is in {wp.country}, which is avoided"
+                )
+        bad = _avoid_node_mask(graph, opts.avoid)
+        free_mask = mask
+        mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        key = (*key, tuple(opts.avoid), "hard")
+        blocked = bad
+    else:
+        free_mask = mask
+        key = (*key, tuple(opts.avoid), opts.avoid_mode)
+    snap_mask = mask & (graph.mode != MODES.index("transfer"))
+    na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
+    nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
+    wkey = ("path", key, by_time)
+    found = graph.shortest_path(wkey, mask, weights, na, nb) if na != nb else ([na], [])
+    if found is None:
+        if blocked is not None and graph.shortest_path(
+            ("path", "free", key, by_time), free_mask, weights, na, nb
+        ):
+            msg = (
+                f"{what}: every path runs through {', '.join(opts.avoid)}; use "
+                "--avoid-mode soft or drop it from --avoid"
+            )
+            raise InfeasibleRouteError(msg)
+        raise InfeasibleRouteError(
+            f"{what}: no path on the {'/'.join(use_modes)} network between these places"
+        )
+    nodes, edges = found
+    pieces = _pieces_from_path(graph, nodes, edges, 0, None) if edges else _empty_pieces()
+    pieces = pieces[pieces["mode"] != "transfer"].reset_index(drop=True) if len(pieces) else pieces
+    routed = RoutedLeg(
+        0,
+        leg,
+        Status.OPERATIONAL,
+        False,
+        _km(pieces),
+        snap_start_km=round(da, 3),
+        snap_end_km=round(db, 3),
+    )
+    meta = provenance(
+        sources=network.meta.get("sources"),
+        extra={"network": network.meta.get("cache_key", ""), "options": _options_dict(opts)},
+    )
+    rid = f"{a.name} – {b.name}"
+    return Route(rid, rid, (routed,), pieces, None, opts, (), meta)
