@@ -32,6 +32,10 @@ _LOG = logging.getLogger("corridors")
 Handler = Callable[[argparse.Namespace], int]
 
 
+class UsageError(CorridorsError, ValueError):
+    """Arguments that do not go together."""
+
+
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -142,6 +146,192 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- network ------------------------------------------------------------------------------
+
+
+def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> Any:
+    from corridors.build import load_network
+
+    return load_network(
+        args.source,
+        corridors=list(corridors) or None,
+        refresh=getattr(args, "refresh", False),
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+
+
+def _cmd_network(args: argparse.Namespace) -> int:
+    from corridors.build import clear_cache
+    from corridors.network import network_info
+
+    if args.action == "clear":
+        n = clear_cache()
+        _out(f"removed {n} cached file{'s' if n != 1 else ''}")
+        return 0
+    corridors = [definitions.load(i) for i in args.ids] if args.ids else []
+    if args.source == "overpass" and not corridors:
+        corridors = list(definitions.load_all())
+    net = _network(args, corridors)
+    info = network_info(net)
+    if args.format == "json":
+        _out(to_json(info))
+        return 0
+    lines = [
+        f"source: {net.meta.get('source')}  bbox: {info['bbox']}",
+        f"nodes: {info['nodes']:,}  edges: {info['edges']:,}",
+        "",
+        render_rows(info["km_by_mode_status"], "table"),
+        "",
+        "components by mode: "
+        + ", ".join(f"{k} {v}" for k, v in info["components_by_mode"].items()),
+        f"bridged: {info['bridged_edges']} edges, {info['bridged_km']} km",
+    ]
+    repair = info["repair"]
+    if repair:
+        lines.append(
+            f"repair: merged {repair['merged_nodes']} nodes within "
+            f"{repair['merge_tolerance_m']:g} m; components before "
+            f"{repair['components_before']} after {repair['components_after']}"
+        )
+    for name, src in (info.get("sources") or {}).items():
+        lines.append(
+            f"data: {name}: {src.get('name')} ({src.get('attribution')}, {src.get('licence')})"
+        )
+    _out("\n".join(lines))
+    return 0
+
+
+# --- route / compare -----------------------------------------------------------------------
+
+
+def _options(args: argparse.Namespace) -> Any:
+    from corridors.routing import RoutingOptions
+
+    avoid = tuple(c.strip().upper() for c in (args.avoid or "").split(",") if c.strip())
+    return RoutingOptions(
+        avoid=avoid,
+        avoid_mode=args.avoid_mode,
+        open_links=tuple(args.open or ()),
+        close_links=tuple(args.close or ()),
+        as_of=args.as_of,
+    )
+
+
+def _route_table(m: dict[str, Any]) -> str:
+    lines = [
+        f"{m['name']}: {m['length_km']:,.1f} km, {m['border_crossings_count']} border "
+        f"crossings, {m['missing_km']:,.1f} km missing, time {m['time_h']} h",
+        "countries: " + " → ".join(m["countries"]),
+    ]
+    if m["avoids"]:
+        lines.append(
+            "avoids: "
+            + ", ".join(
+                f"{a['country']} ({'ok' if a['verified'] else 'VIOLATED'})" for a in m["avoids"]
+            )
+        )
+    lines.append("")
+    legs = [
+        {
+            "from": leg["from"],
+            "to": leg["to"],
+            "mode": leg["mode"],
+            "status": leg["status"],
+            "length_km": leg["length_km"],
+            "missing": "yes" if leg["missing"] else "",
+            "published_km": leg.get("published_km"),
+        }
+        for leg in m["legs"]
+    ]
+    lines.append(render_rows(legs, "table"))
+    if m["border_crossings"]:
+        lines.append("")
+        lines.append(
+            render_rows(
+                [
+                    {
+                        "crossing": f"{c['from']} → {c['to']}",
+                        "name": c["name"] or "",
+                        "mode": c["mode"],
+                        "lon": c["lon"],
+                        "lat": c["lat"],
+                    }
+                    for c in m["border_crossings"]
+                ],
+                "table",
+            )
+        )
+    if m["gauge_breaks"]:
+        lines.append("")
+        lines.append(
+            "gauge breaks: "
+            + "; ".join(
+                f"{g['from_mm']}→{g['to_mm']} mm at {g['name'] or (g['lon'], g['lat'])}"
+                for g in m["gauge_breaks"]
+            )
+        )
+    for w in m["warnings"]:
+        lines.append(f"WARNING: {w}")
+    return "\n".join(lines)
+
+
+def _cmd_route(args: argparse.Namespace) -> int:
+    from corridors.export import route_to_geojson
+    from corridors.metrics import route_metrics
+    from corridors.routing import route, route_corridor
+
+    opts = _options(args)
+    if args.id:
+        if args.origin or args.destination:
+            raise UsageError("give a corridor ID or --from/--to, not both")
+        corridor = definitions.load(args.id)
+        net = _network(args, [corridor])
+        r = route_corridor(corridor, net, options=opts)
+    else:
+        if not (args.origin and args.destination):
+            raise UsageError("give a corridor ID, or both --from and --to")
+        net = _network(args)
+        r = route(args.origin, args.destination, net, modes=args.mode, options=opts)
+    m = route_metrics(r)
+    if args.format == "json":
+        _out(to_json(m))
+    elif args.format == "geojson":
+        _out(to_json(route_to_geojson(r, metrics=m)))
+    else:
+        _out(_route_table(m))
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from corridors.metrics import compare_rows, route_metrics
+    from corridors.routing import route_corridors
+
+    if args.all and args.ids:
+        raise UsageError("give corridor ids or --all, not both")
+    if args.all:
+        items = list(definitions.load_all(variants=True))
+    elif args.ids:
+        items = [definitions.load(i) for i in args.ids]
+    else:
+        raise UsageError("give corridor ids or --all")
+    net = _network(args, items)
+    routes, errors = route_corridors(items, net, options=_options(args))
+    rows = compare_rows([route_metrics(r) for r in routes], errors=errors)
+    if args.format == "json":
+        _out(to_json(rows))
+        return 0
+    from corridors.metrics import _row
+
+    table = [_row(m) for m in rows if "error" not in m]
+    if args.format == "table":
+        for t in table:
+            t.pop("name")
+    _out(render_rows(table, args.format))
+    for cid, err in errors.items():
+        sys.stderr.write(f"corridors: {cid}: {err}\n")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -168,9 +358,62 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="YAML files or folders")
     p.set_defaults(handler=_cmd_validate)
 
+    _add_routing_commands(sub)
     for register in _EXTENSIONS:
         register(sub)
     return parser
+
+
+def _add_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--source",
+        default="bundled",
+        help="bundled (offline default), overpass (online), or a .osm/.osm.pbf/.graphml/"
+        ".geojson file",
+    )
+
+
+def _add_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--avoid", help="countries to avoid, ISO3, comma-separated (e.g. ARM,IRN)")
+    p.add_argument(
+        "--avoid-mode",
+        choices=("hard", "soft"),
+        default="hard",
+        help="hard: never enter; soft: allowed at a cost",
+    )
+    p.add_argument("--open", action="append", metavar="LINK", help="treat a named link as built")
+    p.add_argument("--close", action="append", metavar="LINK", help="treat a named link as cut")
+    p.add_argument(
+        "--as-of", type=int, metavar="YEAR", help="links expected by YEAR count as built"
+    )
+
+
+def _add_routing_commands(sub: Any) -> None:
+    p = sub.add_parser("network", help="build, describe or clear the cached network")
+    p.add_argument("action", choices=("build", "info", "clear"))
+    p.add_argument("ids", nargs="*", help="corridors to download around (--source overpass)")
+    _add_source(p)
+    p.add_argument("--refresh", action="store_true", help="rebuild even if cached")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=_cmd_network)
+
+    p = sub.add_parser("route", help="route a corridor, or between two places")
+    p.add_argument("id", nargs="?", help="corridor id")
+    p.add_argument("--from", dest="origin", metavar="PLACE", help="place name or lon,lat")
+    p.add_argument("--to", dest="destination", metavar="PLACE", help="place name or lon,lat")
+    p.add_argument("--mode", choices=("rail", "road", "sea", "ferry", "any"), default="rail")
+    p.add_argument("--format", choices=("table", "json", "geojson"), default="table")
+    _add_source(p)
+    _add_options(p)
+    p.set_defaults(handler=_cmd_route)
+
+    p = sub.add_parser("compare", help="compare corridors in one table")
+    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
+    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    _add_source(p)
+    _add_options(p)
+    p.set_defaults(handler=_cmd_compare)
 
 
 #: Functions that add more sub-commands (routing, maps, ...): ``register(subparsers)``.

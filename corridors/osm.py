@@ -182,7 +182,6 @@ def overpass_polygon(corridors: Sequence[Corridor], *, buffer_km: float | None =
     so it is a true distance; the result is in EPSG:4326.
     """
     import pyproj
-    from shapely.ops import transform
 
     km = settings.overpass_buffer_km if buffer_km is None else buffer_km
     lines = []
@@ -193,9 +192,14 @@ def overpass_polygon(corridors: Sequence[Corridor], *, buffer_km: float | None =
     union = shapely.union_all(lines)
     lon0, lat0 = union.centroid.x, union.centroid.y
     aeqd = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84")
-    fwd = pyproj.Transformer.from_crs("EPSG:4326", aeqd, always_xy=True).transform
-    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True).transform
-    return transform(back, transform(fwd, union).buffer(km * 1000.0))
+    fwd = pyproj.Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
+    back = pyproj.Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
+
+    def project(t: pyproj.Transformer) -> Any:
+        return lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
+
+    buffered = shapely.transform(union, project(fwd)).buffer(km * 1000.0)
+    return shapely.transform(buffered, project(back))
 
 
 def _check_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:

@@ -509,6 +509,26 @@ def _route_leg(
         return routed, pieces
     nodes, edges = found
     pieces = _pieces_from_path(graph, nodes, edges, index, leg.mode) if edges else _empty_pieces()
+    if status is not Status.OPERATIONAL and _km(pieces) > DETOUR_FACTOR * _line_km(geometry):
+        # a link being built: a network path much longer than the link is a detour, not it
+        line = _pieces_from_line(
+            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
+        )
+        reason = (
+            f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
+        )
+        detour = RoutedLeg(
+            index,
+            leg,
+            status,
+            not was_opened,
+            _km(line),
+            reason=reason,
+            opened=was_opened,
+            snap_start_km=da,
+            snap_end_km=db,
+        )
+        return detour, line
     routed = RoutedLeg(
         index,
         leg,
@@ -520,6 +540,16 @@ def _route_leg(
         snap_end_km=round(db, 3),
     )
     return routed, pieces
+
+
+#: A leg that is not operational takes a network path only if it is at most this many times
+#: as long as the leg's drawn line; a longer path is a detour, and the leg stays missing.
+DETOUR_FACTOR = 1.5
+
+
+def _line_km(coords: Sequence[tuple[float, float]]) -> float:
+    pts = np.asarray(coords, dtype=np.float64)
+    return float(geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]).sum()) / 1000
 
 
 def _km(pieces: pd.DataFrame) -> float:

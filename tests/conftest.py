@@ -17,3 +17,11 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared not available ({path} missing)")
     return path
+
+
+@pytest.fixture(scope="session")
+def network():  # type: ignore[no-untyped-def]
+    """The embedded default network (built once, then loaded from the cache)."""
+    from corridors.build import load_network
+
+    return load_network(progress=False)
