@@ -114,15 +114,15 @@ def test_npz_round_trip(network: Network, tmp_path: Path) -> None:
 
 
 def test_gdfs_and_networkx_views() -> None:
-    from corridors.network import network_from_segments
-
     import pandas as pd
+
+    from corridors.network import network_from_segments
 
     seg = pd.DataFrame(
         [{"x0": 45.0, "y0": 40.0, "x1": 45.1, "y1": 40.0, "mode": "rail", "source": "t"}]
     )
     net = network_from_segments(seg)
-    nodes, edges = network_to_gdfs(net)
+    _nodes, edges = network_to_gdfs(net)
     assert edges.crs == "EPSG:4326" and len(edges) == 1
     assert edges.geometry.iloc[0].length == pytest.approx(0.1)
     g = network_to_networkx(net)

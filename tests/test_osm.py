@@ -30,7 +30,7 @@ class _Replay(http.server.BaseHTTPRequestHandler):
     delay_s: float = 0.0
     requests: list[str] = []  # noqa: RUF012
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         self.requests.append(self.rfile.read(length).decode("utf-8", "replace"))
         time.sleep(self.delay_s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
 
@@ -13,7 +15,7 @@ def _line(points: list[tuple[float, float]], mode: str = "rail") -> pd.DataFrame
     return pd.DataFrame(
         [
             {"x0": a[0], "y0": a[1], "x1": b[0], "y1": b[1], "mode": mode, "source": "test"}
-            for a, b in zip(points[:-1], points[1:], strict=True)
+            for a, b in itertools.pairwise(points)
         ]
     )
 

@@ -1,0 +1,143 @@
+"""Routing the shipped corridors on the embedded network: real values, with tolerances."""
+
+from __future__ import annotations
+
+import pytest
+
+import corridors
+from corridors import InfeasibleRouteError, SnapError, UnknownNameError
+from corridors.metrics import route_metrics
+from corridors.model import Leg, Mode, Waypoint
+from corridors.network import Network
+from corridors.routing import RoutingOptions, parse_place, route, route_corridor
+
+
+def _metrics(cid: str, network: Network, **opts: object) -> dict[str, object]:
+    r = route_corridor(corridors.load(cid), network, options=RoutingOptions(**opts))  # type: ignore[arg-type]
+    return route_metrics(r)
+
+
+def _pairs(m: dict[str, object]) -> list[tuple[str, str]]:
+    return [(c["from"], c["to"]) for c in m["border_crossings"]]  # type: ignore[attr-defined,index]
+
+
+def test_aras_never_enters_armenia(network: Network) -> None:
+    m = _metrics("aras", network)
+    assert "ARM" not in m["countries"]  # type: ignore[operator]
+    assert m["countries"] == ["AZE", "IRN", "AZE"]
+    assert _pairs(m) == [("AZE", "IRN"), ("IRN", "AZE")]
+    assert m["avoids"] == [
+        {"country": "ARM", "reason": corridors.load("aras").avoids[0].reason, "verified": True}
+    ]
+    names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
+    assert names == ["Aghband–Kalaleh", "Julfa–Jolfa"]
+
+
+def test_zangezur_crosses_armenia_to_nakhchivan_and_turkiye(network: Network) -> None:
+    m = _metrics("zangezur", network)
+    assert _pairs(m) == [("AZE", "ARM"), ("ARM", "AZE"), ("AZE", "TUR")]
+    assert m["countries"] == ["AZE", "ARM", "AZE", "TUR"]
+    assert m["missing_km"] > 40  # the Meghri section is not built
+    missing = {x["link"] for x in m["missing_links"]}  # type: ignore[attr-defined]
+    assert "meghri" in missing
+    assert 500 < m["length_km"] < 1000  # type: ignore[operator]
+
+
+def test_zangezur_avoiding_armenia_is_infeasible(network: Network) -> None:
+    with pytest.raises(InfeasibleRouteError, match=r"is in ARM, which is avoided"):
+        route_corridor(corridors.load("zangezur"), network, options=RoutingOptions(avoid=("ARM",)))
+
+
+def test_middle_corridor_avoids_russia_and_iran_with_a_caspian_leg(network: Network) -> None:
+    m = _metrics("middle-corridor", network)
+    assert "RUS" not in m["countries"] and "IRN" not in m["countries"]  # type: ignore[operator]
+    assert all(a["verified"] for a in m["avoids"])  # type: ignore[attr-defined]
+    water = m["length_km_by_mode"].get("ferry", 0) + m["length_km_by_mode"].get("sea", 0)  # type: ignore[attr-defined]
+    assert 200 < water < 800  # across the Caspian
+    assert m["countries"][0] == "KAZ" and m["countries"][-1] == "TUR"  # type: ignore[index]
+    assert len(m["gauge_breaks"]) >= 1  # type: ignore[arg-type]
+
+
+def test_instc_west_crosses_russia_azerbaijan_iran(network: Network) -> None:
+    m = _metrics("instc-west", network)
+    assert ("RUS", "AZE") in _pairs(m) and ("AZE", "IRN") in _pairs(m)
+    assert m["countries"][:3] == ["RUS", "AZE", "IRN"]  # type: ignore[index]
+    assert "rasht-astara" in {x["link"] for x in m["missing_links"]}  # type: ignore[attr-defined]
+
+
+def test_btk_matches_its_published_length(network: Network) -> None:
+    m = _metrics("btk", network)
+    assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
+    assert 700 < m["length_km"] < 950  # type: ignore[operator]  # 826 km published
+    assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
+
+
+def test_rail_baku_tbilisi_is_a_few_hundred_km(network: Network) -> None:
+    r = route("Baku", "Tbilisi", network, modes="rail")
+    assert 450 < r.length_km < 650
+
+
+def test_reference_corridor_is_drawn_not_routed(network: Network) -> None:
+    m = _metrics("btc-pipeline", network)
+    assert m["length_km_by_mode"] == {"pipeline": pytest.approx(m["length_km"], abs=0.2)}  # type: ignore[index]
+    assert m["time_h"] is None
+    assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
+
+
+def test_opening_a_link_removes_it_from_the_missing(network: Network) -> None:
+    base = _metrics("zangezur", network)
+    opened = _metrics("zangezur", network, open_links=("meghri",))
+    assert opened["missing_km"] < base["missing_km"]  # type: ignore[operator]
+    assert "meghri" not in {x["link"] for x in opened["missing_links"]}  # type: ignore[attr-defined]
+
+
+def test_unknown_link_lists_close_matches(network: Network) -> None:
+    with pytest.raises(UnknownNameError, match="did you mean 'meghri'"):
+        _metrics("zangezur", network, open_links=("megri",))
+
+
+def test_snap_error_names_the_waypoint(network: Network) -> None:
+    far = Waypoint("Middle of the Karakum", 59.5, 40.0, "TKM")
+    near = Waypoint("Ashgabat", 58.38, 37.95, "TKM")
+    c = corridors.Corridor(
+        id="x",
+        name="x",
+        summary="x",
+        waypoints=(near, far),
+        legs=(Leg(near, far, Mode.RAIL),),
+        modes=(Mode.RAIL,),
+    )
+    with pytest.raises(
+        SnapError, match=r"'Middle of the Karakum' .* km from the nearest usable node"
+    ):
+        route_corridor(c, network)
+
+
+def test_ad_hoc_route_by_any_mode_uses_the_caspian(network: Network) -> None:
+    m = route_metrics(route("Baku", "Aktau", network, modes="any"))
+    modes = m["length_km_by_mode"]
+    assert set(modes) & {"sea", "ferry"}
+    assert m["length_km"] < 1000  # type: ignore[operator]
+
+
+def test_place_parsing() -> None:
+    assert parse_place("49.8,40.4").country == "AZE"
+    assert parse_place("nakhichevan").name == "Nakhchivan"  # a spelling variant
+    with pytest.raises(UnknownNameError, match="did you mean 'Tbilisi'"):
+        parse_place("Tblisi")
+    with pytest.raises(UnknownNameError, match="lon in"):
+        parse_place("200,40")
+
+
+def test_hard_avoid_blocks_and_soft_avoid_allows(network: Network) -> None:
+    # by rail, Yerevan is reached from Tbilisi only through Georgia–Armenia
+    with pytest.raises(InfeasibleRouteError):
+        route("Tbilisi", "Yerevan", network, modes="rail", options=RoutingOptions(avoid=("GEO",)))
+    soft = route(
+        "Gyumri",
+        "Yerevan",
+        network,
+        modes="rail",
+        options=RoutingOptions(avoid=("GEO",), avoid_mode="soft"),
+    )
+    assert soft.length_km > 50
