@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 maps: $(STAMP)
-	$(BIN)/corridors list
 	$(BIN)/corridors validate
+	$(BIN)/corridors maps --out-dir maps
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

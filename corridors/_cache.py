@@ -21,7 +21,15 @@ from typing import Any
 from corridors._data import cache_dir
 from corridors._errors import CacheError
 
-__all__ = ["CACHE_VERSION", "atomic_write", "cache_key", "entry_path", "load_entry", "save_entry"]
+__all__ = [
+    "CACHE_VERSION",
+    "atomic_write",
+    "atomic_write_text",
+    "cache_key",
+    "entry_path",
+    "load_entry",
+    "save_entry",
+]
 
 _LOG = logging.getLogger("corridors")
 
@@ -65,6 +73,15 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` atomically (see :func:`atomic_write`)."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
 
 
 def entry_path(kind: str, key: str, suffix: str) -> Path:

@@ -11,6 +11,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from corridors import definitions
@@ -332,6 +333,51 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- maps -----------------------------------------------------------------------------------
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from corridors.maps import map_routes, save_map, save_png
+    from corridors.metrics import route_metrics
+    from corridors.routing import route_corridors
+
+    if args.all and args.ids:
+        raise UsageError("give corridor ids or --all, not both")
+    items = (
+        list(definitions.load_all(variants=True))
+        if args.all
+        else [definitions.load(i) for i in args.ids]
+    )
+    if not items:
+        raise UsageError("give corridor ids or --all")
+    net = _network(args, items)
+    routes, errors = route_corridors(items, net, options=_options(args))
+    for cid, err in errors.items():
+        sys.stderr.write(f"corridors: {cid}: {err}\n")
+    if not routes:
+        raise UsageError("none of the corridors could be routed")
+    title = args.title or ", ".join(r.name for r in routes)
+    m = map_routes(
+        routes, metrics=[route_metrics(r) for r in routes], online=args.online, title=title
+    )
+    path = save_map(m, args.out, online=args.online)
+    _out(f"wrote {path}")
+    if args.png:
+        png = save_png(routes, Path(args.out).with_suffix(".png"), title=title)
+        _out(f"wrote {png}")
+    return 0
+
+
+def _cmd_maps(args: argparse.Namespace) -> int:
+    from corridors.maps import build_map_set
+
+    net = _network(args)
+    paths = build_map_set(args.out_dir, net, online=args.online, png=args.png)
+    for p in paths:
+        _out(f"wrote {p}")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -342,6 +388,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each build step")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("list", help="list the shipped corridors")
@@ -407,6 +454,24 @@ def _add_routing_commands(sub: Any) -> None:
     _add_options(p)
     p.set_defaults(handler=_cmd_route)
 
+    p = sub.add_parser("map", help="draw corridors on one HTML map")
+    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
+    p.add_argument("--out", required=True, help="output .html file")
+    p.add_argument("--title", help="page title")
+    p.add_argument("--online", action="store_true", help="add OpenStreetMap tiles (online)")
+    p.add_argument("--png", action="store_true", help="also write a static PNG next to it")
+    _add_source(p)
+    _add_options(p)
+    p.set_defaults(handler=_cmd_map)
+
+    p = sub.add_parser("maps", help="build the standard map set: index, per corridor, comparisons")
+    p.add_argument("--out-dir", default="maps", help="output folder (default: maps)")
+    p.add_argument("--online", action="store_true", help="add OpenStreetMap tiles (online)")
+    p.add_argument("--png", action="store_true", help="also write PNGs")
+    _add_source(p)
+    p.set_defaults(handler=_cmd_maps)
+
     p = sub.add_parser("compare", help="compare corridors in one table")
     p.add_argument("ids", nargs="*", help="corridor ids")
     p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
@@ -425,7 +490,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO,
+        level=logging.DEBUG
+        if args.debug
+        else logging.INFO
+        if args.verbose
+        else logging.ERROR
+        if args.quiet
+        else logging.WARNING,
         format="%(message)s",
     )
     handler: Handler = args.handler
