@@ -584,6 +584,7 @@ def save_png(
     countries.plot(ax=ax, color="#f2efe9", edgecolor="#999999", linewidth=0.5)
     for i, r in enumerate(routes):
         colour = _colour(r.id, i)
+        label: str | None = r.name
         for leg in range(len(r.legs)):
             for pts, kind in _leg_segments(r, leg):
                 st = _style(kind, colour)
@@ -594,8 +595,9 @@ def save_png(
                     color=colour,
                     linewidth=st["weight"] / 2,
                     linestyle=(0, (2, 2)) if st["dash_array"] else "-",
-                    label=r.name if leg == 0 and pts is _leg_segments(r, leg)[0][0] else None,
+                    label=label,
                 )
+                label = None
     ax.set_xlim(xs.min() - pad, xs.max() + pad)
     ax.set_ylim(ys.min() - pad, ys.max() + pad)
     ax.set_aspect(1 / np.cos(np.radians((ys.min() + ys.max()) / 2)))
