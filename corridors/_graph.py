@@ -62,6 +62,9 @@ class RoutingGraph:
     link_names: tuple[str, ...]
     n_network_edges: int
     _csr: dict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=dict)
+    #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
+    masks: dict[Any, B] = field(default_factory=dict)
+    legs: dict[Any, Any] = field(default_factory=dict)
     _trees: dict[Any, tuple[cKDTree, I64]] = field(default_factory=dict)
 
     @property
@@ -120,11 +123,26 @@ class RoutingGraph:
         return tree, ids
 
     def shortest_path(
-        self, key: Any, mask: B, weight: F64, source: int, target: int
+        self,
+        key: Any,
+        mask: B,
+        weight: F64,
+        source: int,
+        target: int,
+        *,
+        limit: float = np.inf,
     ) -> tuple[list[int], list[int]] | None:
-        """Least-cost path as ``(nodes, edges)``, or ``None`` when there is none."""
+        """Least-cost path as ``(nodes, edges)``, or ``None`` when there is none.
+
+        ``limit`` bounds the search (in weight units); a path is looked for again without
+        it when none is found within it.
+        """
         matrix, pair, eid = self.csr(key, mask, weight)
-        dist, pred = dijkstra(matrix, directed=True, indices=source, return_predecessors=True)
+        dist, pred = dijkstra(
+            matrix, directed=True, indices=source, return_predecessors=True, limit=limit
+        )
+        if not np.isfinite(dist[target]) and np.isfinite(limit):
+            dist, pred = dijkstra(matrix, directed=True, indices=source, return_predecessors=True)
         if not np.isfinite(dist[target]):
             return None
         nodes = [target]
@@ -229,8 +247,17 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
         for end in ends:
             cands: list[tuple[float, int]] = []
             if len(ids):
-                d, i = tree.query(local_xy([graph.x[end]], [graph.y[end]])[0])
-                cands.append((float(d), int(ids[i])))
+                # the nearest node on the same side of any border (a tie must not jump a
+                # border river where there is no bridge), else the nearest within 5 km
+                k = min(32, len(ids))
+                dd, ii = tree.query(local_xy([graph.x[end]], [graph.y[end]])[0], k=k)
+                same = [
+                    (float(d), int(ids[i]))
+                    for d, i in zip(np.atleast_1d(dd), np.atleast_1d(ii), strict=True)
+                    if graph.country[int(ids[i])] == graph.country[end]
+                ]
+                first = (float(np.atleast_1d(dd)[0]), int(ids[np.atleast_1d(ii)[0]]))
+                cands.append(same[0] if same else first)
             for n in other_ends:
                 dd = float(
                     np.hypot(
@@ -242,7 +269,9 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                 )
                 cands.append((dd, n))
             for d, node in cands:
-                if d > (30_000 if node < graph.n_nodes and node in ids_set else 5_000):
+                on_network = node in ids_set
+                same_side = graph.country[node] == graph.country[end]
+                if d > (30_000 if on_network and same_side else 5_000):
                     continue
                 ties_u.append(end)
                 ties_v.append(node)

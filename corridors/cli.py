@@ -378,6 +378,100 @@ def _cmd_maps(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    from corridors import scenarios as sc
+
+    if args.action == "list":
+        rows = []
+        for sid in sc.scenario_ids():
+            s = sc.load_scenario(sid)
+            rows.append(
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "open": ",".join(s.options.open_links),
+                    "close": ",".join(s.options.close_links),
+                    "avoid": ",".join(s.options.avoid),
+                    "as_of": s.options.as_of or "",
+                }
+            )
+        _out(render_rows(rows, args.format if args.format != "markdown" else "markdown"))
+        return 0
+    if args.name:
+        scenario = sc.load_scenario(args.name)
+    else:
+        raw: dict[str, Any] = {
+            "id": "command-line",
+            "name": "Command-line scenario",
+            "summary": "Options given on the command line.",
+        }
+        if args.open:
+            raw["open"] = list(args.open)
+        if args.close:
+            raw["close"] = list(args.close)
+        if args.avoid:
+            raw["avoid"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
+        raw["avoid_mode"] = args.avoid_mode
+        if args.as_of is not None:
+            raw["as_of"] = args.as_of
+        if args.corridor:
+            raw["corridors"] = list(args.corridor)
+        if args.set:
+            raw["time_model"] = dict(_parse_set(v) for v in args.set)
+        if args.route:
+            raw["routes"] = [_parse_route(v) for v in args.route]
+        scenario = sc.scenario_from_mapping(raw)
+    net = _network(args)
+    result = sc.run_scenario(scenario, net)
+    if args.format == "json":
+        _out(to_json({"scenario": scenario.id, "name": scenario.name, "rows": list(result.rows)}))
+    else:
+        rows = sc.rows_for_table(result.rows)
+        if args.format == "table":
+            _out(f"{scenario.name}: {scenario.summary}\n")
+        _out(render_rows(rows, args.format))
+    if args.map:
+        from corridors.maps import save_map
+
+        m = sc.scenario_map(result, online=args.online)
+        _out(f"wrote {save_map(m, args.map, online=args.online)}")
+    if args.chart:
+        from corridors.charts import time_distance_chart
+        from corridors.timemodel import time_distance
+
+        series = {}
+        for rid in result.changed() or [r["id"] for r in result.rows]:
+            base, scen = result.metrics[rid]
+            if base is not None and rid in result.baseline:
+                series[f"{rid} baseline"] = time_distance(result.baseline[rid].pieces, base)
+            if scen is not None and rid in result.routes:
+                series[f"{rid} scenario"] = time_distance(
+                    result.routes[rid].pieces, scen, scenario.time_model
+                )
+        _out(f"wrote {time_distance_chart(series, args.chart, title=scenario.name)}")
+    return 0
+
+
+def _parse_set(text: str) -> tuple[str, float]:
+    key, _, value = text.partition("=")
+    try:
+        return key.strip(), float(value)
+    except ValueError:
+        raise UsageError(
+            f"--set {text!r}: expected NAME=NUMBER, e.g. border_dwell_h.rail=20"
+        ) from None
+
+
+def _parse_route(text: str) -> dict[str, str]:
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise UsageError(f"--route {text!r}: expected FROM:TO or FROM:TO:MODE")
+    return {"from": parts[0], "to": parts[1], "mode": parts[2] if len(parts) == 3 else "rail"}
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -471,6 +565,27 @@ def _add_routing_commands(sub: Any) -> None:
     p.add_argument("--png", action="store_true", help="also write PNGs")
     _add_source(p)
     p.set_defaults(handler=_cmd_maps)
+
+    p = sub.add_parser("scenario", help="run a what-if scenario against the baseline")
+    p.add_argument("action", choices=("run", "list"))
+    p.add_argument("name", nargs="?", help="a shipped scenario id or a scenario .yaml file")
+    p.add_argument("--corridor", action="append", metavar="ID", help="corridor to compare")
+    p.add_argument(
+        "--route", action="append", metavar="FROM:TO[:MODE]", help="an ad-hoc route to compare"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="time-model override, e.g. border_dwell_h.rail=20",
+    )
+    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.add_argument("--map", metavar="OUT.html", help="map of baseline and scenario routes")
+    p.add_argument("--chart", metavar="OUT.png", help="time–distance chart")
+    p.add_argument("--online", action="store_true", help="map with OpenStreetMap tiles")
+    _add_source(p)
+    _add_options(p)
+    p.set_defaults(handler=_cmd_scenario)
 
     p = sub.add_parser("compare", help="compare corridors in one table")
     p.add_argument("ids", nargs="*", help="corridor ids")

@@ -9,13 +9,15 @@ not zig-zag across it, and a crossing is counted once per real crossing, not per
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
@@ -68,9 +70,10 @@ class BorderCrossing:
     lat: float
     mode: str
     name: str | None
+    km: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with ``from`` and ``to``."""
+        """JSON-ready mapping with ``from`` and ``to`` (``km``: distance along the route)."""
         return {
             "from": self.from_country,
             "to": self.to_country,
@@ -78,6 +81,7 @@ class BorderCrossing:
             "lat": round(self.lat, 5),
             "mode": self.mode,
             "name": self.name,
+            "km": round(self.km, 1),
         }
 
 
@@ -96,14 +100,24 @@ def _distance_km(lon: float, lat: float, iso3: str) -> float:
     return float(shapely.distance(geom, shapely.Point(lon, lat)) * _deg_km(lat))
 
 
-def _polygon(iso3: str) -> Any:
+@functools.cache
+def _polygons() -> dict[str, Any]:
     gdf = boundaries.countries()
-    rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
-    return rows.iloc[0] if not rows.empty else None
+    out: dict[str, Any] = {}
+    for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
+        out.setdefault(str(code), geom)
+    for geom in out.values():
+        shapely.prepare(geom)
+    return out
 
 
+def _polygon(iso3: str) -> Any:
+    return _polygons().get(iso3)
+
+
+@functools.lru_cache(maxsize=65536)
 def _split_fraction(x0: float, y0: float, x1: float, y1: float, iso3: str) -> float:
-    """Share of the segment's length that lies inside ``iso3``."""
+    """Share of the segment's length that lies inside ``iso3`` (memoised)."""
     geom = _polygon(iso3)
     line = shapely.LineString([(x0, y0), (x1, y1)])
     if geom is None or line.length == 0:
@@ -211,61 +225,85 @@ def _place_crossings(
     return out
 
 
-def length_by_country(pieces: pd.DataFrame) -> dict[str, float]:
-    """Km per ISO3 country in route order, with water legs as ``"sea"``."""
+def length_by_country(
+    pieces: pd.DataFrame, *, runs: Sequence[Run] | None = None
+) -> dict[str, float]:
+    """Length in km per ISO3 country in route order, with water legs as ``"sea"``."""
     out: dict[str, float] = {}
-    for r in country_runs(pieces):
+    for r in runs if runs is not None else country_runs(pieces):
         key = r.country or "unknown"
         out[key] = out.get(key, 0.0) + r.length_m / 1000.0
     return {k: round(v, 1) for k, v in out.items()}
 
 
 def _nearest_name(
-    lon: float, lat: float, candidates: Iterable[tuple[str, float, float]]
+    lon: float, lat: float, candidates: Sequence[tuple[str, float, float]]
 ) -> str | None:
-    best, best_d = None, _NAME_RADIUS_KM
-    for name, x, y in candidates:
-        d = _km(lon, lat, x, y)
-        if d <= best_d:
-            best, best_d = name, d
-    return best
-
-
-def _km(x0: float, y0: float, x1: float, y1: float) -> float:
+    """The candidate nearest to the point within ``_NAME_RADIUS_KM``, or ``None``."""
+    if not candidates:
+        return None
     from corridors.network import geodesic_lengths_m
 
-    return float(geodesic_lengths_m([x0], [y0], [x1], [y1])[0]) / 1000.0
+    xs = np.fromiter((c[1] for c in candidates), float, len(candidates))
+    ys = np.fromiter((c[2] for c in candidates), float, len(candidates))
+    d = geodesic_lengths_m(np.full(len(xs), lon), np.full(len(xs), lat), xs, ys) / 1000.0
+    i = int(np.argmin(d))
+    return candidates[i][0] if d[i] <= _NAME_RADIUS_KM else None
 
 
-def border_crossings(pieces: pd.DataFrame) -> list[BorderCrossing]:
+@functools.cache
+def _crossing_candidates(pair: frozenset[str]) -> tuple[tuple[str, float, float], ...]:
+    return tuple(
+        (c.name, c.lon, c.lat) for c in geodata.crossings() if frozenset(c.countries) == pair
+    )
+
+
+@functools.cache
+def _place_candidates() -> tuple[tuple[str, float, float], ...]:
+    cands = [(c.name, c.lon, c.lat) for c in geodata.crossings()]
+    cands += [(p.name, p.lon, p.lat) for p in geodata.places() if p.kind != "region"]
+    return tuple(cands)
+
+
+def border_crossings(
+    pieces: pd.DataFrame, *, runs: Sequence[Run] | None = None
+) -> list[BorderCrossing]:
     """Land border crossings in route order; leaving or entering by sea is not a crossing."""
-    runs = country_runs(pieces)
-    named = geodata.crossings()
+    runs = list(runs) if runs is not None else country_runs(pieces)
     out = []
+    km = 0.0
     for a, b in itertools.pairwise(runs):
+        km += a.length_m / 1000.0
         if a.water or b.water or a.country == b.country:
             continue
         lon, lat = a.end
-        pair = {a.country, b.country}
-        name = _nearest_name(
-            lon, lat, ((c.name, c.lon, c.lat) for c in named if set(c.countries) == pair)
+        name = _nearest_name(lon, lat, _crossing_candidates(frozenset((a.country, b.country))))
+        out.append(
+            BorderCrossing(a.country, b.country, float(lon), float(lat), a.mode_end, name, km)
         )
-        out.append(BorderCrossing(a.country, b.country, float(lon), float(lat), a.mode_end, name))
     return out
 
 
+def _start_km(pieces: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Distance along the route, in km, at the start of each piece."""
+    length = pieces["length_m"].to_numpy(float) / 1000.0
+    return np.concatenate([[0.0], np.cumsum(length)[:-1]]) if len(length) else length
+
+
 def _place_name(lon: float, lat: float) -> str | None:
-    cands = [(c.name, c.lon, c.lat) for c in geodata.crossings()]
-    cands += [(p.name, p.lon, p.lat) for p in geodata.places() if p.kind != "region"]
-    return _nearest_name(lon, lat, cands)
+    return _nearest_name(lon, lat, _place_candidates())
 
 
 def gauge_breaks(pieces: pd.DataFrame) -> list[dict[str, Any]]:
     """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm)."""
-    rail = pieces[(pieces["mode"] == "rail") & (pieces["gauge_mm"].astype(int) > 0)]
+    keep = ((pieces["mode"] == "rail") & (pieces["gauge_mm"].astype(int) > 0)).to_numpy()
+    rail = pieces[keep]
+    at_km = _start_km(pieces)[keep]
     out: list[dict[str, Any]] = []
     last = 0
-    for g, x, y in zip(rail["gauge_mm"].astype(int), rail["x0"], rail["y0"], strict=True):
+    for g, x, y, km in zip(
+        rail["gauge_mm"].astype(int), rail["x0"], rail["y0"], at_km, strict=True
+    ):
         if last and g != last:
             out.append(
                 {
@@ -274,6 +312,7 @@ def gauge_breaks(pieces: pd.DataFrame) -> list[dict[str, Any]]:
                     "lon": round(float(x), 5),
                     "lat": round(float(y), 5),
                     "name": _place_name(float(x), float(y)),
+                    "km": round(float(km), 1),
                 }
             )
         last = int(g)
@@ -287,6 +326,7 @@ def transshipments(route: Route) -> list[dict[str, Any]]:
     if p.empty:
         return out
     modes, legs = p["mode"].astype(str).to_numpy(), p["leg"].astype(int).to_numpy()
+    at_km = _start_km(p)
     for i in range(1, len(p)):
         if modes[i] == modes[i - 1]:
             continue
@@ -301,6 +341,7 @@ def transshipments(route: Route) -> list[dict[str, Any]]:
                 "lon": round(x, 5),
                 "lat": round(y, 5),
                 "name": name or _place_name(x, y),
+                "km": round(float(at_km[i]), 1),
             }
         )
     return out
@@ -318,6 +359,7 @@ def _by(pieces: pd.DataFrame, column: str) -> dict[str, float]:
 
 def _time(
     route: Route,
+    runs: Sequence[Run],
     crossings: Sequence[BorderCrossing],
     breaks: Sequence[Mapping[str, Any]],
     changes: Sequence[Mapping[str, Any]],
@@ -326,11 +368,14 @@ def _time(
     p = route.pieces
     if p.empty or (p["mode"] == "pipeline").all():
         return None
-    speed = p["mode"].astype(str).map(lambda m: model.speed_kmh.get(m, 0.0)).to_numpy(float)
+    modes = p["mode"].astype(str).to_numpy()
+    speed = np.zeros(len(p))
+    for mode, kmh in model.speed_kmh.items():
+        speed[modes == mode] = kmh
     km = p["length_m"].to_numpy(float) / 1000.0
     moving = float(np.sum(np.where(speed > 0, km / np.where(speed > 0, speed, 1.0), 0.0)))
     border = sum(model.border_dwell_h.get(c.mode, 0.0) for c in crossings)
-    port_calls = sum(2 for r in country_runs(p) if r.water)
+    port_calls = sum(2 for r in runs if r.water)
     port = port_calls * model.port_dwell_h
     land_changes = [c for c in changes if c["from"] not in _WATER and c["to"] not in _WATER]
     trans = (len(breaks) + len(land_changes)) * model.transshipment_h
@@ -355,15 +400,15 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     """
     model = time_model or DEFAULT_TIME_MODEL
     p = route.pieces
-    crossings = border_crossings(p)
     runs = country_runs(p)
+    crossings = border_crossings(p, runs=runs)
     countries: list[str] = []
     for r in runs:
         if not r.water and r.country and (not countries or countries[-1] != r.country):
             countries.append(r.country)
     breaks = gauge_breaks(p)
     changes = transshipments(route)
-    time = _time(route, crossings, breaks, changes, model)
+    time = _time(route, runs, crossings, breaks, changes, model)
     entered = set(countries)
     avoids = []
     if route.corridor is not None:
@@ -424,7 +469,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         "length_km": round(route.length_km, 1),
         "length_km_by_mode": _by(p, "mode"),
         "length_km_by_status": _by(p, "status"),
-        "length_km_by_country": length_by_country(p),
+        "length_km_by_country": length_by_country(p, runs=runs),
         "border_crossings": [c.as_dict() for c in crossings],
         "border_crossings_count": len(crossings),
         "countries": countries,

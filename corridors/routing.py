@@ -224,6 +224,23 @@ def _edge_mask(
     closed: set[str],
     volga: bool,
 ) -> npt.NDArray[np.bool_]:
+    key = (modes, statuses, tuple(sorted(opened)), tuple(sorted(closed)), volga)
+    cached = graph.masks.get(key)
+    if cached is not None:
+        return cached
+    out = _build_edge_mask(graph, modes, statuses, opened, closed, volga)
+    graph.masks[key] = out
+    return out
+
+
+def _build_edge_mask(
+    graph: RoutingGraph,
+    modes: tuple[str, ...],
+    statuses: tuple[str, ...],
+    opened: set[str],
+    closed: set[str],
+    volga: bool,
+) -> npt.NDArray[np.bool_]:
     mask = graph.mode_mask(modes)
     is_overlay = graph.link >= 0
     on_network = mask & ~is_overlay & graph.status_mask(statuses)
@@ -413,7 +430,59 @@ def _route_leg(
     limit_km: float,
     volga: bool,
 ) -> tuple[RoutedLeg, pd.DataFrame]:
-    what = f"corridor {corridor_id!r}, leg {index} {leg.name!r} ({leg.mode.value})"
+    """Route one leg; results are memoised on the graph by the leg and every input."""
+    key = (
+        leg,
+        opts.avoid,
+        opts.avoid_mode,
+        opts.soft_penalty,
+        opts.open_links,
+        opts.close_links,
+        opts.as_of,
+        tuple(sorted(opened)),
+        limit_km,
+        volga,
+    )
+    hit = graph.legs.get(key)
+    if hit is None:
+        try:
+            routed, pieces = _route_leg_uncached(
+                graph, index, leg, corridor_id, opts, opened, weights, limit_km, volga
+            )
+        except (InfeasibleRouteError, SnapError) as exc:
+            graph.legs[key] = exc
+            raise
+        graph.legs[key] = (routed, pieces)
+        return routed, pieces
+    if isinstance(hit, Exception):
+        raise type(hit)(str(hit).replace(_what_prefix(hit), _what(corridor_id, index, leg), 1))
+    routed, pieces = hit
+    if routed.index != index:
+        routed = replace(routed, index=index)
+        pieces = pieces.assign(leg=index)
+    return routed, pieces
+
+
+def _what(corridor_id: str, index: int, leg: Leg) -> str:
+    return f"corridor {corridor_id!r}, leg {index} {leg.name!r} ({leg.mode.value})"
+
+
+def _what_prefix(exc: Exception) -> str:
+    return str(exc).split(": ", 1)[0]
+
+
+def _route_leg_uncached(
+    graph: RoutingGraph,
+    index: int,
+    leg: Leg,
+    corridor_id: str,
+    opts: RoutingOptions,
+    opened: set[str],
+    weights: npt.NDArray[np.float64],
+    limit_km: float,
+    volga: bool,
+) -> tuple[RoutedLeg, pd.DataFrame]:
+    what = _what(corridor_id, index, leg)
     status, was_opened = _effective_status(leg, opts)
     if leg.link and leg.link in opts.close_links:
         raise InfeasibleRouteError(f"{what}: the link {leg.link!r} is closed by the scenario")
@@ -477,7 +546,16 @@ def _route_leg(
             index, leg, status, not was_opened, _km(pieces), reason=reason, opened=was_opened
         )
         return routed, pieces
-    found = graph.shortest_path(("path", key), use_mask, weights, a, b) if a != b else ([a], [])
+    straight_m = float(
+        geodesic_lengths_m([graph.x[a]], [graph.y[a]], [graph.x[b]], [graph.y[b]])[0]
+    )
+    found = (
+        graph.shortest_path(
+            ("path", key), use_mask, weights, a, b, limit=3.0 * straight_m + 300_000.0
+        )
+        if a != b
+        else ([a], [])
+    )
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:

@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["CAREC_2022", "DEFAULT_TIME_MODEL", "TimeModel"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["CAREC_2022", "DEFAULT_TIME_MODEL", "TimeModel", "time_distance"]
 
 CAREC_2022 = (
     "CAREC Corridor Performance Measurement and Monitoring Annual Report 2022, "
@@ -106,3 +109,71 @@ class TimeModel:
 
 
 DEFAULT_TIME_MODEL = TimeModel()
+
+
+def time_distance(
+    pieces: pd.DataFrame, metrics: Mapping[str, Any], model: TimeModel | None = None
+) -> pd.DataFrame:
+    """Cumulative hours against cumulative km (the UNESCAP time/cost–distance method).
+
+    Parameters
+    ----------
+    pieces
+        ``Route.pieces``.
+    metrics
+        The route's :func:`corridors.metrics.route_metrics` (for the positions of border
+        crossings, gauge breaks and changes of mode).
+    model
+        The time model (default :data:`DEFAULT_TIME_MODEL`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``km``, ``h`` and ``event`` (``""`` on the line, else what the vertical
+        step is: a border crossing, a port call, a gauge break or a change of mode).
+    """
+    m = model or DEFAULT_TIME_MODEL
+    if pieces.empty:
+        return pd.DataFrame({"km": [0.0], "h": [0.0], "event": [""]})
+    km = pieces["length_m"].to_numpy(float) / 1000.0
+    modes = pieces["mode"].astype(str).to_numpy()
+    speed = np.array([m.speed_kmh.get(x, 0.0) for x in modes])
+    hours = np.where(speed > 0, km / np.where(speed > 0, speed, 1.0), 0.0)
+    cum_km = np.concatenate([[0.0], np.cumsum(km)])
+    cum_h = np.concatenate([[0.0], np.cumsum(hours)])
+    events: list[tuple[float, float, str]] = []
+    for c in metrics.get("border_crossings", []):
+        dwell = m.border_dwell_h.get(c["mode"], 0.0)
+        events.append((c["km"], dwell, f"border {c['from']}→{c['to']}"))
+    for g in metrics.get("gauge_breaks", []):
+        events.append((g["km"], m.transshipment_h, f"gauge {g['from_mm']}→{g['to_mm']}"))
+    water = ("ferry", "sea")
+    for t in metrics.get("transshipments", []):
+        if t["from"] in water or t["to"] in water:
+            events.append((t["km"], m.port_dwell_h, f"port ({t['from']}→{t['to']})"))
+        else:
+            events.append((t["km"], m.transshipment_h, f"{t['from']}→{t['to']}"))
+    if modes[0] in water:
+        events.append((0.0, m.port_dwell_h, "port"))
+    if modes[-1] in water:
+        events.append((float(cum_km[-1]), m.port_dwell_h, "port"))
+    events.sort()
+    rows_km: list[float] = []
+    rows_h: list[float] = []
+    rows_ev: list[str] = []
+    dwell = 0.0
+    e = 0
+    for i in range(len(cum_km)):
+        while e < len(events) and events[e][0] <= cum_km[i]:
+            at, add, label = events[e]
+            base = float(np.interp(at, cum_km, cum_h))
+            rows_km += [at, at]
+            rows_h += [base + dwell, base + dwell + add]
+            rows_ev += ["", label]
+            dwell += add
+            e += 1
+        rows_km.append(float(cum_km[i]))
+        rows_h.append(float(cum_h[i]) + dwell)
+        rows_ev.append("")
+    frame = pd.DataFrame({"km": rows_km, "h": rows_h, "event": rows_ev})
+    return frame.round({"km": 2, "h": 3})
