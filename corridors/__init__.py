@@ -41,6 +41,35 @@ from corridors.provenance import tool_version
 
 __version__ = tool_version()
 
+#: Heavier functions, imported on first use so that ``import corridors`` stays light.
+_LAZY = {
+    "load_network": "corridors.build",
+    "network_info": "corridors.network",
+    "network_to_gdfs": "corridors.network",
+    "network_to_networkx": "corridors.network",
+    "route_corridor": "corridors.routing",
+    "route_corridors": "corridors.routing",
+    "route": "corridors.routing",
+    "RoutingOptions": "corridors.routing",
+    "route_metrics": "corridors.metrics",
+    "compare": "corridors.metrics",
+    "route_to_gdf": "corridors.export",
+    "route_to_geojson": "corridors.export",
+    "map_routes": "corridors.maps",
+    "save_map": "corridors.maps",
+    "load_scenario": "corridors.scenarios",
+    "run_scenario": "corridors.scenarios",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'corridors' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 __all__ = [
     "Avoid",
     "CacheError",
@@ -69,4 +98,5 @@ __all__ = [
     "load_all",
     "settings",
     "validate_files",
+    *_LAZY,
 ]
