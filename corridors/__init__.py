@@ -70,6 +70,7 @@ def __getattr__(name: str) -> object:
 
     return getattr(importlib.import_module(module), name)
 
+
 __all__ = [
     "Avoid",
     "CacheError",

@@ -9,6 +9,7 @@ in the same folder and renamed, so a crash never leaves a half-written entry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -37,9 +38,25 @@ _LOG = logging.getLogger("corridors")
 CACHE_VERSION = "network-3"
 
 
+#: Modules whose code decides what a cached network holds: their source is hashed into keys.
+_BUILD_MODULES = ("build", "_bundled", "network", "repair", "gauge", "osm", "geodata")
+
+
+@functools.cache
+def code_digest() -> str:
+    """SHA-256 of the source of the modules that build networks (changes invalidate)."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _BUILD_MODULES:
+        h.update((here / f"{name}.py").read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(params: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the parameters, in canonical JSON, plus the cache version."""
-    text = json.dumps({"v": CACHE_VERSION, **params}, sort_keys=True, default=str)
+    """SHA-256 (hex) of the parameters, in canonical JSON, the cache version and the code."""
+    text = json.dumps(
+        {"v": CACHE_VERSION, "code": code_digest(), **params}, sort_keys=True, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -246,6 +246,47 @@ def _transfer_segments(
     return pd.DataFrame(rows)
 
 
+#: A station or city joins rail and road when both pass within this distance, in km.
+INTERCHANGE_MAX_KM = 5.0
+
+
+def _interchange_segments(rail_road: pd.DataFrame, bbox: BBox) -> pd.DataFrame:
+    """Rail–road transfer edges at the gazetteer's stations and cities."""
+    west, south, east, north = bbox
+    points = [
+        (p.lon, p.lat)
+        for p in geodata.places()
+        if p.kind in ("station", "city") and west <= p.lon <= east and south <= p.lat <= north
+    ]
+    trees = {}
+    for mode in ("rail", "road"):
+        seg = rail_road[rail_road["mode"] == mode]
+        if seg.empty or not points:
+            return empty_segments()
+        xs = np.concatenate([seg["x0"], seg["x1"]])
+        ys = np.concatenate([seg["y0"], seg["y1"]])
+        trees[mode] = (cKDTree(_local_xy(xs, ys)), xs, ys)
+    xy = _local_xy([p[0] for p in points], [p[1] for p in points])
+    dr, ir = trees["rail"][0].query(xy)
+    dd, id_ = trees["road"][0].query(xy)
+    ok = (dr <= INTERCHANGE_MAX_KM * 1000) & (dd <= INTERCHANGE_MAX_KM * 1000)
+    _, rx, ry = trees["rail"]
+    _, ox, oy = trees["road"]
+    return pd.DataFrame(
+        {
+            "x0": rx[ir[ok]],
+            "y0": ry[ir[ok]],
+            "x1": ox[id_[ok]],
+            "y1": oy[id_[ok]],
+            "mode": TRANSFER,
+            "g0": "rail",
+            "g1": "road",
+            "source": "geodata:places",
+            "name": "rail–road interchange",
+        }
+    )
+
+
 #: An added line's ends are joined to the nearest node of its mode up to this distance, in km.
 ADDITION_JOIN_MAX_KM = 10.0
 
@@ -321,6 +362,8 @@ def network_from_bundled(
     if not added.empty:
         parts.append(added)
     rail_road = pd.concat(parts, ignore_index=True) if parts else empty_segments()
+    if "rail" in modes and "road" in modes:
+        parts.append(_interchange_segments(rail_road, box))
     bar.set_postfix_str("sea")
     if "sea" in modes or "ferry" in modes:
         sea = _bundled.sea_segments(box)

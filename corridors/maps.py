@@ -664,12 +664,31 @@ def build_map_set(
     for name, (title, ids) in COMPARISONS.items():
         one(name, title, ids)
     one("all", "All corridors", [c.id for c in corridors])
-    index = _index_page(written, compare_rows(list(mets.values()), errors=errors))
+    from corridors.charts import png_data_uri, time_distance_png
+    from corridors.timemodel import time_distance
+
+    series = {r.name: time_distance(r.pieces, mets[r.id]) for r in routes if mets[r.id]["time_h"]}
+    chart = time_distance_png(
+        series,
+        title="Time–distance, all corridors (time model defaults)",
+        colours={r.name: _colour(r.id, i) for i, r in enumerate(routes)},
+    )
+    if png:
+        atomic_write(out / "time-distance.png", lambda p: _write_bytes(p, chart))
+    index = _index_page(
+        written, compare_rows(list(mets.values()), errors=errors), png_data_uri(chart)
+    )
     atomic_write_text(out / "index.html", index)
     return [out / "index.html", *(p for _, _, p in written)]
 
 
-def _index_page(maps: Sequence[tuple[str, str, Path]], rows: Sequence[Mapping[str, Any]]) -> str:
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def _index_page(
+    maps: Sequence[tuple[str, str, Path]], rows: Sequence[Mapping[str, Any]], chart_uri: str
+) -> str:
     links = "\n".join(
         f'<li><a href="{_esc(p.name)}">{_esc(title)}</a></li>' for _, title, p in maps
     )
@@ -698,6 +717,10 @@ Open a map; each works offline.</p>
 <h2>Comparison</h2>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 {f"<h2>Not routed</h2><ul>{errors}</ul>" if errors else ""}
+<h2>Time–distance</h2>
+<p>Cumulative hours against cumulative km (UNESCAP time/cost–distance method); vertical
+steps are border crossings, port calls, gauge breaks and changes of mode.</p>
+<img alt="time-distance chart of all corridors" src="{chart_uri}" style="max-width:100%">
 <h2>Data</h2><ul>{sources}</ul>
 </body></html>
 """
