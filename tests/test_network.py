@@ -47,7 +47,8 @@ def test_every_edge_has_the_attributes(network: Network) -> None:
     e = network.edges
     for column in ("mode", "status", "gauge_mm", "length_m", "source", "bridged"):
         assert column in e.columns
-    assert (e["length_m"] > 0).all()
+    assert (e["length_m"] >= 0).all()
+    assert (e.loc[e["mode"] != "transfer", "length_m"] > 0).all()
     rail = e[e["mode"] == "rail"]
     assert set(np.unique(rail["gauge_mm"])) <= {0, 1435, 1520, 1676}
     assert set(network.nodes["group"].astype(str)) == {"rail", "road", "water"}
