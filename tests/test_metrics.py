@@ -112,3 +112,70 @@ def test_time_model_defaults_and_overrides() -> None:
     with pytest.raises(KeyError, match="unknown time-model parameter"):
         m.with_overrides({"border_dwell_h.camel": 1})
     assert isinstance(TimeModel().as_dict()["speed_kmh"], dict)
+
+
+def _tiny_network() -> object:
+    from corridors.network import network_from_segments
+
+    def line(pts: list[tuple[float, float]], mode: str, **kw: object) -> list[dict[str, object]]:
+        group = "water" if mode in ("sea", "ferry") else mode
+        return [
+            {
+                "x0": a[0],
+                "y0": a[1],
+                "x1": b[0],
+                "y1": b[1],
+                "mode": mode,
+                "source": "t",
+                "g0": group,
+                "g1": group,
+                **kw,
+            }
+            for a, b in zip(pts[:-1], pts[1:], strict=False)
+        ]
+
+    rows = (
+        line([(49.84, 40.36), (49.6, 40.1), (49.40, 39.94)], "rail", gauge_mm=1520)  # Baku-Alat
+        + line([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], "ferry")  # Alat-Aktau
+        + line([(51.22, 43.60), (51.5, 43.9), (52.0, 44.5)], "rail", gauge_mm=1520)
+    )
+    return network_from_segments(pd.DataFrame(rows))
+
+
+def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
+    import corridors
+    from corridors.metrics import route_metrics
+    from corridors.model import Leg, Mode, PublishedLength, Waypoint
+    from corridors.routing import route_corridor
+
+    baku = Waypoint("Baku", 49.84, 40.36, "AZE")
+    alat = Waypoint("Alat", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    inland = Waypoint("Inland", 52.0, 44.5, "KAZ")
+    legs = (
+        Leg(baku, alat, Mode.RAIL, published_length=PublishedLength(60.0, "s", "2024")),
+        Leg(alat, aktau, Mode.FERRY),
+        Leg(aktau, inland, Mode.RAIL),
+    )
+    c = corridors.Corridor(
+        id="tiny",
+        name="Tiny",
+        summary="t",
+        waypoints=(baku, alat, aktau, inland),
+        legs=legs,
+        modes=(Mode.RAIL, Mode.FERRY),
+    )
+    m = route_metrics(route_corridor(c, _tiny_network(), links={}))  # type: ignore[arg-type]
+    assert [(t["from"], t["to"], t["name"]) for t in m["transshipments"]] == [
+        ("rail", "ferry", "Alat"),
+        ("ferry", "rail", "Aktau"),
+    ]
+    assert m["border_crossings"] == []  # arriving by sea is not a land crossing
+    assert m["countries"] == ["AZE", "KAZ"]
+    (pub,) = m["published_vs_modelled"]
+    assert pub["published_km"] == 60.0
+    assert pub["modelled_km"] == pytest.approx(m["legs"][0]["length_km"])
+    assert pub["deviation_pct"] == pytest.approx((pub["modelled_km"] - 60) / 60 * 100, abs=0.1)
+    # time: 2 port calls of 24 h, no border dwell
+    assert m["time_h_breakdown"]["port_h"] == 48.0
+    assert m["time_h_breakdown"]["border_h"] == 0.0
