@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -131,7 +132,7 @@ def _tiny_network() -> object:
                 "g1": group,
                 **kw,
             }
-            for a, b in zip(pts[:-1], pts[1:], strict=False)
+            for a, b in itertools.pairwise(pts)
         ]
 
     rows = (
