@@ -58,6 +58,7 @@ class RoutingGraph:
     gauge_mm: npt.NDArray[np.int16]
     bridged: B
     volga_don: B
+    closed: B
     link: npt.NDArray[np.int16]
     link_names: tuple[str, ...]
     n_network_edges: int
@@ -207,6 +208,12 @@ def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> Rout
         volga_don=np.concatenate(
             [(e["passage"].astype(str) == "volga-don").to_numpy(), np.zeros(m_links, bool)]
         ),
+        closed=np.concatenate(
+            [
+                e["closed"].to_numpy(bool) if "closed" in e.columns else np.zeros(len(e), bool),
+                np.zeros(m_links, bool),
+            ]
+        ),
         link=np.concatenate([np.full(len(e), -1, np.int16), *parts["link"]]),
         link_names=names,
         n_network_edges=len(e),
@@ -298,6 +305,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
     graph.gauge_mm = np.concatenate([graph.gauge_mm, np.zeros(k, np.int16)])
     graph.bridged = np.concatenate([graph.bridged, np.zeros(k, bool)])
     graph.volga_don = np.concatenate([graph.volga_don, np.zeros(k, bool)])
+    graph.closed = np.concatenate([graph.closed, np.zeros(k, bool)])
     graph.link = np.concatenate([graph.link, np.asarray(ties_link, np.int16)])
     graph._trees.clear()
 

@@ -27,6 +27,7 @@ __all__ = [
     "countries_at",
     "country_at",
     "distance_to_country_km",
+    "nearest_country",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -106,6 +107,20 @@ def country_at(lon: float, lat: float) -> str | None:
     """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea."""
     code = str(countries_at([lon], [lat])[0])
     return code or None
+
+
+def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | None:
+    """ISO3 of the country containing the point, else of the nearest within ``max_km``.
+
+    For ports and coastal points, which 1:10m polygons often leave in the sea.
+    """
+    inside = country_at(lon, lat)
+    if inside is not None:
+        return inside
+    point = shapely.Point(lon, lat)
+    idx = int(_tree().query_nearest(point)[0])
+    code = str(countries()["iso3"].iloc[idx])
+    return code if distance_to_country_km(lon, lat, code) <= max_km else None
 
 
 def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:

@@ -394,9 +394,38 @@ def network_from_bundled(
     bar.update()
     bar.set_postfix_str("gauge")
     net = add_gauge(net)
+    net = mark_closed_crossings(net)
     bar.update()
     bar.close()
     return net
+
+
+def mark_closed_crossings(net: Network) -> Network:
+    """Set ``closed`` on edges that join the two countries of a closed border crossing.
+
+    Routing never uses closed edges (``geodata/closed_crossings.yaml``).
+    """
+    from corridors.network import geodesic_lengths_m
+
+    edges = net.edges.copy()
+    closed = np.zeros(len(edges), dtype=bool)
+    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+    x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()
+    country = net.nodes["country"].astype(str).to_numpy()
+    mode = edges["mode"].astype(str).to_numpy()
+    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
+    for cc in geodata.closed_crossings():
+        a, b = cc.countries
+        joins = ((country[u] == a) & (country[v] == b)) | ((country[u] == b) & (country[v] == a))
+        cand = np.flatnonzero(joins & np.isin(mode, list(cc.modes)))
+        if not len(cand):
+            continue
+        d = geodesic_lengths_m(
+            mx[cand], my[cand], np.full(len(cand), cc.lon), np.full(len(cand), cc.lat)
+        )
+        closed[cand[d <= cc.radius_km * 1000.0]] = True
+    edges["closed"] = closed
+    return Network(nodes=net.nodes, edges=edges, meta=dict(net.meta))
 
 
 def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
@@ -404,7 +433,13 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
 
     geodata_hash = {
         name: hash_file(geodata_dir() / name)
-        for name in ("ferries.yaml", "places.yaml", "gauge.yaml", "network_additions.yaml")
+        for name in (
+            "ferries.yaml",
+            "places.yaml",
+            "gauge.yaml",
+            "network_additions.yaml",
+            "closed_crossings.yaml",
+        )
     }
     return cache_key(
         {

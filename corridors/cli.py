@@ -600,6 +600,15 @@ def _add_routing_commands(sub: Any) -> None:
 _EXTENSIONS: list[Callable[[Any], None]] = []
 
 
+def _register_scan(sub: Any) -> None:
+    from corridors._scan_cli import register
+
+    register(sub)
+
+
+_EXTENSIONS.append(_register_scan)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()

@@ -19,11 +19,13 @@ from corridors._yaml import read_yaml
 
 __all__ = [
     "Addition",
+    "ClosedCrossing",
     "Crossing",
     "Ferry",
     "GaugeException",
     "GaugeRules",
     "Place",
+    "closed_crossings",
     "country_names",
     "crossings",
     "ferries",
@@ -334,6 +336,50 @@ def organisations() -> dict[str, tuple[str, ...]]:
         if isinstance(item, Mapping) and isinstance(item.get("id"), str):
             out[item["id"]] = _strings(item.get("names"))
     return out
+
+
+@dataclass(frozen=True)
+class ClosedCrossing:
+    """A border crossing on the ground that is closed to traffic."""
+
+    name: str
+    countries: tuple[str, str]
+    modes: tuple[str, ...]
+    lon: float
+    lat: float
+    radius_km: float
+    source: str | None = None
+
+
+@functools.cache
+def closed_crossings() -> tuple[ClosedCrossing, ...]:
+    """Closed border crossings (``geodata/closed_crossings.yaml``)."""
+    if not (geodata_dir() / "closed_crossings.yaml").exists():
+        return ()
+    r = _Reader("closed_crossings.yaml")
+    out = []
+    for label, item in r.items("closed"):
+        pt = r.point(label, item)
+        pair = item.get("countries")
+        codes = (
+            [r.country(label, c) for c in pair] if isinstance(pair, list) and len(pair) == 2 else []
+        )
+        if pt is None or len(codes) != 2 or None in codes:
+            r.problems.append(f"{r.shown}: {label}: needs lon, lat and two ISO3 countries")
+            continue
+        out.append(
+            ClosedCrossing(
+                name=str(item.get("name")),
+                countries=(str(codes[0]), str(codes[1])),
+                modes=_strings(item.get("modes")) or ("rail", "road"),
+                lon=pt[0],
+                lat=pt[1],
+                radius_km=float(item.get("radius_km", 4.0)),
+                source=r.source(label, item),
+            )
+        )
+    r.done()
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -388,6 +388,23 @@ def _time(
     }
 
 
+def _countries_in_order(runs: Sequence[Run]) -> list[str]:
+    """Countries traversed in order; a country reached only by sea counts through its port."""
+    out: list[str] = []
+
+    def add(code: str | None) -> None:
+        if code and (not out or out[-1] != code):
+            out.append(code)
+
+    for r in runs:
+        if r.water:
+            add(boundaries.nearest_country(*r.start))
+            add(boundaries.nearest_country(*r.end))
+        else:
+            add(r.country)
+    return out
+
+
 def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[str, Any]:
     """Every metric of a route, as a JSON-ready mapping.
 
@@ -402,10 +419,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     p = route.pieces
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
-    countries: list[str] = []
-    for r in runs:
-        if not r.water and r.country and (not countries or countries[-1] != r.country):
-            countries.append(r.country)
+    countries = _countries_in_order(runs)
     breaks = gauge_breaks(p)
     changes = transshipments(route)
     time = _time(route, runs, crossings, breaks, changes, model)

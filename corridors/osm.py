@@ -161,7 +161,9 @@ def _finish(seg: pd.DataFrame, *, meta: dict[str, Any], where: str) -> Network:
         raise DataSourceError(msg)
     net = network_from_segments(seg, meta=meta)
     net, _ = repair_network(net, modes=[m for m in ("rail", "road") if (seg["mode"] == m).any()])
-    return add_gauge(net)
+    from corridors.build import mark_closed_crossings
+
+    return mark_closed_crossings(add_gauge(net))
 
 
 def network_from_graph(

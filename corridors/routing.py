@@ -255,7 +255,7 @@ def _build_edge_mask(
                 out &= ~_near_link(graph, li)
     if not volga:
         out &= ~graph.volga_don
-    return out
+    return out & ~graph.closed
 
 
 def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.NDArray[np.bool_]:
