@@ -141,3 +141,18 @@ def test_hard_avoid_blocks_and_soft_avoid_allows(network: Network) -> None:
         options=RoutingOptions(avoid=("GEO",), avoid_mode="soft"),
     )
     assert soft.length_km > 50
+
+
+def test_closed_border_crossings_are_never_used(network: Network) -> None:
+    from corridors import geodata
+
+    assert {c.countries for c in geodata.closed_crossings()} >= {("ARM", "AZE"), ("ARM", "TUR")}
+    closed = network.edges["closed"].to_numpy()
+    assert closed.sum() >= 5
+    r = route("Nakhchivan", "Yerevan", network, modes="road")
+    used = r.pieces["edge"].to_numpy()
+    assert not closed[used[used >= 0]].any()
+    # the direct Yeraskh–Sadarak road would be far shorter than the way round through Iran
+    assert r.length_km > 300
+    kars = route("Kars", "Gyumri", network, modes="road")
+    assert "GEO" in route_metrics(kars)["countries"]  # round through Georgia, not Doğukapı
