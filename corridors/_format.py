@@ -20,7 +20,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2f}"
+        return f"{value:,.1f}"
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, Mapping):

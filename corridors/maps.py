@@ -14,6 +14,7 @@ renders with no network. ``online=True`` adds OpenStreetMap tiles.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -151,26 +152,46 @@ def _leg_tooltip(corridor_name: str, leg: Mapping[str, Any]) -> str:
     return "<br>".join(parts)
 
 
-def _country_shapes(codes: Sequence[str], tol: float) -> dict[str, Any]:
+#: Country shapes for shading are clipped to this box and simplified (display only).
+_SHADE_BOX = (0.0, 0.0, 110.0, 70.0)
+_SHADE_TOLERANCE_DEG = 0.03
+
+
+@functools.cache
+def _shade_geometry(code: str) -> dict[str, Any] | None:
     gdf = boundaries.countries()
-    sub = gdf[gdf["iso3"].isin(list(codes))]
+    rows = gdf.loc[gdf["iso3"] == code, "geometry"]
+    if rows.empty:
+        return None
+    geom = shapely.intersection(rows.iloc[0], shapely.box(*_SHADE_BOX))
+    geom = shapely.simplify(geom, _SHADE_TOLERANCE_DEG, preserve_topology=True)
+    geom = shapely.set_precision(geom, 0.001)
+    if geom.is_empty:
+        return None
+    mapped: dict[str, Any] = json.loads(shapely.to_geojson(geom))
+    return mapped
+
+
+def _country_shapes(codes: Sequence[str]) -> dict[str, Any]:
+    names = dict(zip(boundaries.countries()["iso3"], boundaries.countries()["name"], strict=True))
     features = []
-    for code, name, geom in zip(sub["iso3"], sub["name"], sub.geometry, strict=True):
-        simple = shapely.simplify(geom, max(tol * 20, 0.01), preserve_topology=True)
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"iso3": code, "name": str(name)},
-                "geometry": shapely.geometry.mapping(simple),
-            }
-        )
+    for code in dict.fromkeys(codes):
+        geometry = _shade_geometry(code)
+        if geometry is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"iso3": code, "name": str(names.get(code, code))},
+                    "geometry": geometry,
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
 def _basemap(bounds: tuple[float, float, float, float]) -> dict[str, Any]:
     """Natural Earth countries around the view, simplified for display."""
     west, south, east, north = bounds
-    box = shapely.box(west - 8, south - 6, east + 8, north + 6)
+    box = shapely.box(west - 12, south - 8, east + 12, north + 8)
     gdf = boundaries.countries()
     hits = gdf[gdf.intersects(box)]
     features = []
@@ -212,7 +233,7 @@ _OVERLAY = Template(
 <style>
 .corridors-panel { position: absolute; top: 10px; left: 54px; z-index: 1000;
   background: rgba(255,255,255,0.93); padding: 6px 8px; font: 12px/1.3 sans-serif;
-  max-width: calc(100vw - 420px); max-height: 45vh; overflow: auto; border-radius: 4px;
+  max-width: calc(100vw - 320px); max-height: 45vh; overflow: auto; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 .corridors-panel table { border-collapse: collapse; }
 .corridors-panel th, .corridors-panel td { padding: 2px 6px; border-bottom: 1px solid #ddd;
@@ -223,7 +244,9 @@ _OVERLAY = Template(
   border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.3); }
 .corridors-legend { bottom: 28px; left: 10px; }
-.corridors-footer { bottom: 28px; right: 10px; max-width: 40vw; color: #333; font-size: 10px; }
+.leaflet-container { background: #d4e4f1; }
+.leaflet-control-layers { max-height: 40vh; overflow: auto; }
+.corridors-footer { top: 10px; right: 10px; max-width: 40vw; color: #333; font-size: 10px; }
 .corridors-legend svg { vertical-align: middle; }
 .corridors-label { font: bold 11px sans-serif; color: #222; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
@@ -404,7 +427,7 @@ def map_routes(
                     class_name=f"corridor-line corridor-{_esc(route.id)}",
                 ).add_to(group)
         _add_markers(group, route, met, colour)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
     _Html(
         _OVERLAY,
         rows=_panel_rows(rows),
@@ -424,7 +447,7 @@ def _add_countries(
     traversed = list(dict.fromkeys(met["countries"]))
     if traversed:
         folium.GeoJson(
-            _country_shapes(traversed, tol),
+            _country_shapes(traversed),
             style_function=lambda f, c=colour: {
                 "fillColor": c,
                 "fillOpacity": 0.07,
@@ -436,7 +459,7 @@ def _add_countries(
         ).add_to(group)
     reasons = {a["country"]: a["reason"] for a in met["avoids"]}
     if reasons:
-        shapes = _country_shapes(list(reasons), tol)
+        shapes = _country_shapes(list(reasons))
         for f in shapes["features"]:
             iso = f["properties"]["iso3"]
             f["properties"]["note"] = (
