@@ -14,13 +14,13 @@ __all__ = ["FORMATS", "render_rows", "to_json"]
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, *, plain: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        return f"{value:,.1f}"
+        return f"{value:.1f}" if plain else f"{value:,.1f}"
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, Mapping):
@@ -60,7 +60,7 @@ def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[_cell(row.get(c), plain=fmt == "csv") for c in columns] for row in rows]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from corridors import boundaries
@@ -66,7 +66,7 @@ class RoutingGraph:
     #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
     masks: dict[Any, B] = field(default_factory=dict)
     legs: dict[Any, Any] = field(default_factory=dict)
-    _trees: dict[Any, tuple[cKDTree, I64]] = field(default_factory=dict)
+    _trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -111,17 +111,32 @@ class RoutingGraph:
 
     def snap_tree(self, key: Any, mask: B) -> tuple[cKDTree, I64]:
         """KD-tree of the nodes used by the masked edges; cached under ``key``."""
+        tree, ids, _ = self.snap_index(key, mask)
+        return tree, ids
+
+    def snap_index(self, key: Any, mask: B) -> tuple[cKDTree, I64, F64]:
+        """KD-tree of the masked edges' nodes, their ids, and their components' km.
+
+        The km of the connected component each node is on lets snapping prefer the network
+        over detached fragments such as sidings.
+        """
         hit = self._trees.get(key)
         if hit is not None:
             return hit
-        ids = np.unique(np.concatenate([self.u[mask], self.v[mask]]))
-        tree = (
-            cKDTree(local_xy(self.x[ids], self.y[ids])) if len(ids) else cKDTree(np.zeros((1, 2)))
-        )
+        u, v = self.u[mask], self.v[mask]
+        ids, inv = np.unique(np.concatenate([u, v]), return_inverse=True)
+        n, m = len(ids), len(u)
+        comp_km = np.zeros(n)
+        if n:
+            graph = coo_matrix((np.ones(m), (inv[:m], inv[m:])), shape=(n, n))
+            _, labels = connected_components(graph, directed=False)
+            km = np.bincount(labels[inv[:m]], weights=self.length_m[mask] / 1000.0)
+            comp_km = km[labels]
+        tree = cKDTree(local_xy(self.x[ids], self.y[ids])) if n else cKDTree(np.zeros((1, 2)))
         if len(self._trees) > 64:
             self._trees.clear()
-        self._trees[key] = (tree, ids)
-        return tree, ids
+        self._trees[key] = (tree, ids, comp_km)
+        return tree, ids, comp_km
 
     def shortest_path(
         self,

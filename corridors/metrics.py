@@ -488,7 +488,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         "border_crossings_count": len(crossings),
         "countries": countries,
         "avoids": avoids,
-        "missing_km": round(sum(float(rl.length_km) for rl in route.legs if rl.missing), 1),
+        "missing_km": round(sum((rl.length_km for rl in route.legs if rl.missing), 0.0), 1),
         "missing_links": missing,
         "bridged_km": round(float(bridged["length_m"].sum()) / 1000.0, 1) if len(p) else 0.0,
         "gauge_breaks": breaks,

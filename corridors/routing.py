@@ -289,6 +289,10 @@ def _weights(
     return w
 
 
+#: Snapping prefers nodes on connected stretches of at least this many km.
+SNAP_MIN_COMPONENT_KM = 20.0
+
+
 def _snap(
     graph: RoutingGraph,
     key: Any,
@@ -299,17 +303,21 @@ def _snap(
     what: str,
     blocked: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[int, float]:
-    tree, ids = graph.snap_tree(key, mask)
+    tree, ids, comp_km = graph.snap_index(key, mask)
     if not len(ids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
     k = min(16, len(ids))
-    _dists, idx = tree.query(local_xy([wp.lon], [wp.lat])[0], k=k)
-    for i in np.atleast_1d(idx):
-        node = int(ids[int(i)])
-        if blocked is None or not blocked[node]:
-            break
-    else:
-        node = int(ids[int(np.atleast_1d(idx)[0])])
+    dists, idx = tree.query(local_xy([wp.lon], [wp.lat])[0], k=k)
+    order = [
+        (float(d), int(i))
+        for d, i in zip(np.atleast_1d(dists), np.atleast_1d(idx), strict=True)
+        if np.isfinite(d) and (blocked is None or not blocked[int(ids[int(i)])])
+    ]
+    if not order:
+        order = [(float(np.atleast_1d(dists)[0]), int(np.atleast_1d(idx)[0]))]
+    # the nearest node on a real stretch of network (not a detached siding), if in reach
+    main = [o for o in order if comp_km[o[1]] >= SNAP_MIN_COMPONENT_KM and o[0] <= limit_km * 1000]
+    node = int(ids[(main or order)[0][1]])
     d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [graph.x[node]], [graph.y[node]])[0]) / 1000
     if d_km > limit_km:
         msg = (

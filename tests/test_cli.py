@@ -131,3 +131,16 @@ def test_python_dash_m_and_no_traceback() -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("corridors: no corridor with id 'nope'")
     assert "Traceback" not in proc.stderr
+
+
+def test_compare_csv_is_machine_readable(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    assert main(["-q", "compare", "btk", "instc-east", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["id"] for r in rows] == ["btk", "instc-east"]
+    assert float(rows[1]["length_km"]) > 1000  # no thousands separator
+    assert rows[0]["missing_km"] == "0.0"
