@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +27,9 @@ __all__ = [
     "countries",
     "countries_at",
     "country_at",
+    "depth_km",
     "distance_to_country_km",
+    "geometries",
     "nearest_country",
 ]
 
@@ -121,6 +124,31 @@ def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | No
     idx = int(_tree().query_nearest(point)[0])
     code = str(countries()["iso3"].iloc[idx])
     return code if distance_to_country_km(lon, lat, code) <= max_km else None
+
+
+def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Approximate distance, in km, from each point to the boundary of ``iso3``.
+
+    Planar degrees scaled by latitude: good to a few per cent over the tolerances it is
+    used for (a km or two), not for lengths. ``inf`` for a code Natural Earth lacks.
+    """
+    x = np.asarray(lons, dtype=float)
+    y = np.asarray(lats, dtype=float)
+    geom = geometries().get(iso3)
+    if geom is None:
+        return np.full(x.shape, np.inf)
+    deg = shapely.distance(geom.boundary, shapely.points(x, y))
+    return np.asarray(deg * 111.32 * np.maximum(np.cos(np.radians(y)), 0.2), dtype=np.float64)
+
+
+@functools.cache
+def geometries() -> dict[str, Any]:
+    """ISO3 → (multi)polygon, for fast look-ups (cached; treat as read-only)."""
+    out: dict[str, Any] = {}
+    gdf = countries()
+    for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
+        out.setdefault(str(code), geom)
+    return out
 
 
 def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:

@@ -39,6 +39,7 @@ from corridors.routing import Route
 __all__ = [
     "COLOURS",
     "STATUS_DASH",
+    "base_map",
     "map_routes",
     "save_map",
     "save_png",
@@ -352,6 +353,43 @@ _ATTRIBUTION = (
 )
 
 
+def base_map(
+    bounds: tuple[float, float, float, float], *, title: str, online: bool = False
+) -> folium.Map:
+    """An empty page: Leaflet only, the Natural Earth basemap around ``bounds``, a title.
+
+    Parameters
+    ----------
+    bounds
+        ``(west, south, east, north)`` in degrees, what the basemap must cover.
+    title
+        Page title (escaped).
+    online
+        Add OpenStreetMap tiles.
+    """
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    # only Leaflet is needed: no jQuery, Bootstrap or icon fonts in the page
+    m.default_js = [js for js in m.default_js if js[0] == "leaflet"]
+    m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]
+    root: Any = m.get_root()
+    root.header.add_child(Element(f"<title>{_esc(title)}</title>"))
+    folium.GeoJson(
+        _basemap(bounds),
+        name="Countries (Natural Earth)",
+        style_function=lambda f: {
+            "fillColor": "#f2efe9",
+            "color": "#9a9a9a",
+            "weight": 0.8,
+            "fillOpacity": 1.0,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        control=False,
+    ).add_to(m)
+    if online:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)").add_to(m)
+    return m
+
+
 def map_routes(
     routes: Sequence[Route],
     *,
@@ -387,26 +425,7 @@ def map_routes(
     xs = np.concatenate([np.r_[r.pieces["x0"], r.pieces["x1"]] for r in routes if len(r.pieces)])
     ys = np.concatenate([np.r_[r.pieces["y0"], r.pieces["y1"]] for r in routes if len(r.pieces)])
     bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
-    # only Leaflet is needed: no jQuery, Bootstrap or icon fonts in the page
-    m.default_js = [js for js in m.default_js if js[0] == "leaflet"]
-    m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]
-    root: Any = m.get_root()
-    root.header.add_child(Element(f"<title>{_esc(title or 'Corridor map')}</title>"))
-    folium.GeoJson(
-        _basemap(bounds),
-        name="Countries (Natural Earth)",
-        style_function=lambda f: {
-            "fillColor": "#f2efe9",
-            "color": "#9a9a9a",
-            "weight": 0.8,
-            "fillOpacity": 1.0,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        control=False,
-    ).add_to(m)
-    if online:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)").add_to(m)
+    m = base_map(bounds, title=title or "Corridor map", online=online)
     legend_items = []
     for i, (route, met) in enumerate(zip(routes, mets, strict=True)):
         colour = _colour(route.id, i)

@@ -88,24 +88,19 @@ class BorderCrossing:
 # --- runs ------------------------------------------------------------------------------------
 
 
-def _deg_km(lat: float) -> float:
-    return 111.32 * max(math.cos(math.radians(lat)), 0.2)
-
-
 def _distance_km(lon: float, lat: float, iso3: str) -> float:
     """Approximate distance, in km, from a point to a country's territory (0 inside)."""
     geom = _polygon(iso3)
     if geom is None:
         return math.inf
-    return float(shapely.distance(geom, shapely.Point(lon, lat)) * _deg_km(lat))
+    if geom.contains(shapely.Point(lon, lat)):
+        return 0.0
+    return float(boundaries.depth_km(iso3, [lon], [lat])[0])
 
 
 @functools.cache
 def _polygons() -> dict[str, Any]:
-    gdf = boundaries.countries()
-    out: dict[str, Any] = {}
-    for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
-        out.setdefault(str(code), geom)
+    out = dict(boundaries.geometries())
     for geom in out.values():
         shapely.prepare(geom)
     return out

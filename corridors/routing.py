@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import shapely
 
 from corridors import boundaries, settings
 from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError
@@ -200,18 +199,11 @@ def _avoid_node_mask(graph: RoutingGraph, avoid: Sequence[str]) -> npt.NDArray[n
     if key in per_graph:
         return per_graph[key]  # type: ignore[no-any-return]
     out = np.zeros(graph.n_nodes, dtype=bool)
-    gdf = boundaries.countries()
     for code in avoid:
         ids = np.flatnonzero(graph.country == code)
-        rows = gdf.loc[gdf["iso3"] == code, "geometry"]
-        if not len(ids) or rows.empty:
-            continue
-        edge = rows.iloc[0].boundary
-        pts = shapely.points(graph.x[ids], graph.y[ids])
-        km = (
-            shapely.distance(edge, pts) * 111.32 * np.maximum(np.cos(np.radians(graph.y[ids])), 0.2)
-        )
-        out[ids[km > settings.border_tolerance_km]] = True
+        if len(ids):
+            depth = boundaries.depth_km(code, graph.x[ids], graph.y[ids])
+            out[ids[depth > settings.border_tolerance_km]] = True
     per_graph[key] = out
     return out
 
@@ -224,23 +216,11 @@ def _edge_mask(
     closed: set[str],
     volga: bool,
 ) -> npt.NDArray[np.bool_]:
+    """Usable edges: the modes and statuses asked for, opened overlays, minus closures."""
     key = (modes, statuses, tuple(sorted(opened)), tuple(sorted(closed)), volga)
     cached = graph.masks.get(key)
     if cached is not None:
         return cached
-    out = _build_edge_mask(graph, modes, statuses, opened, closed, volga)
-    graph.masks[key] = out
-    return out
-
-
-def _build_edge_mask(
-    graph: RoutingGraph,
-    modes: tuple[str, ...],
-    statuses: tuple[str, ...],
-    opened: set[str],
-    closed: set[str],
-    volga: bool,
-) -> npt.NDArray[np.bool_]:
     mask = graph.mode_mask(modes)
     is_overlay = graph.link >= 0
     on_network = mask & ~is_overlay & graph.status_mask(statuses)
@@ -255,7 +235,9 @@ def _build_edge_mask(
                 out &= ~_near_link(graph, li)
     if not volga:
         out &= ~graph.volga_don
-    return out & ~graph.closed
+    out &= ~graph.closed
+    graph.masks[key] = out
+    return out
 
 
 def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.NDArray[np.bool_]:

@@ -791,23 +791,7 @@ def map_mentions(
             ys += [float(r.pieces["y0"].min()), float(r.pieces["y1"].max())]
     else:
         bounds = (min(xs), min(ys), max(xs), max(ys))
-        m = fm.Map(tiles=None, control_scale=True, zoom_snap=0.25)
-        m.default_js = [js for js in m.default_js if js[0] == "leaflet"]
-        m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]
-        m.get_root().header.add_child(fm.Element(f"<title>{maps._esc(title)}</title>"))
-        fm.GeoJson(
-            maps._basemap(bounds),
-            name="Countries (Natural Earth)",
-            style_function=lambda f: {
-                "fillColor": "#f2efe9",
-                "color": "#9a9a9a",
-                "weight": 0.8,
-                "fillOpacity": 1.0,
-            },
-            control=False,
-        ).add_to(m)
-        if online:
-            fm.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)").add_to(m)
+        m = maps.base_map(bounds, title=title, online=online)
         fm.LayerControl(collapsed=False).add_to(m)
     _place_layer(m, places)
     m.fit_bounds([[min(ys), min(xs)], [max(ys), max(xs)]], padding=(20, 20))
