@@ -63,6 +63,7 @@ class RoutingGraph:
     link_names: tuple[str, ...]
     n_network_edges: int
     _csr: dict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=dict)
+    _order: tuple[F64, I64, I64] | None = None
     #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
     masks: dict[Any, B] = field(default_factory=dict)
     legs: dict[Any, Any] = field(default_factory=dict)
@@ -91,23 +92,39 @@ class RoutingGraph:
         hit = self._csr.get(key)
         if hit is not None:
             return hit
-        ids = np.flatnonzero(mask)
-        rows = np.concatenate([self.u[ids], self.v[ids]])
-        cols = np.concatenate([self.v[ids], self.u[ids]])
-        w = np.concatenate([weight[ids], weight[ids]])
-        eid = np.concatenate([ids, ids])
-        n = self.n_nodes
-        pair = rows * n + cols
-        order = np.lexsort((w, pair))
-        pair, rows, cols, w, eid = pair[order], rows[order], cols[order], w[order], eid[order]
+        order, pair_all = self._sorted_entries(weight)
+        m = len(self.u)
+        eid_all = np.where(order < m, order, order - m)
+        keep = mask[eid_all]
+        eid, pair = eid_all[keep], pair_all[keep]
         first = np.ones(len(pair), dtype=bool)
         first[1:] = pair[1:] != pair[:-1]
-        rows, cols, w, eid, pair = rows[first], cols[first], w[first], eid[first], pair[first]
+        eid, pair = eid[first], pair[first]
+        n = self.n_nodes
+        rows, cols = pair // n, pair % n
+        w = weight[eid]
         matrix = csr_matrix((np.maximum(w, 1e-6), (rows, cols)), shape=(n, n))
         if len(self._csr) > 64:
             self._csr.clear()
         self._csr[key] = (matrix, pair, eid)
         return self._csr[key]
+
+    def _sorted_entries(self, weight: F64) -> tuple[I64, I64]:
+        """Both directions of every edge sorted by (pair, weight), once per weight vector.
+
+        A mask then only filters this order, so a new mask costs no sort.
+        """
+        hit = self._order
+        if hit is not None and hit[0] is weight:
+            return hit[1], hit[2]
+        n = self.n_nodes
+        rows = np.concatenate([self.u, self.v])
+        cols = np.concatenate([self.v, self.u])
+        pair = rows * n + cols
+        w = np.concatenate([weight, weight])
+        order = np.lexsort((w, pair))
+        self._order = (weight, order, pair[order])
+        return order, pair[order]
 
     def snap_tree(self, key: Any, mask: B) -> tuple[cKDTree, I64]:
         """KD-tree of the nodes used by the masked edges; cached under ``key``."""

@@ -112,6 +112,7 @@ def country_at(lon: float, lat: float) -> str | None:
     return code or None
 
 
+@functools.lru_cache(maxsize=4096)
 def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | None:
     """ISO3 of the country containing the point, else of the nearest within ``max_km``.
 
@@ -134,11 +135,26 @@ def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray
     """
     x = np.asarray(lons, dtype=float)
     y = np.asarray(lats, dtype=float)
-    geom = geometries().get(iso3)
-    if geom is None:
+    if x.size == 0 or iso3 not in geometries():
         return np.full(x.shape, np.inf)
-    deg = shapely.distance(geom.boundary, shapely.points(x, y))
-    return np.asarray(deg * 111.32 * np.maximum(np.cos(np.radians(y)), 0.2), dtype=np.float64)
+    idx, dist = _boundary_tree(iso3).query_nearest(
+        shapely.points(x, y), return_distance=True, all_matches=False
+    )
+    out = np.full(x.shape, np.inf)
+    out[idx[0]] = dist
+    return np.asarray(out * 111.32 * np.maximum(np.cos(np.radians(y)), 0.2), dtype=np.float64)
+
+
+@functools.cache
+def _boundary_tree(iso3: str) -> shapely.STRtree:
+    """STRtree of the country's boundary cut into two-point segments (fast nearest)."""
+    boundary = geometries()[iso3].boundary
+    segments = []
+    for part in shapely.get_parts(boundary):
+        coords = shapely.get_coordinates(part)
+        segments.append(np.stack([coords[:-1], coords[1:]], axis=1))
+    lines: Any = shapely.linestrings(np.concatenate(segments)) if segments else []
+    return shapely.STRtree(lines)
 
 
 @functools.cache

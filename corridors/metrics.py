@@ -346,10 +346,13 @@ def transshipments(route: Route) -> list[dict[str, Any]]:
 
 
 def _by(pieces: pd.DataFrame, column: str) -> dict[str, float]:
+    """Length in km by the values of ``column``, in order of first appearance."""
     if pieces.empty:
         return {}
-    s = pieces.groupby(pieces[column].astype(str), sort=False)["length_m"].sum() / 1000.0
-    return {str(k): round(float(v), 1) for k, v in s.items()}
+    values = pieces[column].astype(str).to_numpy()
+    keys, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    km = np.bincount(inverse, weights=pieces["length_m"].to_numpy(float)) / 1000.0
+    return {str(keys[i]): round(float(km[i]), 1) for i in np.argsort(first)}
 
 
 def _time(

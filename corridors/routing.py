@@ -8,6 +8,7 @@ drawn from the authored geometry (else the geodesic), flagged, and counted apart
 
 from __future__ import annotations
 
+import functools
 import logging
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -639,8 +640,23 @@ def _check_options(opts: RoutingOptions, links: Mapping[str, Link]) -> RoutingOp
 
 
 def _all_links(extra: Iterable[Corridor] = ()) -> dict[str, Link]:
+    more = tuple(extra)
+    return dict(_shipped_links()) if not more else _links_with(more)
+
+
+@functools.cache
+def _shipped_links() -> dict[str, Link]:
     from corridors.definitions import load_all
 
+    return links_from_corridors(load_all())
+
+
+def _links_with(extra: tuple[Corridor, ...]) -> dict[str, Link]:
+    from corridors.definitions import load_all
+
+    shipped = {c.id for c in load_all()}
+    if all(c.id in shipped or c.parent in shipped for c in extra):
+        return dict(_shipped_links())
     return links_from_corridors([*load_all(), *extra])
 
 
@@ -764,6 +780,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in nk if not unicodedata.combining(ch)).replace("ı", "i").strip()
 
 
+@functools.cache
 def _known_places() -> dict[str, Waypoint]:
     from corridors import geodata
     from corridors.definitions import load_all
@@ -878,7 +895,15 @@ def route(
     na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
     nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
     wkey = ("path", key, by_time)
-    found = graph.shortest_path(wkey, mask, weights, na, nb) if na != nb else ([na], [])
+    straight_m = float(
+        geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
+    )
+    # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
+    bound = 3.0 * straight_m + 300_000.0
+    limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
+    found = (
+        graph.shortest_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+    )
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb

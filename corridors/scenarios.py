@@ -13,6 +13,7 @@ A scenario file (``seeds/scenarios/*.yaml`` or a user's path) has the keys ``id`
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -261,6 +262,10 @@ def _row(
     }
 
 
+#: Baseline routes and metrics per network and corridor: they do not depend on the scenario.
+_BASELINES: weakref.WeakKeyDictionary[Network, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
 def run_scenario(scenario: Scenario, network: Network) -> ScenarioResult:
     """Route every corridor (and ad-hoc route) of the scenario, baseline and what-if.
 
@@ -286,10 +291,13 @@ def run_scenario(scenario: Scenario, network: Network) -> ScenarioResult:
         except (InfeasibleRouteError, SnapError) as exc:
             return None, str(exc)
 
+    baselines = _BASELINES.setdefault(network, {})
     for c in items:
-        base, base_err = attempt(lambda c=c: route_corridor(c, network))
+        if c not in baselines:
+            routed, error = attempt(lambda c=c: route_corridor(c, network))
+            baselines[c] = (routed, error, route_metrics(routed) if routed else None)
+        base, base_err, mb = baselines[c]
         scen, scen_err = attempt(lambda c=c: route_corridor(c, network, options=scenario.options))
-        mb = route_metrics(base) if base else None
         ms = route_metrics(scen, time_model=model) if scen else None
         note = (
             f"cut: {scen_err}" if scen_err else (f"baseline failed: {base_err}" if base_err else "")
