@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
 from collections.abc import Iterable, Mapping
 from importlib import metadata
@@ -38,6 +39,7 @@ DATA_SOURCES: dict[str, dict[str, str]] = {
 }
 
 
+@functools.cache
 def tool_version() -> str:
     """Installed version of ``corridors`` (``"0+unknown"`` when not installed)."""
     try:

@@ -261,14 +261,25 @@ def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.ND
 def _weights(
     graph: RoutingGraph, opts: RoutingOptions, *, by_time: bool
 ) -> npt.NDArray[np.float64]:
-    w = graph.length_m.copy()
+    """Edge costs: metres, or hours by mode for ``mode="any"``; soft avoid multiplies.
+
+    Cached on the graph, so that the same costs are the same array (the sorted edge order
+    of :meth:`RoutingGraph.csr` is kept per cost array).
+    """
+    soft = opts.avoid_mode == "soft" and bool(opts.avoid)
+    key = ("weights", by_time, tuple(sorted(opts.avoid)) if soft else (), opts.soft_penalty)
+    cached = graph.weights.get(key)
+    if cached is not None:
+        return cached
+    w = graph.length_m
     if by_time:
         speed = np.array([_SPEED_FOR_COST_KMH.get(m, 50.0) for m in MODES])[graph.mode]
         w = w / 1000.0 / speed
         w[graph.mode == MODES.index("transfer")] += _TRANSFER_COST_H
-    if opts.avoid and opts.avoid_mode == "soft":
+    if soft:
         bad = _avoid_node_mask(graph, opts.avoid)
         w = np.where(bad[graph.u] | bad[graph.v], w * opts.soft_penalty, w)
+    graph.weights[key] = w
     return w
 
 
