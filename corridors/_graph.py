@@ -64,11 +64,21 @@ class RoutingGraph:
     n_network_edges: int
     _csr: dict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=dict)
     _order: tuple[F64, I64, I64] | None = None
+    _countries: tuple[Any, I64] | None = None
     #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
     masks: dict[Any, B] = field(default_factory=dict)
     weights: dict[Any, F64] = field(default_factory=dict)
     legs: dict[Any, Any] = field(default_factory=dict)
     _trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
+
+    def country_index(self) -> tuple[Any, I64]:
+        """The distinct country codes (a pandas Index) and each node's position in it."""
+        if self._countries is None:
+            values, codes = np.unique(self.country, return_inverse=True)
+            import pandas as pd
+
+            self._countries = (pd.Index(values.astype(str)), codes.astype(np.int64))
+        return self._countries
 
     @property
     def n_nodes(self) -> int:

@@ -329,29 +329,41 @@ def _pieces_from_path(
     a = np.asarray(nodes[:-1], dtype=np.int64)
     b = np.asarray(nodes[1:], dtype=np.int64)
     e = np.asarray(edges, dtype=np.int64)
-    modes = np.asarray(MODES)[graph.mode[e]]
+    mode_codes = graph.mode[e].astype(np.int64)
     if mode is not None and mode.is_water:
-        modes = np.where(np.isin(modes, ("sea", "ferry")), mode.value, modes)
-    links = np.array([graph.link_names[i] if i >= 0 else "" for i in graph.link[e]], dtype=object)
+        water = np.isin(mode_codes, (MODES.index("sea"), MODES.index("ferry")))
+        mode_codes = np.where(water, MODES.index(mode.value), mode_codes)
+    link_codes = graph.link[e].astype(np.int64)
+    link_codes = np.where(link_codes >= 0, link_codes + 1, 0)
+    countries, country_codes = graph.country_index()
+    # categoricals from codes: no per-row string conversion (this is the hot path)
     return pd.DataFrame(
         {
-            "leg": leg_index,
+            "leg": np.full(len(e), leg_index),
             "edge": np.where(e < graph.n_network_edges, e, -1),
             "x0": graph.x[a],
             "y0": graph.y[a],
             "x1": graph.x[b],
             "y1": graph.y[b],
-            "mode": modes,
-            "status": np.asarray(STATUSES)[graph.status[e]],
+            "mode": pd.Categorical.from_codes(mode_codes, categories=_MODE_INDEX),
+            "status": pd.Categorical.from_codes(
+                graph.status[e].astype(np.int64), categories=_STATUS_INDEX
+            ),
             "gauge_mm": graph.gauge_mm[e],
             "length_m": graph.length_m[e],
-            "missing": False,
+            "missing": np.zeros(len(e), dtype=bool),
             "bridged": graph.bridged[e],
-            "link": links,
-            "country0": graph.country[a],
-            "country1": graph.country[b],
+            "link": pd.Categorical.from_codes(
+                link_codes, categories=pd.Index(["", *graph.link_names])
+            ),
+            "country0": pd.Categorical.from_codes(country_codes[a], categories=countries),
+            "country1": pd.Categorical.from_codes(country_codes[b], categories=countries),
         }
     )
+
+
+_MODE_INDEX = pd.Index(MODES)
+_STATUS_INDEX = pd.Index(STATUSES)
 
 
 def _pieces_from_line(
