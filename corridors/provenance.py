@@ -29,6 +29,13 @@ DATA_SOURCES: dict[str, dict[str, str]] = {
         "licence": "public domain",
         "attribution": "Made with Natural Earth",
     },
+    "corridors-geodata": {
+        "name": "Project-authored geodata: network additions, ferries, ports, crossings",
+        "package": "corridors (geodata/*.yaml)",
+        "date": "2026-11",
+        "licence": "ODbL 1.0 where derived from OpenStreetMap; sources in each file",
+        "attribution": "© OpenStreetMap contributors; sources listed in geodata/",
+    },
     "marnet": {
         "name": "Maritime network (Eurostat MARNET, via searoute)",
         "package": "searoute 1.6.0",

@@ -39,7 +39,12 @@ def test_bundled_network_has_every_mode(network: Network) -> None:
     assert km["ferry"] > 1_000
     assert info["bridged_km"] > 0
     assert info["repair"]["components_after"]["rail"] < info["repair"]["components_before"]["rail"]
-    assert set(network.meta["sources"]) == {"osm-rail-road", "marnet", "natural-earth"}
+    assert set(network.meta["sources"]) == {
+        "osm-rail-road",
+        "corridors-geodata",
+        "marnet",
+        "natural-earth",
+    }
     assert network.meta["versions"]["scgraph-data"] == "2.0.0"
 
 
