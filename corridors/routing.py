@@ -433,36 +433,29 @@ def _blocking_countries(
 # --- corridor routing --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _LegQuery:
+    """What legs are routed under; hashable, it keys the leg memo.
+
+    The cost array follows from the options, so it takes no part in equality.
+    """
+
+    opts: RoutingOptions
+    opened: frozenset[str]
+    limit_km: float
+    volga: bool
+    weights: npt.NDArray[np.float64] = field(compare=False, repr=False)
+
+
 def _route_leg(
-    graph: RoutingGraph,
-    index: int,
-    leg: Leg,
-    corridor_id: str,
-    opts: RoutingOptions,
-    opened: set[str],
-    weights: npt.NDArray[np.float64],
-    limit_km: float,
-    volga: bool,
+    graph: RoutingGraph, index: int, leg: Leg, corridor_id: str, q: _LegQuery
 ) -> tuple[RoutedLeg, pd.DataFrame]:
-    """Route one leg; results are memoised on the graph by the leg and every input."""
-    key = (
-        leg,
-        opts.avoid,
-        opts.avoid_mode,
-        opts.soft_penalty,
-        opts.open_links,
-        opts.close_links,
-        opts.as_of,
-        tuple(sorted(opened)),
-        limit_km,
-        volga,
-    )
+    """Route one leg; results are memoised on the graph by the leg and the query."""
+    key = (leg, q)
     hit = graph.legs.get(key)
     if hit is None:
         try:
-            routed, pieces = _route_leg_uncached(
-                graph, index, leg, corridor_id, opts, opened, weights, limit_km, volga
-            )
+            routed, pieces = _route_leg_uncached(graph, index, leg, corridor_id, q)
         except (InfeasibleRouteError, SnapError) as exc:
             graph.legs[key] = exc
             raise
@@ -486,16 +479,10 @@ def _what_prefix(exc: Exception) -> str:
 
 
 def _route_leg_uncached(
-    graph: RoutingGraph,
-    index: int,
-    leg: Leg,
-    corridor_id: str,
-    opts: RoutingOptions,
-    opened: set[str],
-    weights: npt.NDArray[np.float64],
-    limit_km: float,
-    volga: bool,
+    graph: RoutingGraph, index: int, leg: Leg, corridor_id: str, q: _LegQuery
 ) -> tuple[RoutedLeg, pd.DataFrame]:
+    opts, opened, weights = q.opts, set(q.opened), q.weights
+    limit_km, volga = q.limit_km, q.volga
     what = _what(corridor_id, index, leg)
     status, was_opened = _effective_status(leg, opts)
     if leg.link and leg.link in opts.close_links:
@@ -725,10 +712,11 @@ def route_corridor(
     volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
     limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
     weights = _weights(graph, opts, by_time=False)
+    query = _LegQuery(opts, frozenset(opened), limit, volga, weights)
     legs: list[RoutedLeg] = []
     pieces: list[pd.DataFrame] = []
     for i, leg in enumerate(corridor.legs):
-        routed, p = _route_leg(graph, i, leg, corridor.id, opts, opened, weights, limit, volga)
+        routed, p = _route_leg(graph, i, leg, corridor.id, query)
         legs.append(routed)
         if len(p):
             pieces.append(p)
