@@ -912,9 +912,7 @@ def route(
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
     limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
-    found = (
-        graph.shortest_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
-    )
+    found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb
