@@ -11,7 +11,6 @@ the original nodes and edges, so results are exactly those of the plain search.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,14 +232,16 @@ def query(
             starts[0][0] != starts[-1][0] or starts[0][1] <= starts[-1][1]
         )
         nodes, edges = _along(c, source, toward_start=toward_start)
-    for ja, jb in itertools.pairwise(js):
-        k = int(np.searchsorted(c.pair, ja * (n_j + 1) + jb))
-        ch = int(c.pair_chain[k])
-        cn, ce = c.chain_nodes[ch].tolist(), c.chain_edges[ch].tolist()
-        if int(c.junction[cn[0]]) != ja:
-            cn, ce = cn[::-1], ce[::-1]
-        nodes += cn[1:]
-        edges += ce
+    if len(js) > 1:
+        ja = np.asarray(js[:-1], dtype=np.int64)
+        jb = np.asarray(js[1:], dtype=np.int64)
+        chains = c.pair_chain[np.searchsorted(c.pair, ja * (n_j + 1) + jb)]
+        for a_j, ch in zip(ja.tolist(), chains.tolist(), strict=True):
+            cn, ce = c.chain_nodes[ch], c.chain_edges[ch]
+            if int(c.junction[cn[0]]) != a_j:
+                cn, ce = cn[::-1], ce[::-1]
+            nodes += cn[1:].tolist()
+            edges += ce.tolist()
     if int(c.junction[target]) < 0:
         back_nodes, back_edges = _along(c, target, toward_start=goal_side == 0)
         nodes += back_nodes[::-1][1:]

@@ -69,6 +69,7 @@ class RoutingGraph:
     _countries: tuple[Any, I64] | None = None
     _contracted: dict[Any, Any] = field(default_factory=dict)
     _uses: dict[Any, int] = field(default_factory=dict)
+    _link_dtype: Any = None
     #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
     masks: dict[Any, B] = field(default_factory=dict)
     weights: dict[Any, F64] = field(default_factory=dict)
@@ -76,13 +77,22 @@ class RoutingGraph:
     _trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
 
     def country_index(self) -> tuple[Any, I64]:
-        """The distinct country codes (a pandas Index) and each node's position in it."""
+        """The distinct country codes (a pandas CategoricalDtype) and each node's code."""
         if self._countries is None:
-            values, codes = np.unique(self.country, return_inverse=True)
             import pandas as pd
 
-            self._countries = (pd.Index(values.astype(str)), codes.astype(np.int64))
+            values, codes = np.unique(self.country, return_inverse=True)
+            dtype = pd.CategoricalDtype(list(values.astype(str)))
+            self._countries = (dtype, codes.astype(np.int64))
         return self._countries
+
+    def link_dtype(self) -> Any:
+        """CategoricalDtype of link names, ``""`` first (no link)."""
+        if self._link_dtype is None:
+            import pandas as pd
+
+            self._link_dtype = pd.CategoricalDtype(["", *self.link_names])
+        return self._link_dtype
 
     @property
     def n_nodes(self) -> int:

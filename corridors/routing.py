@@ -336,6 +336,7 @@ def _pieces_from_path(
     link_codes = graph.link[e].astype(np.int64)
     link_codes = np.where(link_codes >= 0, link_codes + 1, 0)
     countries, country_codes = graph.country_index()
+    link_dtype = graph.link_dtype()
     # categoricals from codes: no per-row string conversion (this is the hot path)
     return pd.DataFrame(
         {
@@ -345,25 +346,23 @@ def _pieces_from_path(
             "y0": graph.y[a],
             "x1": graph.x[b],
             "y1": graph.y[b],
-            "mode": pd.Categorical.from_codes(mode_codes, categories=_MODE_INDEX),
+            "mode": pd.Categorical.from_codes(mode_codes, dtype=_MODE_DTYPE),
             "status": pd.Categorical.from_codes(
-                graph.status[e].astype(np.int64), categories=_STATUS_INDEX
+                graph.status[e].astype(np.int64), dtype=_STATUS_DTYPE
             ),
             "gauge_mm": graph.gauge_mm[e],
             "length_m": graph.length_m[e],
             "missing": np.zeros(len(e), dtype=bool),
             "bridged": graph.bridged[e],
-            "link": pd.Categorical.from_codes(
-                link_codes, categories=pd.Index(["", *graph.link_names])
-            ),
-            "country0": pd.Categorical.from_codes(country_codes[a], categories=countries),
-            "country1": pd.Categorical.from_codes(country_codes[b], categories=countries),
+            "link": pd.Categorical.from_codes(link_codes, dtype=link_dtype),
+            "country0": pd.Categorical.from_codes(country_codes[a], dtype=countries),
+            "country1": pd.Categorical.from_codes(country_codes[b], dtype=countries),
         }
     )
 
 
-_MODE_INDEX = pd.Index(MODES)
-_STATUS_INDEX = pd.Index(STATUSES)
+_MODE_DTYPE = pd.CategoricalDtype(list(MODES))
+_STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 
 
 def _pieces_from_line(
