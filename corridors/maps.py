@@ -432,7 +432,7 @@ def map_routes(
         legend_items.append((route.name, colour))
         group = folium.FeatureGroup(name=_esc(route.name), show=True)
         group.add_to(m)
-        _add_countries(group, route, met, colour, tol)
+        _add_countries(group, route, met, colour)
         for leg_index, leg in enumerate(met["legs"]):
             for pts, kind in _leg_segments(route, leg_index):
                 style = _style(kind, colour)
@@ -461,7 +461,7 @@ def map_routes(
 
 
 def _add_countries(
-    group: folium.FeatureGroup, route: Route, met: Mapping[str, Any], colour: str, tol: float
+    group: folium.FeatureGroup, route: Route, met: Mapping[str, Any], colour: str
 ) -> None:
     traversed = list(dict.fromkeys(met["countries"]))
     if traversed:
