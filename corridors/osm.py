@@ -51,19 +51,7 @@ MODE_FILTERS = {
 }
 _RAIL_VALUES = {"rail", "narrow_gauge", "construction", "proposed", "disused", "abandoned"}
 _ROAD_VALUES = {"motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"}
-_KEEP_TAGS = (
-    "railway",
-    "highway",
-    "route",
-    "gauge",
-    "usage",
-    "service",
-    "electrified",
-    "name",
-    "operator",
-    "construction",
-    "ref",
-)
+_KEEP_TAGS = (*TAG_COLUMNS, "route", "gauge", "name", "ref")
 
 
 def _status(tags: dict[str, Any]) -> str:

@@ -414,18 +414,10 @@ def _statuses_for(status: Status) -> tuple[str, ...]:
 
 
 def _blocking_countries(
-    graph: RoutingGraph,
-    key: Any,
-    mask: npt.NDArray[np.bool_],
-    w: npt.NDArray[np.float64],
-    a: int,
-    b: int,
-    avoid: Sequence[str],
+    graph: RoutingGraph, path_nodes: Sequence[int], avoid: Sequence[str]
 ) -> list[str]:
-    found = graph.shortest_path(key, mask, w, a, b)
-    if found is None:
-        return []
-    nodes = np.asarray(found[0])
+    """The avoided countries that the unconstrained path runs through."""
+    nodes = np.asarray(path_nodes, dtype=np.int64)
     return sorted({str(c) for c in graph.country[nodes] if c in avoid})
 
 
@@ -516,23 +508,9 @@ def _route_leg_uncached(
         key = (*base_key, tuple(opts.avoid), opts.avoid_mode)
         use_mask = mask
     try:
-        a, da = _snap(
-            graph,
-            ("snap", key),
-            use_mask,
-            leg.start,
-            limit_km=limit_km,
-            what=what,
-            blocked=blocked,
-        )
-        b, db = _snap(
-            graph,
-            ("snap", key),
-            use_mask,
-            leg.end,
-            limit_km=limit_km,
-            what=what,
-            blocked=blocked,
+        (a, da), (b, db) = (
+            _snap(graph, ("snap", key), use_mask, wp, limit_km=limit_km, what=what, blocked=blocked)
+            for wp in (leg.start, leg.end)
         )
     except SnapError as exc:
         if status is Status.OPERATIONAL and not was_opened:
@@ -559,9 +537,7 @@ def _route_leg_uncached(
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:
-            countries = _blocking_countries(
-                graph, ("path", (*base_key, "free")), mask, weights, a, b, opts.avoid
-            )
+            countries = _blocking_countries(graph, free[0], opts.avoid)
             msg = (
                 f"{what}: no {leg.mode.value} path avoids "
                 f"{', '.join(countries or list(opts.avoid))}; the only paths run through it. "
