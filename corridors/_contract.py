@@ -11,12 +11,12 @@ the original nodes and edges, so results are exactly those of the plain search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 __all__ = ["Contracted", "contract", "query"]
 
@@ -34,10 +34,17 @@ class Contracted:
     chain_nodes: list[I64]  # nodes of each chain, start junction to end junction
     chain_edges: list[I64]  # edge ids along each chain
     chain_cost: F64
+    chain_start: I64  # the junction index each chain starts at
     junction_node: I64  # junction index -> node
-    matrix: csr_matrix  # junctions plus one virtual source row (last, two slots)
+    graph: Any  # networkit.Graph: junctions, then the virtual source and target nodes
     pair: I64  # sorted (from * J + to) keys of the contracted entries
     pair_chain: I64  # the chain of each entry (the cheapest, for parallel chains)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # queries edit ``graph``
+
+    @property
+    def n_junctions(self) -> int:
+        """Number of junctions (the virtual nodes come after them)."""
+        return len(self.junction_node)
 
 
 def contract(rows: I64, cols: I64, w: F64, eid: I64, n_nodes: int) -> Contracted:
@@ -117,14 +124,12 @@ def contract(rows: I64, cols: I64, w: F64, eid: I64, n_nodes: int) -> Contracted
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
     key, src, dst, cost2, chain2 = key[first], src[first], dst[first], cost2[first], chain2[first]
-    # the virtual source is row n_j, with two slots filled per query
-    v_rows = np.concatenate([src, [n_j, n_j]])
-    v_cols = np.concatenate([dst, [0, 0]])
-    v_data = np.concatenate([np.maximum(cost2, 1e-6), [1.0, 1.0]])
-    matrix = csr_matrix((v_data, (v_rows, v_cols)), shape=(n_j + 1, n_j + 1))
-    matrix.sum_duplicates()
-    if matrix.indptr[-1] - matrix.indptr[-2] != 2:  # both slots to column 0 were merged
-        matrix = _with_two_slots(src, dst, cost2, n_j)
+    import networkit as nk
+
+    # junctions 0..n_j-1, then the virtual source (n_j) and target (n_j + 1)
+    graph = nk.GraphFromCoo(
+        (np.maximum(cost2, 1e-6), (src, dst)), n=n_j + 2, weighted=True, directed=True
+    )
     return Contracted(
         junction=junction,
         chain_of=chain_of,
@@ -132,28 +137,62 @@ def contract(rows: I64, cols: I64, w: F64, eid: I64, n_nodes: int) -> Contracted
         chain_nodes=chain_nodes,
         chain_edges=chain_edges,
         chain_cost=costs,
+        chain_start=starts,
         junction_node=junction_node,
-        matrix=matrix,
+        graph=graph,
         pair=key,
         pair_chain=chain2,
     )
 
 
-def _with_two_slots(src: I64, dst: I64, cost: F64, n_j: int) -> csr_matrix:
-    """CSR whose last row has exactly two explicit slots (filled per query)."""
-    order = np.lexsort((dst, src))
-    src, dst, cost = src[order], dst[order], cost[order]
-    indptr = np.zeros(n_j + 2, dtype=np.int64)
-    np.add.at(indptr, src + 1, 1)
-    indptr = np.cumsum(indptr)
-    indptr[-1] = indptr[-2] + 2
-    indices = np.concatenate([dst, [0, 1 if n_j > 1 else 0]]).astype(np.int32)
-    data = np.concatenate([np.maximum(cost, 1e-6), [1.0, 1.0]])
-    return csr_matrix((data, indices, indptr), shape=(n_j + 1, n_j + 1))
+#: NetworKit reports an unreachable target at the largest double.
+_UNREACHED = 1e300
 
 
-#: Weight of an unused source slot: never part of a path that is reported.
-_PARKED = 1e300
+def _cheapest(ends: list[tuple[int, float]]) -> dict[int, float]:
+    """Junction -> cost; of a loop chain's two ways to one junction, the cheaper."""
+    out: dict[int, float] = {}
+    for j, off in ends:
+        out[j] = min(off, out.get(j, np.inf))
+    return out
+
+
+def _left_by_first(ends: list[tuple[int, float]], junction: int) -> bool:
+    """Whether a path through ``junction`` used the first of ``ends`` (the chain's start)."""
+    (j0, off0), (j1, off1) = ends[0], ends[-1]
+    return junction == j0 and (j0 != j1 or off0 <= off1)
+
+
+def _search(
+    c: Contracted, ins: dict[int, float], outs: dict[int, float]
+) -> tuple[float, list[int]] | None:
+    """Bidirectional Dijkstra from the ``ins`` junctions to the ``outs`` junctions.
+
+    Joins the virtual source and target to them for this query only. Returns the cost and
+    the junctions on the path, or ``None`` when no path exists.
+    """
+    import networkit as nk
+
+    g = c.graph
+    s_node, t_node = c.n_junctions, c.n_junctions + 1
+    with c.lock:
+        for j, off in ins.items():
+            g.addEdge(s_node, j, max(off, 1e-9))
+        for j, off in outs.items():
+            g.addEdge(j, t_node, max(off, 1e-9))
+        try:
+            search = nk.distance.BidirectionalDijkstra(g, s_node, t_node, True)
+            search.run()
+            dist = float(search.getDistance())
+            path = [int(j) for j in search.getPath()]
+        finally:
+            for j in ins:
+                g.removeEdge(s_node, j)
+            for j in outs:
+                g.removeEdge(j, t_node)
+    if dist >= _UNREACHED or not path:
+        return None
+    return dist, path
 
 
 def _ends(c: Contracted, node: int) -> list[tuple[int, float]]:
@@ -183,9 +222,7 @@ def _along(c: Contracted, node: int, toward_start: bool) -> tuple[list[int], lis
     return nodes[i:], edges[i:]
 
 
-def query(
-    c: Contracted, source: int, target: int, *, limit: float = np.inf
-) -> tuple[list[int], list[int]] | None:
+def query(c: Contracted, source: int, target: int) -> tuple[list[int], list[int]] | None:
     """Least-cost path as ``(nodes, edges)`` between two original nodes, or ``None``."""
     starts, goals = _ends(c, source), _ends(c, target)
     if not starts or not goals:
@@ -202,48 +239,36 @@ def query(
         ce = c.chain_edges[ch_s].tolist()
         i, j = cn.index(source), cn.index(target)
         direct = (cn[i : j + 1], ce[i:j]) if i < j else (cn[j : i + 1][::-1], ce[j:i][::-1])
-    m = c.matrix
-    n_j = m.shape[0] - 1
-    lo = int(m.indptr[n_j])
-    (j0, off0), (j1, off1) = starts[0], starts[-1]
-    if len(starts) == 1 or j1 == j0:
-        # one way in: park the second slot on another column, out of reach
-        j1, off1 = (j0 + 1) % max(n_j, 1), _PARKED
-    m.indices[lo], m.indices[lo + 1] = j0, j1
-    m.data[lo], m.data[lo + 1] = max(off0, 1e-9), max(off1, 1e-9)
-    dist, pred = dijkstra(m, directed=True, indices=n_j, return_predecessors=True, limit=limit)
-    goal, goal_side = -1, 0
-    for side, (j, off) in enumerate(goals):
-        if dist[j] + off < best:
-            best, goal, goal_side = float(dist[j] + off), j, side
-    if goal < 0 or best >= _PARKED / 2:
-        return direct if direct is not None else None
-    js = [goal]
-    while pred[js[-1]] != n_j:
-        js.append(int(pred[js[-1]]))
-    js.reverse()
-    nodes: list[int]
-    edges: list[int]
+    ins, outs = _cheapest(starts), _cheapest(goals)
+    found = _search(c, ins, outs)
+    if found is None or found[0] >= best:
+        return direct
+    js = found[1]
+    goal_side = 0 if _left_by_first(goals, js[-1]) else 1
+    head_nodes: list[int]
+    head_edges: list[int]
     if int(c.junction[source]) >= 0:
-        nodes, edges = [source], []
+        head_nodes, head_edges = [source], []
     else:
-        # which end of its chain the source left by: the slot that reached the first junction
-        toward_start = js[0] == starts[0][0] and (
-            starts[0][0] != starts[-1][0] or starts[0][1] <= starts[-1][1]
-        )
-        nodes, edges = _along(c, source, toward_start=toward_start)
+        # which end of its chain the source left by
+        head_nodes, head_edges = _along(c, source, toward_start=_left_by_first(starts, js[0]))
+    node_parts: list[Any] = [np.asarray(head_nodes, dtype=np.int64)]
+    edge_parts: list[Any] = [np.asarray(head_edges, dtype=np.int64)]
     if len(js) > 1:
         ja = np.asarray(js[:-1], dtype=np.int64)
         jb = np.asarray(js[1:], dtype=np.int64)
-        chains = c.pair_chain[np.searchsorted(c.pair, ja * (n_j + 1) + jb)]
-        for a_j, ch in zip(ja.tolist(), chains.tolist(), strict=True):
+        chains = c.pair_chain[np.searchsorted(c.pair, ja * (c.n_junctions + 1) + jb)]
+        forward = (c.chain_start[chains] == ja).tolist()
+        for ch, fwd in zip(chains.tolist(), forward, strict=True):
             cn, ce = c.chain_nodes[ch], c.chain_edges[ch]
-            if int(c.junction[cn[0]]) != a_j:
+            if not fwd:
                 cn, ce = cn[::-1], ce[::-1]
-            nodes += cn[1:].tolist()
-            edges += ce.tolist()
+            node_parts.append(cn[1:])
+            edge_parts.append(ce)
     if int(c.junction[target]) < 0:
         back_nodes, back_edges = _along(c, target, toward_start=goal_side == 0)
-        nodes += back_nodes[::-1][1:]
-        edges += back_edges[::-1]
+        node_parts.append(np.asarray(back_nodes[::-1][1:], dtype=np.int64))
+        edge_parts.append(np.asarray(back_edges[::-1], dtype=np.int64))
+    nodes: list[int] = np.concatenate(node_parts).tolist()
+    edges: list[int] = np.concatenate(edge_parts).tolist()
     return nodes, edges

@@ -324,20 +324,33 @@ def _snap(
 
 
 def _pieces_from_path(
-    graph: RoutingGraph, nodes: list[int], edges: list[int], leg_index: int, mode: Mode | None
+    graph: RoutingGraph,
+    nodes: list[int],
+    edges: list[int],
+    leg_index: int,
+    mode: Mode | None,
+    *,
+    drop_transfers: bool = False,
 ) -> pd.DataFrame:
     a = np.asarray(nodes[:-1], dtype=np.int64)
     b = np.asarray(nodes[1:], dtype=np.int64)
     e = np.asarray(edges, dtype=np.int64)
     mode_codes = graph.mode[e].astype(np.int64)
+    if drop_transfers:
+        keep = mode_codes != MODES.index("transfer")
+        a, b, e, mode_codes = a[keep], b[keep], e[keep], mode_codes[keep]
     if mode is not None and mode.is_water:
         water = np.isin(mode_codes, (MODES.index("sea"), MODES.index("ferry")))
         mode_codes = np.where(water, MODES.index(mode.value), mode_codes)
     link_codes = graph.link[e].astype(np.int64)
     link_codes = np.where(link_codes >= 0, link_codes + 1, 0)
     countries, country_codes = graph.country_index()
-    link_dtype = graph.link_dtype()
-    # categoricals from codes: no per-row string conversion (this is the hot path)
+
+    def cat(codes: npt.NDArray[np.int64], dtype: pd.CategoricalDtype) -> pd.Categorical:
+        # codes come from the graph's own vocabularies: no validation, no string conversion
+        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+    # this is the hot path of ad-hoc queries
     return pd.DataFrame(
         {
             "leg": np.full(len(e), leg_index),
@@ -346,18 +359,17 @@ def _pieces_from_path(
             "y0": graph.y[a],
             "x1": graph.x[b],
             "y1": graph.y[b],
-            "mode": pd.Categorical.from_codes(mode_codes, dtype=_MODE_DTYPE),
-            "status": pd.Categorical.from_codes(
-                graph.status[e].astype(np.int64), dtype=_STATUS_DTYPE
-            ),
+            "mode": cat(mode_codes, _MODE_DTYPE),
+            "status": cat(graph.status[e].astype(np.int64), _STATUS_DTYPE),
             "gauge_mm": graph.gauge_mm[e],
             "length_m": graph.length_m[e],
             "missing": np.zeros(len(e), dtype=bool),
             "bridged": graph.bridged[e],
-            "link": pd.Categorical.from_codes(link_codes, dtype=link_dtype),
-            "country0": pd.Categorical.from_codes(country_codes[a], dtype=countries),
-            "country1": pd.Categorical.from_codes(country_codes[b], dtype=countries),
-        }
+            "link": cat(link_codes, graph.link_dtype()),
+            "country0": cat(country_codes[a], countries),
+            "country1": cat(country_codes[b], countries),
+        },
+        copy=False,
     )
 
 
@@ -901,8 +913,11 @@ def route(
             f"{what}: no path on the {'/'.join(use_modes)} network between these places"
         )
     nodes, edges = found
-    pieces = _pieces_from_path(graph, nodes, edges, 0, None) if edges else _empty_pieces()
-    pieces = pieces[pieces["mode"] != "transfer"].reset_index(drop=True) if len(pieces) else pieces
+    pieces = (
+        _pieces_from_path(graph, nodes, edges, 0, None, drop_transfers=True)
+        if edges
+        else _empty_pieces()
+    )
     routed = RoutedLeg(
         0,
         leg,

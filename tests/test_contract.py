@@ -79,6 +79,7 @@ def test_same_paths_as_the_plain_search_on_the_rail_network(network: Network) ->
     _, pair, _ = g.csr(key, mask, g.length_m)
     c = g.contracted(key, mask, g.length_m)
     nodes = np.unique(pair // g.n_nodes)
+    n_edges = c.graph.numberOfEdges()
     rng = random.Random(7)
     for _ in range(150):
         s, t = int(rng.choice(nodes)), int(rng.choice(nodes))
@@ -91,3 +92,25 @@ def test_same_paths_as_the_plain_search_on_the_rail_network(network: Network) ->
         assert g.length_m[fast[1]].sum() == pytest.approx(g.length_m[plain[1]].sum(), rel=1e-9)
         for e, a, b in zip(fast[1], fast[0][:-1], fast[0][1:], strict=True):
             assert {int(g.u[e]), int(g.v[e])} == {a, b}
+    # the virtual source and target edges of each query are gone again
+    assert c.graph.numberOfEdges() == n_edges
+    assert c.graph.degreeOut(c.n_junctions) == 0
+    assert c.graph.degreeIn(c.n_junctions + 1) == 0
+
+
+def test_parallel_queries_agree_with_serial_ones(network: Network) -> None:
+    """Queries edit the contracted graph under a lock, so threads do not see each other's ends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    g = routing_graph(network, _all_links())
+    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    key = ("test-contract-threads",)
+    _, pair, _ = g.csr(key, mask, g.length_m)
+    c = g.contracted(key, mask, g.length_m)
+    nodes = np.unique(pair // g.n_nodes)
+    rng = random.Random(11)
+    pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(60)]
+    serial = [query(c, s, t) for s, t in pairs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda p: query(c, *p), pairs))
+    assert parallel == serial
