@@ -542,12 +542,17 @@ class NxRouter:
         from scipy.spatial import cKDTree
 
         self.graph = sub.networkx()
+        self.lon, self.lat = sub.lon, sub.lat
         self.tree = cKDTree(local_xy(sub.lon, sub.lat))
 
     def snap(self, lon: float, lat: float) -> int | None:
-        """Nearest node within the snap limit, else ``None``."""
-        d, i = self.tree.query(local_xy([lon], [lat])[0])
-        return int(i) if d / 1000.0 <= _SNAP_LIMIT_KM else None
+        """Nearest node within the snap limit (geodesic, as ours measures it), else ``None``."""
+        from corridors.network import geodesic_lengths_m
+
+        _, i = self.tree.query(local_xy([lon], [lat])[0])
+        x, y = self.lon[int(i)], self.lat[int(i)]
+        d_m = float(geodesic_lengths_m([lon], [lat], [x], [y])[0])
+        return int(i) if d_m / 1000.0 <= _SNAP_LIMIT_KM else None
 
     def __call__(self, a: Any, b: Any) -> float | None:
         """Path length in km between two waypoints, or ``None``."""
@@ -737,7 +742,7 @@ def bench_od(ctx: Context) -> None:
         "Peers get the same graph: operational rail edges of our repaired network, parallel "
         "edges reduced to the shortest. networkx: an `nx.Graph` built from `net.edges` "
         "(not via `network_to_networkx`), nearest node by a prebuilt scipy cKDTree with our "
-        "30 km snap limit, then `nx.single_source_dijkstra(G, s, target=t)`. scgraph: "
+        "30 km snap limit (geodesic), then `nx.single_source_dijkstra(G, s, target=t)`. scgraph: "
         "`GeoGraph.get_shortest_path(..., output_units='km')` after `warmup()` (its KD-tree "
         "and cache graph, untimed); on its own world railway graph many pairs are "
         "disconnected and it raises: counted as no path, and timed too."
