@@ -275,11 +275,13 @@ def _git(*args: str) -> str:
 
 
 def git_commit() -> str:
-    """The checked-out commit, marked when tracked files have uncommitted changes."""
+    """The checked-out commit, marked when tracked files (not this table) have changed."""
     head = _git("rev-parse", "--short", "HEAD")
     if not head:
         return "unknown"
-    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    dirty = _git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/RESULTS.md"
+    )
     return head + (" (with uncommitted changes)" if dirty else "")
 
 
