@@ -27,6 +27,7 @@ __all__ = [
     "countries",
     "countries_at",
     "country_at",
+    "crosses_land",
     "depth_km",
     "distance_to_country_km",
     "geometries",
@@ -103,6 +104,28 @@ def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str
     pt_idx, poly_idx = _tree().query(points, predicate="intersects")
     iso = countries()["iso3"].to_numpy()
     out[pt_idx] = iso[poly_idx]
+    return out
+
+
+def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether each line touches any country's land (Natural Earth 1:10m admin-0).
+
+    Parameters
+    ----------
+    lines
+        Shapely geometries in degrees (WGS 84).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``True`` where a line intersects a country polygon; lines over the sea, the Caspian
+        included, give ``False``.
+    """
+    geoms = np.asarray(lines, dtype=object)
+    out = np.zeros(geoms.shape, dtype=bool)
+    if geoms.size:
+        line_idx, _ = _tree().query(geoms, predicate="intersects")
+        out[line_idx] = True
     return out
 
 

@@ -10,7 +10,7 @@ import itertools
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from tqdm import tqdm
 
-from corridors import _bundled, geodata, settings
+from corridors import _bundled, boundaries, geodata, settings
 from corridors._cache import CACHE_VERSION, cache_key, load_entry, save_entry
 from corridors._data import cache_dir
 from corridors._errors import DataSourceError
@@ -55,6 +55,12 @@ BUNDLED_MODES = ("rail", "road", "sea", "ferry")
 PORT_APPROACH_MAX_KM = 400.0
 #: A port or station is joined to the nearest rail and road node up to this distance, in km.
 TRANSFER_MAX_KM = 30.0
+#: A port is also joined straight to its nearest sea-network vertices within this many km
+#: (at most :data:`OPEN_WATER_VERTICES`), where the straight line stays over water.
+OPEN_WATER_MAX_KM = 250.0
+OPEN_WATER_VERTICES = 8
+#: The first km of an open-water line may run over the coast polygon the port lies in.
+PORT_COAST_SLACK_KM = 3.0
 _M_PER_DEG = 111_320.0
 
 
@@ -162,10 +168,65 @@ def _water_segments(sea: pd.DataFrame, rail_road: pd.DataFrame, bbox: BBox) -> p
                 "name": f"{name} approach",
             }
         )
+    approaches += _open_water_approaches(ports, records)
     water = pd.concat([pd.DataFrame(records), pd.DataFrame(approaches)], ignore_index=True)
     out = [water, closed, *_ferry_segments(water)]
     out.append(_transfer_segments(ports, rail_road))
     return pd.concat([o for o in out if not o.empty], ignore_index=True)
+
+
+def _open_water_approaches(
+    ports: Sequence[tuple[str, float, float]], records: Sequence[Mapping[Any, Any]]
+) -> list[dict[str, Any]]:
+    """Straight lines from each port to nearby sea-network vertices, over water only.
+
+    The maritime network is sparse in closed seas such as the Caspian: the vertex nearest a
+    port can lie the wrong way, so that every path from the port first doubles back (Kuryk
+    to Alat ran 612 km on the network against about 470 km across the sea). Ships steer
+    straight across open water, so each port is also joined to its nearest vertices within
+    :data:`OPEN_WATER_MAX_KM` when the line does not touch land (Natural Earth), apart from
+    its first :data:`PORT_COAST_SLACK_KM` at the port.
+    """
+    import shapely
+
+    from corridors.network import geodesic_lengths_m
+
+    if not records or not ports:
+        return []
+    ends = np.array([(r["x0"], r["y0"]) for r in records] + [(r["x1"], r["y1"]) for r in records])
+    vertices = np.unique(ends, axis=0)
+    tree = cKDTree(_local_xy(vertices[:, 0], vertices[:, 1]))
+    k = min(OPEN_WATER_VERTICES, len(vertices))
+    cand: list[tuple[str, float, float, float, float]] = []
+    for name, x, y in ports:
+        _, idx = tree.query(_local_xy([x], [y])[0], k=k)
+        for i in np.atleast_1d(idx):
+            vx, vy = vertices[int(i)]
+            cand.append((name, x, y, float(vx), float(vy)))
+    if not cand:
+        return []
+    arr = np.array([c[1:] for c in cand])
+    km = geodesic_lengths_m(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]) / 1000.0
+    near = (km <= OPEN_WATER_MAX_KM) & (km > PORT_COAST_SLACK_KM)
+    # the part of each line beyond the slack at the port must stay over water
+    frac = np.where(near, PORT_COAST_SLACK_KM / np.maximum(km, 1e-9), 0.0)
+    sx = arr[:, 0] + (arr[:, 2] - arr[:, 0]) * frac
+    sy = arr[:, 1] + (arr[:, 3] - arr[:, 1]) * frac
+    lines: Any = shapely.linestrings(np.stack([np.c_[sx, sy], arr[:, 2:4]], axis=1))
+    wet = near & ~boundaries.crosses_land(lines)
+    return [
+        {
+            "x0": c[1],
+            "y0": c[2],
+            "x1": c[3],
+            "y1": c[4],
+            "mode": "sea",
+            "source": "geodata:ports",
+            "name": f"{c[0]} open-water approach",
+        }
+        for c, ok in zip(cand, wet, strict=True)
+        if ok
+    ]
 
 
 def _ferry_segments(water: pd.DataFrame) -> list[pd.DataFrame]:

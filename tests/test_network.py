@@ -94,6 +94,36 @@ def test_aktau_alat_by_sea_avoids_the_volga_don(network: Network) -> None:
     assert not ((xs > west) & (xs < east) & (ys > south) & (ys < north)).any()
 
 
+def test_kuryk_alat_ferry_crosses_the_caspian_without_doubling_back(network: Network) -> None:
+    # the network vertex nearest Kuryk lies to the north-west: before open-water approaches
+    # every path went 70 km north first (612 km); the crossing is about 450-480 km
+    r = route("Port of Kuryk", "Port of Baku (Alat)", network, modes="ferry")
+    assert 420 < r.length_km < 500
+    ys = np.r_[r.pieces["y0"], r.pieces["y1"]]
+    assert ys.max() <= 43.17  # never north of Kuryk
+
+
+def test_open_water_approaches_stay_over_water(network: Network) -> None:
+    import shapely
+
+    from corridors import boundaries
+    from corridors.build import PORT_COAST_SLACK_KM
+
+    e = network.edges
+    lines = e[e["name"].astype(str).str.endswith("open-water approach")]
+    assert len(lines) > 10
+    x, y = network.nodes["x"].to_numpy(), network.nodes["y"].to_numpy()
+    u, v = lines["u"].to_numpy(), lines["v"].to_numpy()
+    frac = PORT_COAST_SLACK_KM * 1000 / lines["length_m"].to_numpy()
+    # either end may be the port: drop the slack at both ends
+    x0, y0 = x[u] + (x[v] - x[u]) * frac, y[u] + (y[v] - y[u]) * frac
+    x1, y1 = x[v] - (x[v] - x[u]) * frac, y[v] - (y[v] - y[u]) * frac
+    segs = shapely.linestrings(np.stack([np.c_[x0, y0], np.c_[x1, y1]], axis=1))
+    assert not boundaries.crosses_land(segs).any()
+    # and the detector is real: a line across the Absheron peninsula touches land
+    assert boundaries.crosses_land([shapely.LineString([(49.5, 40.7), (50.2, 40.2)])])[0]
+
+
 def test_caspian_to_black_sea_only_when_volga_don_allowed(network: Network) -> None:
     from corridors.routing import RoutingOptions
 
