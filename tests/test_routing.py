@@ -58,6 +58,14 @@ def test_middle_corridor_avoids_russia_and_iran_with_a_caspian_leg(network: Netw
     assert len(m["gauge_breaks"]) >= 1  # type: ignore[arg-type]
 
 
+def test_middle_corridor_crosses_the_kyrgyz_stretch_at_maymak(network: Network) -> None:
+    # the Taraz–Shymkent line runs through Kyrgyzstan's Talas Region past Maymak station
+    m = _metrics("middle-corridor", network)
+    names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
+    assert names[:2] == ["Sholdala–Zhoon-Döbö", "Maymak–Kürkireusu"]
+    assert 10 < m["length_km_by_country"]["KGZ"] < 30  # type: ignore[index]
+
+
 def test_instc_west_crosses_russia_azerbaijan_iran(network: Network) -> None:
     m = _metrics("instc-west", network)
     assert ("RUS", "AZE") in _pairs(m) and ("AZE", "IRN") in _pairs(m)
