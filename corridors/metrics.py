@@ -53,6 +53,8 @@ class Run:
     end: tuple[float, float]
     mode_start: str
     mode_end: str
+    #: Why a short stretch of another country was counted in this run (see ``country_runs``).
+    note: str = ""
 
     @property
     def water(self) -> bool:
@@ -158,6 +160,16 @@ def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> 
         How far outside its current country the route must go before it counts as having
         crossed (default :data:`corridors.settings.border_tolerance_km`). The crossing is
         placed where the line actually crosses the boundary.
+
+    Notes
+    -----
+    A stretch of a third country B shorter than :data:`corridors.settings.sliver_max_km`
+    between countries A and C, entered and left where no named A–B or B–C crossing is,
+    while a named A–C crossing lies within 30 km of either end of the sliver or of the
+    start of A's run, is counted as A: the route crossed A–C there, and B is an artefact
+    of simplified lines or 1:10m boundaries (the road Norduz–Kapan clips a corner of
+    Azerbaijan in the scgraph road graph). The merged run's ``note`` says so, and
+    :func:`route_metrics` reports it among the warnings.
     """
     if pieces.empty:
         return []
@@ -185,7 +197,51 @@ def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> 
             )
         )
         i = j + 1
-    return _place_crossings(runs, labels, c0, x0, y0, x1, y1, length)
+    return _merge_slivers(_place_crossings(runs, labels, c0, x0, y0, x1, y1, length))
+
+
+def _merge_slivers(runs: list[Run]) -> list[Run]:
+    """Count a short unexplained stretch of a third country as the country before it."""
+    out = list(runs)
+    k = 1
+    while k < len(out) - 1:
+        a, b, c = out[k - 1], out[k], out[k + 1]
+        named = None
+        if (
+            not (a.water or b.water or c.water)
+            and len({a.country, b.country, c.country}) == 3
+            and b.length_m / 1000.0 < settings.sliver_max_km
+            and _nearest_name(*a.end, _crossing_candidates(frozenset((a.country, b.country))))
+            is None
+            and _nearest_name(*b.end, _crossing_candidates(frozenset((b.country, c.country))))
+            is None
+        ):
+            pair = _crossing_candidates(frozenset((a.country, c.country)))
+            named = next(
+                (hit for pt in (a.end, a.start, b.end) if (hit := _nearest_candidate(*pt, pair))),
+                None,
+            )
+        if named is None:
+            k += 1
+            continue
+        name, lon, lat = named
+        note = (
+            f"{b.length_m / 1000.0:.1f} km in {b.country} between {a.country} and "
+            f"{c.country}, entered and left where no crossing is known, counted as "
+            f"{a.country}: the named {a.country}–{c.country} crossing {name} is nearby "
+            "(simplified network lines and 1:10m boundaries clip corners)"
+        )
+        merged = Run(
+            a.country,
+            a.length_m + b.length_m,
+            a.start,
+            (lon, lat),
+            a.mode_start,
+            b.mode_end,
+            "; ".join(x for x in (a.note, note) if x),
+        )
+        out[k - 1 : k + 1] = [merged]
+    return out
 
 
 def _place_crossings(
@@ -231,9 +287,9 @@ def length_by_country(
     return {k: round(v, 1) for k, v in out.items()}
 
 
-def _nearest_name(
+def _nearest_candidate(
     lon: float, lat: float, candidates: Sequence[tuple[str, float, float]]
-) -> str | None:
+) -> tuple[str, float, float] | None:
     """The candidate nearest to the point within ``_NAME_RADIUS_KM``, or ``None``."""
     if not candidates:
         return None
@@ -243,7 +299,15 @@ def _nearest_name(
     ys = np.fromiter((c[2] for c in candidates), float, len(candidates))
     d = geodesic_lengths_m(np.full(len(xs), lon), np.full(len(xs), lat), xs, ys) / 1000.0
     i = int(np.argmin(d))
-    return candidates[i][0] if d[i] <= _NAME_RADIUS_KM else None
+    return candidates[i] if d[i] <= _NAME_RADIUS_KM else None
+
+
+def _nearest_name(
+    lon: float, lat: float, candidates: Sequence[tuple[str, float, float]]
+) -> str | None:
+    """The name of the candidate nearest to the point within ``_NAME_RADIUS_KM``."""
+    hit = _nearest_candidate(lon, lat, candidates)
+    return hit[0] if hit is not None else None
 
 
 @functools.cache
@@ -495,7 +559,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         "time_h": time["total_h"] if time else None,
         "time_h_breakdown": time,
         "legs": legs,
-        "warnings": list(route.warnings),
+        "warnings": [*route.warnings, *(r.note for r in runs if r.note)],
         "provenance": dict(route.meta),
     }
 

@@ -37,6 +37,11 @@ border_tolerance_km : float
     A route counts as having entered another country only once it is this many km beyond
     its current country's boundary (Natural Earth 1:10m); a line that follows a border
     river does not zig-zag across it. Hard ``avoid`` uses the same tolerance.
+sliver_max_km : float
+    A stretch of a third country shorter than this, entered and left where no named
+    crossing is, between two countries that have a named crossing nearby, is counted as
+    the country before it (with a warning): simplified network lines and 1:10m boundaries
+    clip corners, and no one crosses two borders to drive a few km in between.
 """
 
 from __future__ import annotations
@@ -55,3 +60,4 @@ requests_timeout_s: float = 180.0
 allow_volga_don: bool = False
 simplify_tolerance_m: float = 50.0
 border_tolerance_km: float = 1.5
+sliver_max_km: float = 15.0

@@ -180,3 +180,35 @@ def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
     # time: 2 port calls of 24 h, no border dwell
     assert m["time_h_breakdown"]["port_h"] == 48.0
     assert m["time_h_breakdown"]["border_h"] == 0.0
+
+
+# the scgraph road Aghband–Kapan as routed: a 35 km chord along the Aras (AZE into IRN),
+# then a 32 km chord north that clips a corner of Azerbaijan before Kapan (ARM)
+_AGHBAND_KAPAN = [
+    (46.789, 39.132),
+    (46.754, 39.111),
+    (46.732, 39.040),
+    (46.365, 38.917),
+    (46.424, 39.200),
+    (46.466, 39.204),
+    (46.340, 39.510),
+]
+
+
+def test_a_corner_clipped_between_two_named_crossings_is_not_a_country() -> None:
+    p = _pieces(_AGHBAND_KAPAN, mode="road")
+    runs = country_runs(p)
+    assert [r.country for r in runs] == ["AZE", "IRN", "ARM"]
+    names = [c.name for c in border_crossings(p, runs=runs)]
+    assert names == ["Aghband–Kalaleh", "Agarak–Norduz"]
+    assert "km in AZE between IRN and ARM" in runs[1].note
+    assert sum(r.length_m for r in runs) == pytest.approx(p["length_m"].sum())
+
+
+def test_slivers_longer_than_the_setting_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridors import settings
+
+    monkeypatch.setattr(settings, "sliver_max_km", 1.0)
+    runs = country_runs(_pieces(_AGHBAND_KAPAN, mode="road"))
+    assert [r.country for r in runs] == ["AZE", "IRN", "AZE", "ARM"]
+    assert not any(r.note for r in runs)

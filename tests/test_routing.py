@@ -164,3 +164,14 @@ def test_closed_border_crossings_are_never_used(network: Network) -> None:
     assert r.length_km > 300
     kars = route("Kars", "Gyumri", network, modes="road")
     assert "GEO" in route_metrics(kars)["countries"]  # round through Georgia, not Doğukapı
+
+
+def test_baku_to_yerevan_by_road_goes_through_iran_and_says_what_it_merged(
+    network: Network,
+) -> None:
+    # ARM–AZE is closed: the road runs Aghband–Kalaleh into Iran, then Norduz–Agarak
+    m = route_metrics(route("Baku", "Yerevan", network, modes="road"))
+    assert m["countries"] == ["AZE", "IRN", "ARM"]
+    names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
+    assert names == ["Aghband–Kalaleh", "Agarak–Norduz"]
+    assert any("km in AZE between IRN and ARM" in w for w in m["warnings"])  # type: ignore[attr-defined]
