@@ -1,12 +1,14 @@
 """Degree-2 chain contraction for fast point-to-point queries.
 
 Two thirds of the nodes of a rail network only continue a line (degree 2). Contracting each
-chain of such nodes between junctions into one edge gives a graph about three times smaller,
-on which scipy's Dijkstra runs that much faster. A query whose ends lie inside chains enters
-the contracted graph through a virtual source row (two slots: the chain's two junctions,
-weighted by the distance along the chain), and leaves it the same way at the target; a
-query within one chain also considers the direct way along it. Paths are expanded back to
-the original nodes and edges, so results are exactly those of the plain search.
+chain of such nodes between junctions into one edge gives a graph about three times smaller
+(operational rail: 39,602 nodes, 13,568 junctions). It is searched with NetworKit's
+bidirectional Dijkstra, which stops once its two searches meet; scipy's Dijkstra cannot stop
+at a target. A query enters the contracted graph from a virtual source node, joined for that
+query to the junctions at either end of the source's chain (weighted by the distance along
+the chain), and leaves it the same way through a virtual target node; a query within one
+chain also considers the direct way along it. Paths are expanded back to the original nodes
+and edges, so results are exactly those of the plain search.
 """
 
 from __future__ import annotations
