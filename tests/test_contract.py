@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
 
-from corridors._contract import contract, query
-from corridors._graph import routing_graph
+from corridors._contract import Contracted, contract, query
+from corridors._graph import RoutingGraph, routing_graph
 from corridors.network import Network
 from corridors.routing import _all_links, _edge_mask
 
@@ -72,13 +73,17 @@ def test_unreachable_is_none() -> None:
     assert query(c, 1, 8) is None
 
 
-def test_same_paths_as_the_plain_search_on_the_rail_network(network: Network) -> None:
+def _rail(network: Network) -> tuple[RoutingGraph, Any, tuple[str], Contracted, np.ndarray]:
+    """The routing graph, operational rail mask and key, its contraction, and its nodes."""
     g = routing_graph(network, _all_links())
     mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
     key = ("test-contract",)
     _, pair, _ = g.csr(key, mask, g.length_m)
-    c = g.contracted(key, mask, g.length_m)
-    nodes = np.unique(pair // g.n_nodes)
+    return g, mask, key, g.contracted(key, mask, g.length_m), np.unique(pair // g.n_nodes)
+
+
+def test_same_paths_as_the_plain_search_on_the_rail_network(network: Network) -> None:
+    g, mask, key, c, nodes = _rail(network)
     n_edges = c.graph.numberOfEdges()
     rng = random.Random(7)
     for _ in range(150):
@@ -102,12 +107,7 @@ def test_parallel_queries_agree_with_serial_ones(network: Network) -> None:
     """Queries edit the contracted graph under a lock, so threads do not see each other's ends."""
     from concurrent.futures import ThreadPoolExecutor
 
-    g = routing_graph(network, _all_links())
-    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
-    key = ("test-contract-threads",)
-    _, pair, _ = g.csr(key, mask, g.length_m)
-    c = g.contracted(key, mask, g.length_m)
-    nodes = np.unique(pair // g.n_nodes)
+    *_, c, nodes = _rail(network)
     rng = random.Random(11)
     pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(60)]
     serial = [query(c, s, t) for s, t in pairs]
