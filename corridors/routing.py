@@ -519,6 +519,27 @@ def _route_leg_uncached(
     else:
         key = (*base_key, tuple(opts.avoid), opts.avoid_mode)
         use_mask = mask
+
+    def drawn(
+        reason: str, snaps: tuple[float | None, float | None]
+    ) -> tuple[RoutedLeg, pd.DataFrame]:
+        """The leg as its drawn line, missing unless a what-if opened it."""
+        line = _pieces_from_line(
+            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
+        )
+        routed = RoutedLeg(
+            index,
+            leg,
+            status,
+            not was_opened,
+            _km(line),
+            reason=reason,
+            opened=was_opened,
+            snap_start_km=snaps[0],
+            snap_end_km=snaps[1],
+        )
+        return routed, line
+
     try:
         (a, da), (b, db) = (
             _snap(graph, ("snap", key), use_mask, wp, limit_km=limit_km, what=what, blocked=blocked)
@@ -528,14 +549,8 @@ def _route_leg_uncached(
         if status is Status.OPERATIONAL and not was_opened:
             raise
         # a link being built (or opened by a what-if) that the network does not reach yet
-        pieces = _pieces_from_line(
-            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
-        )
-        reason = f"no {leg.mode.value} network near its ends ({str(exc).split(': ', 1)[-1]})"
-        routed = RoutedLeg(
-            index, leg, status, not was_opened, _km(pieces), reason=reason, opened=was_opened
-        )
-        return routed, pieces
+        detail = str(exc).split(": ", 1)[-1]
+        return drawn(f"no {leg.mode.value} network near its ends ({detail})", (None, None))
     straight_m = float(
         geodesic_lengths_m([graph.x[a]], [graph.y[a]], [graph.x[b]], [graph.y[b]])[0]
     )
@@ -557,44 +572,15 @@ def _route_leg_uncached(
             )
             raise InfeasibleRouteError(msg)
     if found is None or (len(found[1]) == 0 and a != b):
-        pieces = _pieces_from_line(
-            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
-        )
-        reason = f"no {leg.mode.value} path on the network"
-        routed = RoutedLeg(
-            index,
-            leg,
-            status,
-            not was_opened,
-            _km(pieces),
-            reason=reason,
-            opened=was_opened,
-            snap_start_km=da,
-            snap_end_km=db,
-        )
-        return routed, pieces
+        return drawn(f"no {leg.mode.value} path on the network", (da, db))
     nodes, edges = found
     pieces = _pieces_from_path(graph, nodes, edges, index, leg.mode) if edges else _empty_pieces()
     if status is not Status.OPERATIONAL and _km(pieces) > DETOUR_FACTOR * _line_km(geometry):
         # a link being built: a network path much longer than the link is a detour, not it
-        line = _pieces_from_line(
-            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
-        )
         reason = (
             f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
         )
-        detour = RoutedLeg(
-            index,
-            leg,
-            status,
-            not was_opened,
-            _km(line),
-            reason=reason,
-            opened=was_opened,
-            snap_start_km=da,
-            snap_end_km=db,
-        )
-        return detour, line
+        return drawn(reason, (da, db))
     routed = RoutedLeg(
         index,
         leg,
