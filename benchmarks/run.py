@@ -435,7 +435,7 @@ def render(report: Report) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``."""
-    from corridors._cache import atomic_write_text
+    from corridors._io import atomic_write_text
 
     atomic_write_text(path, text)
 
@@ -460,7 +460,7 @@ class Context:
 
 def clear_leg_memo() -> None:
     """Drop the memoised leg results of every routing graph (masks and CSR stay)."""
-    from corridors._graph import _CACHE
+    from corridors.network._graph import _CACHE
 
     for per_net in list(_CACHE.values()):
         for graph in per_net.values():
@@ -549,7 +549,7 @@ class NxRouter:
 
     def snap(self, lon: float, lat: float) -> int | None:
         """Nearest node within the snap limit (geodesic, as ours measures it), else ``None``."""
-        from corridors.network import geodesic_lengths_m
+        from corridors.geo.boundaries import geodesic_lengths_m
 
         _, i = self.tree.query(local_xy([lon], [lat])[0])
         x, y = self.lon[int(i)], self.lat[int(i)]
@@ -783,8 +783,8 @@ _COLD_OURS = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 import corridors
-from corridors.build import load_network
-from corridors.metrics import route_metrics
+from corridors.network.build import load_network
+from corridors.analysis.metrics import route_metrics
 from corridors.routing import route_corridors
 t1 = time.perf_counter()
 net = load_network(progress=False)
@@ -806,7 +806,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 sys.path.insert(0, sys.argv[2])
 import run as bench
-from corridors.build import load_network
+from corridors.network.build import load_network
 t1 = time.perf_counter()
 net = load_network(progress=False)
 t2 = time.perf_counter()
@@ -849,7 +849,7 @@ def corridor_legs(corridors: Iterable[Any]) -> list[tuple[list[str], list[str], 
 
 def bench_corridors(ctx: Context) -> None:
     """Item 2: all corridors routed with every metric, warm and cold; the cold CLI."""
-    from corridors.metrics import route_metrics
+    from corridors.analysis.metrics import route_metrics
     from corridors.routing import route_corridors
 
     report, net = ctx.report, ctx.net
@@ -1080,7 +1080,7 @@ def _km(v: float | None) -> str:
 _BUILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from corridors.build import load_network
+from corridors.network.build import load_network
 net = load_network(progress=False)
 t1 = time.perf_counter()
 ru = resource.getrusage
@@ -1092,7 +1092,7 @@ print(json.dumps({"s": t1 - t0, "nodes": net.n_nodes, "edges": net.n_edges,
 _BUILD_BBOX = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from corridors.build import network_from_bundled
+from corridors.network.build import network_from_bundled
 net = network_from_bundled(bbox=tuple(json.loads(sys.argv[1])), progress=False)
 t1 = time.perf_counter()
 print(json.dumps({"s": t1 - t0, "nodes": net.n_nodes, "edges": net.n_edges,
@@ -1102,7 +1102,7 @@ print(json.dumps({"s": t1 - t0, "nodes": net.n_nodes, "edges": net.n_edges,
 _WARM_LOAD = """
 import json, resource, time
 t0 = time.perf_counter()
-from corridors.build import load_network
+from corridors.network.build import load_network
 t1 = time.perf_counter()
 net = load_network(progress=False)
 t2 = time.perf_counter()
@@ -1124,7 +1124,7 @@ print(json.dumps({"s": t1 - t0, "nodes": len(world_railways_geograph.nodes)
 
 def bench_network(ctx: Context) -> None:
     """Item 4: cold build, warm load and peak RSS; the peer imports scgraph-data's graphs."""
-    from corridors.build import region_bbox
+    from corridors.network.build import region_bbox
 
     report = ctx.report
     log("4 network: warm load, scgraph-data import" + ("" if ctx.quick else ", cold build"))
@@ -1155,7 +1155,7 @@ def bench_network(ctx: Context) -> None:
             peer.median,
             note=(
                 f"process wall {fmt_time(statistics.median(walls))} incl. interpreter and "
-                f"`import corridors.build` ({fmt_time(import_s)}); peak RSS ours "
+                f"`import corridors.network.build` ({fmt_time(import_s)}); peak RSS ours "
                 f"{statistics.median(rss) / 1024:.0f} MiB, peer "
                 f"{statistics.median(peer_rss) / 1024:.0f} MiB"
             ),
@@ -1203,7 +1203,7 @@ def bench_network(ctx: Context) -> None:
     report.targets.append(Target("cold network build", cold.median, 30.0, "s"))
     report.targets.append(Target("peak RSS of the cold build", peak_gb, 1.5, "GB"))
 
-    from corridors.definitions import load
+    from corridors.definitions._load import load
 
     regions = [
         ("South Caucasus (btk, zangezur, aras)", ["btk", "zangezur", "aras"]),
@@ -1261,7 +1261,7 @@ def folium_peer(routes: Sequence[Any], out_dir: Path) -> list[Path]:
     """The same map set with folium: plain GeoJSON lines, default tiles, CDN links."""
     import folium
 
-    from corridors.maps import COMPARISONS
+    from corridors.outputs.maps import COMPARISONS
 
     by_id = {r.id: r for r in routes}
     groups = [(r.id, [r.id]) for r in routes]
@@ -1294,7 +1294,7 @@ def folium_peer(routes: Sequence[Any], out_dir: Path) -> list[Path]:
 
 def bench_maps(ctx: Context) -> None:
     """Item 5: the whole map set and its file sizes, ours vs plain folium."""
-    from corridors.maps import build_map_set
+    from corridors.outputs.maps import build_map_set
     from corridors.routing import route_corridors
 
     report = ctx.report
@@ -1376,8 +1376,8 @@ def bench_maps(ctx: Context) -> None:
         Target("all-corridors map size", sizes.get("all.html", math.nan) / 1e6, 5.0, "MB")
     )
     report.notes.append(
-        f"5: `corridors.maps.build_map_set(tmpdir, net)` in this process (1 warm-up, median "
-        f"of {repeats}; leg memo cleared before each) and the `corridors -q maps` console "
+        f"5: `corridors.outputs.maps.build_map_set(tmpdir, net)` in this process (1 warm-up, "
+        f"median of {repeats}; leg memo cleared before each) and the `corridors -q maps` console "
         "script in a fresh process (1 run). Peer: for the same file names, `folium.Map` with "
         "its default OpenStreetMap tiles and CDN scripts, one `folium.GeoJson` LineString per "
         "route (full geometry), a layer control, `Map.save`."
@@ -1389,7 +1389,7 @@ def bench_maps(ctx: Context) -> None:
 
 def scenario_runs(n: int) -> list[Any]:
     """``n`` evaluations cycling through the shipped scenarios; every third with a year."""
-    from corridors.scenarios import load_scenario, scenario_ids
+    from corridors.analysis.scenarios import load_scenario, scenario_ids
 
     base = [load_scenario(s) for s in scenario_ids()]
     out = []
@@ -1404,8 +1404,8 @@ def scenario_runs(n: int) -> list[Any]:
 
 def bench_scenarios(ctx: Context) -> None:
     """Item 6: 100 scenario evaluations, ours vs a fresh routing graph for each."""
-    from corridors._graph import _CACHE
-    from corridors.scenarios import run_scenario
+    from corridors.analysis.scenarios import run_scenario
+    from corridors.network._graph import _CACHE
 
     report = ctx.report
     if ctx.quick:  # two cheap ones: an avoided country costs seconds the first time
@@ -1478,7 +1478,7 @@ def bench_scenarios(ctx: Context) -> None:
         "every third evaluation gets `as_of` = 2026..2035 (new link sets, so new masks). "
         "Ours: one process, routing graphs cleared once at the start, then the cached graph, "
         "masks and leg memo are reused across evaluations, as a sweep does. Peer: "
-        "`corridors._graph._CACHE` cleared before each evaluation (graph, masks, CSR, snap "
+        "`corridors.network._graph._CACHE` cleared before each evaluation (graph, masks, CSR, snap "
         "trees, avoid masks and leg memo rebuilt). One run of each."
     )
 
@@ -1497,7 +1497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("corridors").setLevel(logging.ERROR)
 
     import corridors
-    from corridors.build import load_network
+    from corridors.network.build import load_network
 
     started = time.perf_counter()
     log("loading the network (built once if the cache is empty)")

@@ -18,7 +18,7 @@ from corridors._errors import (
     UnknownCorridorError,
     UnknownNameError,
 )
-from corridors.definitions import (
+from corridors.definitions._load import (
     corridor_from_file,
     corridor_ids,
     corridors_from_files,
@@ -43,22 +43,22 @@ __version__ = tool_version()
 
 #: Heavier functions, imported on first use so that ``import corridors`` stays light.
 _LAZY = {
-    "load_network": "corridors.build",
-    "network_info": "corridors.network",
-    "network_to_gdfs": "corridors.network",
-    "network_to_networkx": "corridors.network",
+    "load_network": "corridors.network.build",
+    "network_info": "corridors.network.core",
+    "network_to_gdfs": "corridors.network.core",
+    "network_to_networkx": "corridors.network.core",
     "route_corridor": "corridors.routing",
     "route_corridors": "corridors.routing",
     "route": "corridors.routing",
     "RoutingOptions": "corridors.routing",
-    "route_metrics": "corridors.metrics",
-    "compare": "corridors.metrics",
-    "route_to_gdf": "corridors.export",
-    "route_to_geojson": "corridors.export",
-    "map_routes": "corridors.maps",
-    "save_map": "corridors.maps",
-    "load_scenario": "corridors.scenarios",
-    "run_scenario": "corridors.scenarios",
+    "route_metrics": "corridors.analysis.metrics",
+    "compare": "corridors.analysis.metrics",
+    "route_to_gdf": "corridors.outputs.export",
+    "route_to_geojson": "corridors.outputs.export",
+    "map_routes": "corridors.outputs.maps",
+    "save_map": "corridors.outputs.maps",
+    "load_scenario": "corridors.analysis.scenarios",
+    "run_scenario": "corridors.analysis.scenarios",
 }
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from corridors.cli import main
+from corridors.cli._main import main
 
 sys.exit(main())

@@ -7,6 +7,9 @@ file, the item and the value, and say what to do next; the CLI prints them on on
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 __all__ = [
     "CacheError",
     "CorridorsError",
@@ -18,6 +21,7 @@ __all__ = [
     "SnapError",
     "UnknownCorridorError",
     "UnknownNameError",
+    "suggest",
 ]
 
 
@@ -75,3 +79,11 @@ class ScenarioError(CorridorsError, ValueError):
 
 class OptionalDependencyError(CorridorsError, ImportError):
     """An optional package is needed for this feature; the message says how to install it."""
+
+
+def suggest(value: str, choices: Sequence[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"

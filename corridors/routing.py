@@ -19,13 +19,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from corridors import boundaries, settings
-from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError
-from corridors._graph import MODES, STATUSES, RoutingGraph, local_xy, routing_graph
-from corridors._validate import iso3_problem, suggest
-from corridors.links import Link, leg_geometry, links_from_corridors, resolve_links
+from corridors import settings
+from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError, suggest
+from corridors.definitions.links import Link, leg_geometry, links_from_corridors, resolve_links
+from corridors.geo import boundaries
+from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.geodata import iso3_problem
 from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
-from corridors.network import Network, geodesic_lengths_m
+from corridors.network._graph import MODES, STATUSES, RoutingGraph, local_xy, routing_graph
+from corridors.network.core import Network
 from corridors.provenance import provenance
 
 __all__ = [
@@ -79,7 +81,7 @@ class RoutingOptions:
     soft_penalty
         Cost multiplier for ``avoid_mode="soft"``.
     open_links, close_links
-        Named links (see :mod:`corridors.links`) to treat as built, or as cut.
+        Named links (see :mod:`corridors.definitions.links`) to treat as built, or as cut.
     as_of
         Links under construction or planned whose expected year is on or before this count
         as built.
@@ -629,13 +631,13 @@ def _all_links(extra: Iterable[Corridor] = ()) -> dict[str, Link]:
 
 @functools.cache
 def _shipped_links() -> dict[str, Link]:
-    from corridors.definitions import load_all
+    from corridors.definitions._load import load_all
 
     return links_from_corridors(load_all())
 
 
 def _links_with(extra: tuple[Corridor, ...]) -> dict[str, Link]:
-    from corridors.definitions import load_all
+    from corridors.definitions._load import load_all
 
     shipped = {c.id for c in load_all()}
     if all(c.id in shipped or c.parent in shipped for c in extra):
@@ -712,7 +714,7 @@ def _options_dict(opts: RoutingOptions) -> dict[str, Any]:
 
 
 def _check_avoids(corridor: Corridor, pieces: pd.DataFrame) -> list[str]:
-    from corridors.metrics import country_runs
+    from corridors.geo.runs import country_runs
 
     if not corridor.avoids or pieces.empty:
         return []
@@ -766,8 +768,8 @@ def _fold(text: str) -> str:
 
 @functools.cache
 def _known_places() -> dict[str, Waypoint]:
-    from corridors import geodata
-    from corridors.definitions import load_all
+    from corridors.definitions._load import load_all
+    from corridors.geo import geodata
 
     out: dict[str, Waypoint] = {}
     for c in load_all(variants=False):

