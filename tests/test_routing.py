@@ -175,3 +175,24 @@ def test_baku_to_yerevan_by_road_goes_through_iran_and_says_what_it_merged(
     names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
     assert names == ["Aghband–Kalaleh", "Agarak–Norduz"]
     assert any("km in AZE between IRN and ARM" in w for w in m["warnings"])  # type: ignore[attr-defined]
+
+
+def test_the_snap_limit_option_overrides_the_setting(network: Network) -> None:
+    # 18.6 km from the nearest rail node: fine under the default 30 km, refused at 5 km
+    far = "49.5,41.0"
+    m = route_metrics(route(far, "Tbilisi", network, modes="rail"))
+    assert m["legs"][0]["snap_km"][0] == pytest.approx(18.6, abs=0.1)
+    with pytest.raises(SnapError, match=r"18\.6 km from the nearest usable node.*limit of 5 km"):
+        route(far, "Tbilisi", network, modes="rail", options=RoutingOptions(snap_limit_km=5))
+    with pytest.raises(SnapError, match="limit of 10 km"):
+        route(far, "Tbilisi", network, modes="rail", options=RoutingOptions(snap_limit_km=10))
+
+
+def test_a_variant_routes_by_its_own_mode(network: Network) -> None:
+    road = corridors.load("zangezur-road")
+    assert road.modes == (Mode.ROAD,)
+    assert {leg.mode for leg in road.legs} == {Mode.ROAD}
+    assert road.waypoints[0].name == corridors.load("zangezur").waypoints[0].name
+    m = route_metrics(route_corridor(road, network))
+    assert m["length_km_by_mode"].keys() == {"road"}
+    assert m["countries"][:2] == ["AZE", "ARM"]
