@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv maps test lint format bench clean browser
+.PHONY: venv maps test lint format bench clean browser mutants
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml); hours on 2 cores,
+# so not part of make test. MUTANTS= limits the run, e.g. MUTANTS='corridors.analysis.timemodel*'.
+mutants: $(STAMP)
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/python benchmarks/mutants.py
 
 clean:
 	rm -rf $(VENV) geodata/cache

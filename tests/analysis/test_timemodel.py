@@ -1,0 +1,108 @@
+"""The time model: defaults, overrides and the time–distance profile, with exact sums."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from corridors.analysis.timemodel import CAREC_2022, DEFAULT_TIME_MODEL, TimeModel, time_distance
+
+
+def test_every_parameter_can_be_overridden_and_nothing_else_moves() -> None:
+    m = DEFAULT_TIME_MODEL.with_overrides(
+        {
+            "speed_kmh.road": 50,
+            "border_dwell_h.road": 3,
+            "port_dwell_h": 12,
+            "transshipment_h": 2.5,
+        }
+    )
+    assert dict(m.speed_kmh) == {
+        "rail": 53.9,
+        "road": 50.0,
+        "ferry": 22.0,
+        "sea": 28.0,
+        "pipeline": 0.0,
+    }
+    assert dict(m.border_dwell_h) == {"rail": 40.6, "road": 3.0}
+    assert (m.port_dwell_h, m.transshipment_h) == (12.0, 2.5)
+    for key in ("speed_kmh.road", "border_dwell_h.road", "port_dwell_h", "transshipment_h"):
+        assert m.sources[key] == "override"
+    assert m.sources["speed_kmh.rail"] == f"{CAREC_2022}: rail speed without delay"
+    # the default is untouched
+    assert (DEFAULT_TIME_MODEL.port_dwell_h, DEFAULT_TIME_MODEL.transshipment_h) == (24.0, 6.0)
+
+
+@pytest.mark.parametrize("key", ["speed_kmh.camel", "border_dwell_h.sea", "port_dwell", "rail"])
+def test_an_unknown_parameter_lists_the_known_ones(key: str) -> None:
+    with pytest.raises(KeyError) as err:
+        DEFAULT_TIME_MODEL.with_overrides({key: 1})
+    msg = str(err.value)
+    assert f"unknown time-model parameter {key!r}" in msg
+    assert (
+        "known: speed_kmh.rail, speed_kmh.road, speed_kmh.ferry, speed_kmh.sea, "
+        "speed_kmh.pipeline, border_dwell_h.rail, border_dwell_h.road, port_dwell_h, "
+        "transshipment_h" in msg
+    )
+
+
+def test_as_dict_is_the_whole_model() -> None:
+    d = TimeModel().as_dict()
+    assert d == {
+        "speed_kmh": {"rail": 53.9, "road": 42.0, "ferry": 22.0, "sea": 28.0, "pipeline": 0.0},
+        "border_dwell_h": {"rail": 40.6, "road": 9.9},
+        "port_dwell_h": 24.0,
+        "transshipment_h": 6.0,
+        "sources": dict(TimeModel().sources),
+    }
+    assert all(
+        type(v) is dict for k, v in d.items() if k != "port_dwell_h" and k != "transshipment_h"
+    )
+
+
+def _pieces(rows: list[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame({"mode": [m for m, _ in rows], "length_m": [km * 1000 for _, km in rows]})
+
+
+def test_time_distance_sums_moving_time_and_dwells_in_order() -> None:
+    # 107.8 km rail (2 h at 53.9), a rail border at km 53.9, a port call at km 107.8,
+    # 44 km ferry (2 h at 22), a second port call on arrival (the route ends at sea)
+    pieces = _pieces([("rail", 53.9), ("rail", 53.9), ("ferry", 44.0)])
+    metrics = {
+        "border_crossings": [{"km": 53.9, "mode": "rail", "from": "AZE", "to": "GEO"}],
+        "gauge_breaks": [],
+        "transshipments": [{"km": 107.8, "from": "rail", "to": "ferry"}],
+    }
+    prof = time_distance(pieces, metrics)
+    assert list(prof["km"]) == [0.0, 53.9, 53.9, 53.9, 107.8, 107.8, 107.8, 151.8, 151.8, 151.8]
+    assert list(prof["h"]) == [0.0, 1.0, 41.6, 41.6, 42.6, 66.6, 66.6, 68.6, 92.6, 92.6]
+    assert list(prof["event"]) == [
+        "",
+        "",
+        "border AZE→GEO",
+        "",
+        "",
+        "port (rail→ferry)",
+        "",
+        "",
+        "port",
+        "",
+    ]
+
+
+def test_time_distance_uses_the_model_given_and_gauge_and_land_changes() -> None:
+    model = DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.road": 40, "transshipment_h": 3})
+    pieces = _pieces([("road", 80.0), ("rail", 53.9)])
+    metrics = {
+        "border_crossings": [],
+        "gauge_breaks": [{"km": 80.0, "from_mm": 1520, "to_mm": 1435}],
+        "transshipments": [{"km": 80.0, "from": "road", "to": "rail"}],
+    }
+    prof = time_distance(pieces, metrics, model)
+    assert prof["h"].iloc[-1] == pytest.approx(2.0 + 3.0 + 3.0 + 1.0)
+    assert set(prof["event"]) == {"", "gauge 1520→1435", "road→rail"}
+    assert time_distance(pieces.iloc[:0], metrics).to_dict("list") == {
+        "km": [0.0],
+        "h": [0.0],
+        "event": [""],
+    }
