@@ -26,7 +26,8 @@ def gauge_from_tag(value: object) -> int:
     """Gauge in mm from an OSM ``gauge`` tag (``"1520"``, ``"1435;1520"`` → first), 0 if none."""
     if value is None:
         return 0
-    match = re.search(r"\d{3,4}", str(value))
+    # a whole 3- or 4-digit number: "1,520" or "15200" is unreadable (0), never 520 or 1520
+    match = re.search(r"(?<![\d,.])\d{3,4}(?![\d,.])", str(value))
     return int(match.group()) if match else 0
 
 

@@ -128,3 +128,53 @@ def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
     # time: 2 port calls of 24 h, no border dwell
     assert m["time_h_breakdown"]["port_h"] == 48.0
     assert m["time_h_breakdown"]["border_h"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("mode", "dwell_h", "speed_kmh"), [("road", 9.9, 42.0), ("rail", 40.6, 53.9)]
+)
+def test_one_land_crossing_is_charged_the_dwell_of_its_own_mode(
+    mode: str, dwell_h: float, speed_kmh: float
+) -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.network.core import network_from_segments
+    from corridors.routing import route_corridor
+
+    pts = GANJA_TBILISI
+    rows = [
+        {
+            "x0": a[0],
+            "y0": a[1],
+            "x1": b[0],
+            "y1": b[1],
+            "mode": mode,
+            "source": "t",
+            "g0": mode,
+            "g1": mode,
+            "gauge_mm": 1520 if mode == "rail" else 0,
+        }
+        for a, b in itertools.pairwise(pts)
+    ]
+    net = network_from_segments(pd.DataFrame(rows))
+    ganja = Waypoint("Ganja", *pts[0], "AZE")
+    tbilisi = Waypoint("Tbilisi", *pts[-1], "GEO")
+    c = corridors.Corridor(
+        id="t",
+        name="t",
+        summary="t",
+        waypoints=(ganja, tbilisi),
+        legs=(Leg(ganja, tbilisi, Mode(mode)),),
+        modes=(Mode(mode),),
+    )
+    m = route_metrics(route_corridor(c, net, links={}))
+    (crossing,) = m["border_crossings"]
+    assert (crossing["from"], crossing["to"], crossing["mode"]) == ("AZE", "GEO", mode)
+    # the crossing sits where the AZE run ends, not at 0 km
+    assert crossing["km"] == pytest.approx(m["length_km_by_country"]["AZE"], abs=0.1)
+    assert 100 < crossing["km"] < m["length_km"] - 20
+    t = m["time_h_breakdown"]
+    assert t["border_h"] == dwell_h
+    assert t["moving_h"] == pytest.approx(m["length_km"] / speed_kmh, abs=0.05)  # 0.1 h rounding
+    assert m["time_h"] == pytest.approx(t["moving_h"] + dwell_h, abs=0.1)
