@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv maps test lint format bench clean browser
+.PHONY: venv maps test lint format bench fidelity clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The validation table: modelled lengths against published ones (writes benchmarks/FIDELITY.md).
+fidelity: $(STAMP)
+	$(BIN)/corridors fidelity --out benchmarks/FIDELITY.md
 
 clean:
 	rm -rf $(VENV) geodata/cache

@@ -329,7 +329,8 @@ def published_lines() -> tuple[PublishedLine, ...]:
 
 
 def _line_row(line: PublishedLine, network: Network) -> FidelityRow:
-    source = f"{line.source.title} ({line.source.publisher}, {line.source.date})"
+    src = line.source
+    source = f"{src.title} ({src.publisher}, {src.date}; accessed {src.accessed})"
     base: dict[str, Any] = {
         "kind": "line",
         "id": line.id,
@@ -337,7 +338,7 @@ def _line_row(line: PublishedLine, network: Network) -> FidelityRow:
         "countries": tuple(dict.fromkeys((line.start.country, line.end.country))),
         "published_km": line.length_km,
         "source": source,
-        "url": line.source.url,
+        "url": src.url,
     }
     try:
         r = route(line.start.waypoint(), line.end.waypoint(), network, modes=line.mode.value)
