@@ -6,7 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: venv maps test lint format bench clean browser mutants
+.PHONY: venv maps test lint format bench fidelity clean browser mutants
+
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +50,10 @@ bench: $(STAMP)
 mutants: $(STAMP)
 	$(BIN)/mutmut run $(MUTANTS)
 	$(BIN)/python benchmarks/mutants.py
+
+# The validation table: modelled lengths against published ones (writes benchmarks/FIDELITY.md).
+fidelity: $(STAMP)
+	$(BIN)/corridors fidelity --out benchmarks/FIDELITY.md
 
 clean:
 	rm -rf $(VENV) geodata/cache

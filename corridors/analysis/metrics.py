@@ -40,6 +40,7 @@ __all__ = [
     "country_runs",
     "gauge_breaks",
     "length_by_country",
+    "published_by_country",
     "route_metrics",
     "transshipments",
 ]
@@ -79,6 +80,33 @@ def length_by_country(
         key = r.country or "unknown"
         out[key] = out.get(key, 0.0) + r.length_m / 1000.0
     return {k: round(v, 1) for k, v in out.items()}
+
+
+def published_by_country(route: Route) -> dict[str, float]:
+    """Published leg lengths summed by country, in km, in route order.
+
+    A leg with a ``published_length_km`` counts for the country that holds most of its
+    modelled length (water legs count as ``"sea"``). For the BTC reference line, whose legs
+    are its operator's per-country lengths, this is the published split. Empty when no leg
+    has a published length.
+    """
+    out: dict[str, float] = {}
+    p = route.pieces
+    for rl in route.legs:
+        pub = rl.leg.published_length
+        if pub is None:
+            continue
+        own = p[p["leg"] == rl.index] if len(p) else p
+        key = "unknown"
+        if rl.leg.mode.is_water:
+            key = "sea"
+        elif len(own):
+            km = own.groupby(own["country0"].astype(str), observed=True)["length_m"].sum()
+            km = km.drop(labels=["None", "nan", ""], errors="ignore")
+            if len(km):
+                key = str(km.idxmax())
+        out[key] = round(out.get(key, 0.0) + pub.value_km, 1)
+    return out
 
 
 def border_crossings(
@@ -226,11 +254,21 @@ def _countries_in_order(runs: Sequence[Run]) -> list[str]:
     return out
 
 
+def _published_total(route: Route) -> float | None:
+    """The published length of the whole route, when every leg has one (km)."""
+    pubs = [rl.leg.published_length for rl in route.legs]
+    if not pubs or any(p is None for p in pubs):
+        return None
+    return round(sum(p.value_km for p in pubs if p is not None), 1)
+
+
 def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[str, Any]:
     """Every metric of a route, as a JSON-ready mapping.
 
     Keys: ``id``, ``name``, ``length_km``, ``length_km_by_mode``, ``length_km_by_status``,
-    ``length_km_by_country``, ``border_crossings`` (list of from/to/lon/lat/mode/name),
+    ``length_km_by_country``, ``published_km_by_country`` (see :func:`published_by_country`),
+    ``published_km`` (the published total when every leg has one, else ``None``),
+    ``border_crossings`` (list of from/to/lon/lat/mode/name),
     ``border_crossings_count``, ``countries`` (in route order), ``avoids`` (each with
     ``verified``), ``missing_km``, ``missing_links``, ``bridged_km``, ``gauge_breaks``,
     ``transshipments``, ``published_vs_modelled``, ``time_h``, ``time_h_breakdown``,
@@ -305,6 +343,8 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         "length_km_by_mode": _by(p, "mode"),
         "length_km_by_status": _by(p, "status"),
         "length_km_by_country": length_by_country(p, runs=runs),
+        "published_km_by_country": published_by_country(route),
+        "published_km": _published_total(route),
         "border_crossings": [c.as_dict() for c in crossings],
         "border_crossings_count": len(crossings),
         "countries": countries,
@@ -359,6 +399,8 @@ COMPARE_COLUMNS = (
     "gauge_breaks",
     "transshipments",
     "time_h",
+    "published_km",
+    "published_km_by_country",
 )
 
 
@@ -425,4 +467,11 @@ def _row(m: Mapping[str, Any]) -> dict[str, Any]:
         "gauge_breaks": len(m["gauge_breaks"]),
         "transshipments": len(m["transshipments"]),
         "time_h": m["time_h"],
+        "published_km": m.get("published_km"),
+        "published_km_by_country": ", ".join(
+            f"{k} {v:,.0f}" if v == int(v) else f"{k} {v:,.1f}"
+            for k, v in (m.get("published_km_by_country") or {}).items()
+        )
+        if m.get("published_km") is not None
+        else "",
     }

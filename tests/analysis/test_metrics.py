@@ -125,6 +125,9 @@ def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
     assert pub["published_km"] == 60.0
     assert pub["modelled_km"] == pytest.approx(m["legs"][0]["length_km"])
     assert pub["deviation_pct"] == pytest.approx((pub["modelled_km"] - 60) / 60 * 100, abs=0.1)
+    # the published split: the Baku–Alat leg runs in Azerbaijan; no total, two legs lack one
+    assert m["published_km_by_country"] == {"AZE": 60.0}
+    assert m["published_km"] is None
     # time: 2 port calls of 24 h, no border dwell
     assert m["time_h_breakdown"]["port_h"] == 48.0
     assert m["time_h_breakdown"]["border_h"] == 0.0
@@ -178,3 +181,26 @@ def test_one_land_crossing_is_charged_the_dwell_of_its_own_mode(
     assert t["border_h"] == dwell_h
     assert t["moving_h"] == pytest.approx(m["length_km"] / speed_kmh, abs=0.05)  # 0.1 h rounding
     assert m["time_h"] == pytest.approx(t["moving_h"] + dwell_h, abs=0.1)
+
+
+def test_the_btc_reference_line_and_its_published_split(network: object) -> None:
+    import corridors
+    from corridors.analysis.metrics import compare, route_metrics
+    from corridors.routing import route_corridor
+
+    btc = corridors.load("btc-pipeline")
+    m = route_metrics(route_corridor(btc, network))  # type: ignore[arg-type]
+    assert m["published_km"] == 1768.0
+    assert m["published_km_by_country"] == {"AZE": 443.0, "GEO": 249.0, "TUR": 1076.0}
+    # the drawn trace, measured: 2.8 % short in all; Georgia and Türkiye within 5 %,
+    # Azerbaijan 5.6 % short (the trace is straight between the towns it passes)
+    assert m["length_km"] == 1718.4
+    assert m["length_km_by_country"] == {"AZE": 418.3, "GEO": 239.2, "TUR": 1061.0}
+    assert abs(m["length_km"] - 1768.0) / 1768.0 < 0.03
+    for country in ("GEO", "TUR"):
+        pub = m["published_km_by_country"][country]
+        assert abs(m["length_km_by_country"][country] - pub) / pub < 0.05
+    assert m["countries"] == ["AZE", "GEO", "TUR"]
+    row = compare([btc], network).loc["btc-pipeline"]
+    assert row["published_km"] == 1768.0
+    assert row["published_km_by_country"] == "AZE 443, GEO 249, TUR 1,076"
