@@ -86,6 +86,11 @@ def _tree() -> shapely.STRtree:
 def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str_]:
     """Return the ISO3 code of the country containing each point, ``""`` at sea.
 
+    Vectorised: the countries whose envelope meets the points' envelope are taken in
+    Natural Earth's order, each prepared once, and tested against all the points inside its
+    own envelope in one call (``shapely.intersects_xy``). A point on a border shared by two
+    polygons gets the first of them in that order.
+
     Parameters
     ----------
     lons, lats
@@ -99,12 +104,30 @@ def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str
     x = np.asarray(lons, dtype=float)
     y = np.asarray(lats, dtype=float)
     out = np.full(x.shape, "", dtype="<U3")
-    if x.size == 0:
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
         return out
-    points = shapely.points(x, y)
-    pt_idx, poly_idx = _tree().query(points, predicate="intersects")
+    flat_x, flat_y = x.ravel(), y.ravel()
+    flat_out = out.reshape(-1)
+    envelope = shapely.box(x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())
+    geoms = countries().geometry.values
     iso = countries()["iso3"].to_numpy()
-    out[pt_idx] = iso[poly_idx]
+    for i in np.sort(_tree().query(envelope)):
+        geom = geoms[i]
+        west, south, east, north = shapely.bounds(geom)
+        inside = (
+            (flat_out == "")
+            & (flat_x >= west)
+            & (flat_x <= east)
+            & (flat_y >= south)
+            & (flat_y <= north)
+        )
+        idx = np.flatnonzero(inside)
+        if idx.size == 0:
+            continue
+        shapely.prepare(geom)
+        hit = shapely.intersects_xy(geom, flat_x[idx], flat_y[idx])
+        flat_out[idx[hit]] = iso[i]
     return out
 
 
