@@ -175,7 +175,7 @@ def bench_network(ctx: Context) -> None:
     )
     report.scaling.append(
         (
-            "Network build by region size (fresh process; bbox of the definitions + 3°, snapped to whole degrees)",
+            "Network build by region size (fresh process; definitions' bbox + 3°, whole degrees)",
             ["region", "bbox deg²", "nodes", "edges", "build wall", "peak RSS"],
             rows,
         )
