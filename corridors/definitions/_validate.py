@@ -8,14 +8,14 @@ All problems of a file are collected and raised together as one
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pyproj import Geod
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from corridors._data import display_path
 from corridors._errors import DefinitionError, suggest
@@ -32,9 +32,20 @@ from corridors.model import (
     Waypoint,
 )
 
+if TYPE_CHECKING:
+    from pyproj import Geod
+
 __all__ = ["corridor_from_mapping", "definition_digest"]
 
-_GEOD = Geod(ellps="WGS84")
+
+@functools.cache
+def _geod() -> Geod:
+    """The WGS 84 ellipsoid (pyproj is imported on first use: it is slow to import)."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
 _E = TypeVar("_E", Mode, Status, Role)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -392,13 +403,25 @@ def _legs(
     return tuple(out)
 
 
+def _sphere_km(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    """Great-circle distance, in km, on the mean-radius sphere (haversine; no pyproj)."""
+    p0, p1 = math.radians(lat0), math.radians(lat1)
+    a = (
+        math.sin((p1 - p0) / 2) ** 2
+        + math.cos(p0) * math.cos(p1) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
 def _check_geometry_ends(chk: _Checker, label: str, leg: Leg) -> None:
     assert leg.geometry is not None
     for end, wp, point in (
         ("start", leg.start, leg.geometry[0]),
         ("end", leg.end, leg.geometry[-1]),
     ):
-        _, _, dist_m = _GEOD.inv(wp.lon, wp.lat, point[0], point[1])
+        if _sphere_km(wp.lon, wp.lat, point[0], point[1]) < 0.99 * GEOMETRY_ENDPOINT_TOLERANCE_KM:
+            continue  # well inside: the ellipsoid is within 0.6 % of the sphere
+        _, _, dist_m = _geod().inv(wp.lon, wp.lat, point[0], point[1])
         if dist_m / 1000.0 > GEOMETRY_ENDPOINT_TOLERANCE_KM:
             chk.add(
                 label,

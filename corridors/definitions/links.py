@@ -8,18 +8,28 @@ it, so the cached network is never rebuilt.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-
-from pyproj import Geod
+from typing import TYPE_CHECKING
 
 from corridors._errors import UnknownNameError, suggest
 from corridors.model import Corridor, Leg, Mode, Status
 
+if TYPE_CHECKING:
+    from pyproj import Geod
+
 __all__ = ["Link", "densify", "leg_geometry", "links_from_corridors", "resolve_links"]
 
-_GEOD = Geod(ellps="WGS84")
+
+@functools.cache
+def _geod() -> Geod:
+    """The WGS 84 ellipsoid (pyproj is imported on first use: it is slow to import)."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
 
 #: Spacing, in km, of the points of a geodesic or authored line after densifying.
 DENSIFY_KM = 2.0
@@ -45,10 +55,10 @@ def densify(
     pts = list(coords)
     out: list[tuple[float, float]] = [pts[0]]
     for (x0, y0), (x1, y1) in itertools.pairwise(pts):
-        _, _, dist = _GEOD.inv(x0, y0, x1, y1)
+        _, _, dist = _geod().inv(x0, y0, x1, y1)
         n = int(dist / 1000.0 // step_km)
         if n > 0:
-            out.extend((float(x), float(y)) for x, y in _GEOD.npts(x0, y0, x1, y1, n))
+            out.extend((float(x), float(y)) for x, y in _geod().npts(x0, y0, x1, y1, n))
         out.append((x1, y1))
     return tuple(out)
 

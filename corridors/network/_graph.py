@@ -36,8 +36,18 @@ B = npt.NDArray[np.bool_]
 
 
 def _codes(values: Any, vocabulary: tuple[str, ...]) -> npt.NDArray[np.int8]:
+    """Index of each value in ``vocabulary`` (``-1`` for any other value, missing included).
+
+    A categorical column is mapped through its categories (one look-up per category, not
+    per row); anything else value by value.
+    """
     lookup = {v: i for i, v in enumerate(vocabulary)}
-    return np.array([lookup.get(str(v), -1) for v in values], dtype=np.int8)
+    cat = getattr(values, "cat", None)
+    if cat is None:
+        return np.array([lookup.get(str(v), -1) for v in values], dtype=np.int8)
+    table = np.array([lookup.get(str(c), -1) for c in cat.categories] + [-1], dtype=np.int8)
+    codes = np.asarray(cat.codes, dtype=np.int64)  # -1 (missing) picks the trailing -1
+    return table[codes]
 
 
 def _search_bounds(limit: float) -> list[float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -73,12 +74,18 @@ def region_bbox(
 ) -> BBox:
     """Bounding box ``(west, south, east, north)`` of definitions plus a margin, in degrees.
 
+    The box is snapped outward to whole degrees, so that it (and the network cache key made
+    from it) stays the same when a waypoint or a drawn leg moves by a few hundred metres;
+    it changes only when the extent plus the margin crosses a whole degree.
+
     Parameters
     ----------
     corridors
         Definitions to cover (default: every shipped one).
     margin_deg
-        Margin added on each side (default :data:`corridors.settings.region_margin_deg`).
+        Margin added on each side before snapping, in degrees (default
+        :data:`corridors.settings.region_margin_deg`); the snapped box keeps at least this
+        margin around every point.
     """
     from corridors.definitions._load import load_all
 
@@ -94,10 +101,10 @@ def region_bbox(
                 ys.append(y)
     m = settings.region_margin_deg if margin_deg is None else margin_deg
     return (
-        round(max(min(xs) - m, -180.0), 3),
-        round(max(min(ys) - m, -90.0), 3),
-        round(min(max(xs) + m, 180.0), 3),
-        round(min(max(ys) + m, 90.0), 3),
+        float(max(math.floor(min(xs) - m), -180)),
+        float(max(math.floor(min(ys) - m), -90)),
+        float(min(math.ceil(max(xs) + m), 180)),
+        float(min(math.ceil(max(ys) + m), 90)),
     )
 
 

@@ -1,0 +1,86 @@
+"""Tests of ``corridors.network.build``: the region box and the cache key made from it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from corridors.definitions._load import load, load_all
+from corridors.model import Corridor
+from corridors.network.build import BUNDLED_MODES, _bundled_key, region_bbox
+
+_M_PER_DEG = 111_320.0
+
+
+def _moved(corridor: Corridor, index: int, *, east_m: float, north_m: float) -> Corridor:
+    """The corridor with waypoint ``index`` moved by the given metres."""
+    wp = corridor.waypoints[index]
+    lat = wp.lat + north_m / _M_PER_DEG
+    lon = wp.lon + east_m / (_M_PER_DEG * math.cos(math.radians(wp.lat)))
+    waypoints = list(corridor.waypoints)
+    waypoints[index] = dataclasses.replace(wp, lon=lon, lat=lat)
+    return dataclasses.replace(corridor, waypoints=tuple(waypoints))
+
+
+def _key(corridors: list[Corridor]) -> str:
+    return _bundled_key(region_bbox(corridors), BUNDLED_MODES, True)
+
+
+def test_shipped_region_is_snapped_to_whole_degrees() -> None:
+    box = region_bbox()
+    assert box == (25.0, 15.0, 84.0, 59.0)
+    xs = [w.lon for c in load_all(variants=True) for w in c.waypoints]
+    ys = [w.lat for c in load_all(variants=True) for w in c.waypoints]
+    west, south, east, north = box
+    # At least the 3 degree margin on every side, at most one degree more.
+    assert 3.0 <= min(xs) - west < 4.0 and 3.0 <= east - max(xs) < 4.0
+    assert 3.0 <= min(ys) - south < 4.0 and 3.0 <= north - max(ys) < 4.0
+
+
+def test_moving_the_outermost_waypoints_by_15_m_keeps_the_cache_key() -> None:
+    corridors = list(load_all(variants=True))
+    before = _key(corridors)
+    points = [(ci, wi, w) for ci, c in enumerate(corridors) for wi, w in enumerate(c.waypoints)]
+    extremes = {
+        min(points, key=lambda p: p[2].lon)[:2],
+        max(points, key=lambda p: p[2].lon)[:2],
+        min(points, key=lambda p: p[2].lat)[:2],
+        max(points, key=lambda p: p[2].lat)[:2],
+    }
+    for ci, wi in extremes:
+        for east_m, north_m in ((15, 0), (-15, 0), (0, 15), (0, -15)):
+            edited = list(corridors)
+            edited[ci] = _moved(corridors[ci], wi, east_m=east_m, north_m=north_m)
+            assert _key(edited) == before, (corridors[ci].id, wi, east_m, north_m)
+
+
+def test_a_move_across_a_rounding_step_keeps_the_key() -> None:
+    # BTK alone, its western end placed 10 m east of a 0.001 degree step after the margin:
+    # a 15 m move west crosses that step, which changed the old rounded box and key.
+    btk = load("btk")
+    lons = [w.lon for w in btk.waypoints]
+    west_i = lons.index(min(lons))
+    wp = btk.waypoints[west_i]
+    metre = 1.0 / (_M_PER_DEG * math.cos(math.radians(wp.lat)))
+    placed_lon = math.floor(wp.lon * 1000) / 1000 + 0.0005 + 10 * metre
+    waypoints = list(btk.waypoints)
+    waypoints[west_i] = dataclasses.replace(wp, lon=placed_lon)
+    placed = dataclasses.replace(btk, waypoints=tuple(waypoints), legs=())
+    moved = _moved(placed, west_i, east_m=-15, north_m=0)
+    assert round(placed_lon - 3.0, 3) != round(moved.waypoints[west_i].lon - 3.0, 3)
+    assert region_bbox([placed]) == region_bbox([moved])
+    assert _key([placed]) == _key([moved])
+
+
+def test_a_move_across_a_whole_degree_changes_the_key() -> None:
+    btk = load("btk")
+    lons = [w.lon for w in btk.waypoints]
+    west_i = lons.index(min(lons))
+    wp = btk.waypoints[west_i]
+    metre = 1.0 / (_M_PER_DEG * math.cos(math.radians(wp.lat)))
+    waypoints = list(btk.waypoints)
+    waypoints[west_i] = dataclasses.replace(wp, lon=math.floor(wp.lon) + 10 * metre)
+    placed = dataclasses.replace(btk, waypoints=tuple(waypoints), legs=())
+    moved = _moved(placed, west_i, east_m=-15, north_m=0)
+    assert region_bbox([placed])[0] == region_bbox([moved])[0] + 1.0
+    assert _key([placed]) != _key([moved])
