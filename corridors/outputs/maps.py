@@ -90,6 +90,8 @@ BASELINE_DASH = "8 5"
 #: Missing links shorter than this get no label on the map (they keep their tooltip).
 MISSING_LABEL_MIN_KM = 10.0
 _WATER_DASH = "12 4 2 4"
+#: Above this many layers the layer list starts collapsed (it opens on hover).
+LAYER_LIST_MAX = 6
 
 
 def colours_for(ids: Sequence[str]) -> dict[str, str]:
@@ -635,7 +637,16 @@ def base_map(
     online
         Add OpenStreetMap tiles.
     """
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    # the view is set without animation by the page's own fit (finish_map)
+    m = folium.Map(
+        location=centre,
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
     # only Leaflet is needed: no jQuery, Bootstrap or icon fonts in the page
     m.default_js = [js for js in m.default_js if js[0] == "leaflet"]
     m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]
@@ -656,7 +667,6 @@ def base_map(
     ).add_to(m)
     if online:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)").add_to(m)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
 
 
@@ -694,7 +704,9 @@ def finish_map(m: folium.Map, parts: MapParts, *, panel_open: bool = True) -> fo
     Every layer must be on the map before this is called: the layer control's script
     refers to each of them.
     """
-    folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
+    # many layers: the list opens on hover, so it does not cover a quarter of the map
+    collapsed = len(parts.groups) > LAYER_LIST_MAX
+    folium.LayerControl(collapsed=collapsed, position="bottomright").add_to(m)
     names = [g.get_name() for g in parts.groups]
     bounds = parts.bounds
     data = {
@@ -716,8 +728,15 @@ def finish_map(m: folium.Map, parts: MapParts, *, panel_open: bool = True) -> fo
 
 
 def _bounds(routes: Sequence[Route]) -> tuple[float, float, float, float]:
-    xs = np.concatenate([np.r_[r.pieces["x0"], r.pieces["x1"]] for r in routes if len(r.pieces)])
-    ys = np.concatenate([np.r_[r.pieces["y0"], r.pieces["y1"]] for r in routes if len(r.pieces)])
+    """``(west, south, east, north)`` of the routes' pieces and their waypoints."""
+    xs = np.concatenate(
+        [np.r_[r.pieces["x0"], r.pieces["x1"]] for r in routes if len(r.pieces)]
+        + [np.array([w.lon for w in r.corridor.waypoints]) for r in routes if r.corridor]
+    )
+    ys = np.concatenate(
+        [np.r_[r.pieces["y0"], r.pieces["y1"]] for r in routes if len(r.pieces)]
+        + [np.array([w.lat for w in r.corridor.waypoints]) for r in routes if r.corridor]
+    )
     return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
 
 
