@@ -301,3 +301,33 @@ def popup_texts(opened: Opened, selector: str) -> list[str]:
         page.locator(".leaflet-popup-close-button").last.dispatch_event("click")
     page.wait_for_timeout(350)  # Leaflet fades a closed popup out for 200 ms
     return out
+
+
+def evil_definition() -> Any:
+    """``tests/data/mini.yaml`` with the payloads in every free-text field."""
+    from corridors._yaml import read_yaml
+    from corridors.definitions._validate import corridor_from_mapping
+
+    raw = read_yaml(ROOT / "tests" / "data" / "mini.yaml")
+    raw.pop("variants")
+    raw["name"] = f"Evil {PAYLOAD}"
+    raw["aliases"] = list(PAYLOADS)
+    raw["summary"] = PAYLOAD
+    raw["sources"][0].update(title=f"T {PAYLOAD}", publisher=PAYLOAD, url=JS_URL, note=PAYLOAD)
+    raw["sources"].append(
+        {
+            "id": "s2",
+            "title": "Second",
+            "publisher": "P",
+            "date": "2026",
+            "url": 'https://example.org/"><svg/onload=alert(9)>',
+        }
+    )
+    raw["avoids"][0]["reason"] = PAYLOAD
+    names = {w["name"]: f"{w['name']} {PAYLOAD}" for w in raw["waypoints"]}
+    for w in raw["waypoints"]:
+        w["name"] = names[w["name"]]
+    for leg in raw["legs"]:
+        leg["from"], leg["to"] = names[leg["from"]], names[leg["to"]]
+        leg["note"] = PAYLOAD
+    return corridor_from_mapping(raw, path=ROOT / "tests" / "data" / "mini.yaml")

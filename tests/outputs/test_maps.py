@@ -23,9 +23,7 @@ from corridors.outputs.maps import (
 )
 from corridors.routing import route_corridor
 from tests.browser import (
-    JS_URL,
     PAYLOAD,
-    PAYLOADS,
     SIZES,
     check_inert,
     check_layout,
@@ -33,11 +31,11 @@ from tests.browser import (
     check_popups,
     check_symbols,
     deuteranopia_distance,
+    evil_definition,
     open_page,
     popup_texts,
     screenshot,
 )
-from tests.conftest import DATA
 
 
 def _render(m: Any) -> str:
@@ -213,36 +211,6 @@ def test_route_metrics_feed_the_map(network: Network) -> None:
     assert f'data-value="{m["length_km"]}"' in page
 
 
-def _evil_definition() -> corridors.Corridor:
-    """``tests/data/mini.yaml`` with the payloads in every free-text field."""
-    from corridors._yaml import read_yaml
-    from corridors.definitions._validate import corridor_from_mapping
-
-    raw = read_yaml(DATA / "mini.yaml")
-    raw.pop("variants")
-    raw["name"] = f"Evil {PAYLOAD}"
-    raw["aliases"] = list(PAYLOADS)
-    raw["summary"] = PAYLOAD
-    raw["sources"][0].update(title=f"T {PAYLOAD}", publisher=PAYLOAD, url=JS_URL, note=PAYLOAD)
-    raw["sources"].append(
-        {
-            "id": "s2",
-            "title": "Second",
-            "publisher": "P",
-            "date": "2026",
-            "url": 'https://example.org/"><svg/onload=alert(9)>',
-        }
-    )
-    raw["avoids"][0]["reason"] = PAYLOAD
-    names = {w["name"]: f"{w['name']} {PAYLOAD}" for w in raw["waypoints"]}
-    for w in raw["waypoints"]:
-        w["name"] = names[w["name"]]
-    for leg in raw["legs"]:
-        leg["from"], leg["to"] = names[leg["from"]], names[leg["to"]]
-        leg["note"] = PAYLOAD
-    return corridor_from_mapping(raw, path=DATA / "mini.yaml")
-
-
 def test_escape_covers_template_literals() -> None:
     from corridors.outputs.maps import _esc, safe_url
 
@@ -263,7 +231,7 @@ def test_payloads_run_no_script_on_a_map_or_the_index(
     from corridors.analysis.metrics import compare_rows
     from corridors.outputs.maps import _index_page
 
-    evil = _evil_definition()
+    evil = evil_definition()
     route = route_corridor(evil, network)
     met = route_metrics(route)
     path = save_map(map_routes([route], metrics=[met], title=evil.name), tmp_path / "evil.html")
