@@ -1098,6 +1098,20 @@ def png_bytes(
     ax.set_ylim(y0, y1)
     mid = (y0 + y1) / 2
     ax.set_aspect(1 / np.cos(np.radians(mid)))
+    for name, lon, lat in _world()[1]:
+        if x0 < lon < x1 and y0 < lat < y1:
+            ax.text(
+                lon,
+                lat,
+                mpl_text(name),
+                fontsize=8,
+                style="italic",
+                color="#5a5a5a",
+                ha="center",
+                va="center",
+                clip_on=True,
+                zorder=3,
+            )
     # scale bar: geodesic km along the parallel near the bottom
     from pyproj import Geod
 

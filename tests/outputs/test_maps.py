@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import corridors
@@ -91,6 +92,25 @@ def test_png(network: Network, tmp_path: Path) -> None:
     path = save_png([r], tmp_path / "aras.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 20_000
+
+
+def test_png_shares_the_web_maps_styling(network: Network, tmp_path: Path) -> None:
+    """Sea in the sea colour (the Caspian is water), the route's colour, the crossings' red."""
+    import matplotlib.image as mpimg
+
+    from corridors.outputs.maps import SEA
+
+    routes = [route_corridor(corridors.load(i), network) for i in ("zangezur", "aras")]
+    rgb = (mpimg.imread(save_png(routes, tmp_path / "z.png"))[..., :3] * 255).round()
+
+    def share(hex_colour: str) -> float:
+        want = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+        return float(np.mean(np.all(np.abs(rgb - want) <= 2, axis=-1)))
+
+    assert share(SEA) > 0.05  # the Caspian east of Baku
+    pal = colours_for(["zangezur", "aras"])
+    assert share(pal["zangezur"]) > 0.0005 and share(pal["aras"]) > 0.0005  # 0.28%, 0.09%
+    assert share("#cc0000") > 0.0002  # border-crossing diamonds
 
 
 @pytest.fixture(scope="module")
