@@ -22,12 +22,13 @@ maps: $(STAMP)
 	$(BIN)/corridors validate
 	$(BIN)/corridors maps --out-dir maps
 
-# Debian's Chromium for the browser tests of the maps (Playwright drives /usr/bin/chromium).
+# Debian's Chromium for the browser tests of the maps (Playwright drives /usr/bin/chromium),
+# and poppler-utils (pdfinfo, pdftotext) for the test of the PDF brief.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: chromium is missing and cannot be installed here; browser tests will skip"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else echo "note: chromium or poppler-utils is missing and cannot be installed here; browser tests will skip"; fi; }
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest

@@ -25,3 +25,11 @@ def network():  # type: ignore[no-untyped-def]
     from corridors.network.build import load_network
 
     return load_network(progress=False)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium (Debian's), shared by the page tests; skips when absent."""
+    from tests.browser import launch
+
+    yield from launch()

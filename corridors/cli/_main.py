@@ -619,6 +619,59 @@ def _register_fidelity(sub: Any) -> None:
 _EXTENSIONS.append(_register_fidelity)
 
 
+# --- report -----------------------------------------------------------------------------------
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from corridors.analysis import scenarios as sc
+    from corridors.analysis.metrics import compare_rows, route_metrics
+    from corridors.outputs.brief import brief_html, write_brief
+    from corridors.routing import route_corridors
+
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise UsageError(f"--out {args.out}: a brief is .html or .pdf, not {suffix or 'bare'!r}")
+    items = [definitions.load(i) for i in args.ids]
+    net = _network(args, items)
+    routes, errors = route_corridors(items, net, options=_options(args))
+    for cid, err in errors.items():
+        sys.stderr.write(f"corridors: {cid}: {err}\n")
+    if not routes:
+        raise UsageError("none of the corridors could be routed")
+    mets = [route_metrics(r) for r in routes]
+    result = None
+    if args.scenario:
+        scenario = replace(sc.load_scenario(args.scenario), corridors=tuple(args.ids))
+        result = sc.run_scenario(scenario, net)
+    page = brief_html(
+        routes, mets, rows=compare_rows(mets, errors=errors), title=args.title, scenario=result
+    )
+    _out(f"wrote {write_brief(page, args.out)}")
+    return 0
+
+
+def _register_report(sub: Any) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write a one-file brief (HTML or PDF) comparing corridors",
+        description="A self-contained brief: the table of `compare`, a static map, the "
+        "time–distance chart, per-leg tables, missing links, caveats and sources. The type "
+        "follows --out: .html, or .pdf (printed by headless Chromium).",
+    )
+    p.add_argument("ids", nargs="+", help="corridor ids")
+    p.add_argument("--scenario", metavar="NAME", help="add a scenario run over these corridors")
+    p.add_argument("--out", required=True, metavar="brief.html|brief.pdf", help="output file")
+    p.add_argument("--title", help="heading (default: the corridor names)")
+    _add_source(p)
+    _add_options(p)
+    p.set_defaults(handler=_cmd_report)
+
+
+_EXTENSIONS.append(_register_report)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()

@@ -11,7 +11,12 @@ import pandas as pd
 
 from corridors._io import atomic_write
 
-__all__ = ["time_distance_chart", "time_distance_png"]
+__all__ = ["mpl_text", "time_distance_chart", "time_distance_png"]
+
+
+def mpl_text(text: str) -> str:
+    """Text for a matplotlib label, shown literally: ``$`` would start mathtext."""
+    return str(text).replace("$", r"\$")
 
 
 def time_distance_png(
@@ -35,12 +40,14 @@ def time_distance_png(
     for name, frame in series.items():
         ls = (styles or {}).get(name, "-")
         colour = (colours or {}).get(name)
-        ax.plot(frame["km"], frame["h"], linestyle=ls, color=colour, linewidth=1.6, label=name)
+        ax.plot(
+            frame["km"], frame["h"], linestyle=ls, color=colour, linewidth=1.6, label=mpl_text(name)
+        )
         steps = frame[frame["event"] != ""]
         ax.scatter(steps["km"], steps["h"], s=10, color=colour)
     ax.set_xlabel("cumulative distance (km)")
     ax.set_ylabel("cumulative time (h)")
-    ax.set_title(title)
+    ax.set_title(mpl_text(title))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left")
     buf = io.BytesIO()

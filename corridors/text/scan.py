@@ -45,7 +45,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -708,7 +708,7 @@ def mentions_to_geojson(mentions: Iterable[Mention]) -> dict[str, Any]:
 # --- maps ---------------------------------------------------------------------------------
 
 
-def _place_layer(m: folium.Map, places: Sequence[Mapping[str, Any]]) -> None:
+def _place_layer(m: folium.Map, places: Sequence[Mapping[str, Any]]) -> Any:
     import folium as _folium
 
     from corridors.outputs.maps import _esc
@@ -731,6 +731,7 @@ def _place_layer(m: folium.Map, places: Sequence[Mapping[str, Any]]) -> None:
             class_name="scan-place",
         ).add_to(group)
     group.add_to(m)
+    return group
 
 
 def map_mentions(
@@ -758,14 +759,11 @@ def map_mentions(
     ScanError
         If the documents mention neither a gazetteer place nor a shipped corridor.
     """
-    import folium as _folium
-
     from corridors import definitions
     from corridors.network.build import region_bbox
     from corridors.outputs import maps
     from corridors.routing import route_corridors
 
-    fm: Any = _folium
     docs = ", ".join(dict.fromkeys(Path(m.document).name for m in mentions))
     title = title or f"Places and corridors in {docs}"
     ids = list(dict.fromkeys(m.id for m in mentions if m.kind == "corridor" and m.id))
@@ -786,17 +784,15 @@ def map_mentions(
     near = [p for p in places if west <= p["lon"] <= east and south <= p["lat"] <= north]
     xs = [p["lon"] for p in near or places]
     ys = [p["lat"] for p in near or places]
+    bounds = (min(xs), min(ys), max(xs), max(ys)) if xs else (180.0, 90.0, -180.0, -90.0)
     if routes:
-        m = maps.map_routes(routes, online=online, title=title)
-        for r in routes:
-            xs += [float(r.pieces["x0"].min()), float(r.pieces["x1"].max())]
-            ys += [float(r.pieces["y0"].min()), float(r.pieces["y1"].max())]
-    else:
-        bounds = (min(xs), min(ys), max(xs), max(ys))
-        m = maps.base_map(bounds, title=title, online=online)
-        fm.LayerControl(collapsed=False).add_to(m)
-    _place_layer(m, places)
-    m.fit_bounds([[min(ys), min(xs)], [max(ys), max(xs)]], padding=(20, 20))
+        w, s, e, n = maps._bounds(routes)
+        bounds = (min(w, bounds[0]), min(s, bounds[1]), max(e, bounds[2]), max(n, bounds[3]))
+    m = maps.base_map(bounds, title=title, online=online)
+    parts = maps.add_routes(m, routes) if routes else maps.MapParts(bounds=bounds)
+    # the places layer goes on the map before the layer control that lists it
+    places_layer = _place_layer(m, places)
+    maps.finish_map(m, replace(parts, bounds=bounds, groups=(*parts.groups, places_layer)))
     result: folium.Map = m
     return result
 

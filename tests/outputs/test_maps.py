@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import corridors
 from corridors.analysis.metrics import route_metrics
 from corridors.network.core import Network
-from corridors.outputs.maps import build_map_set, map_routes, save_map, save_png
+from corridors.outputs.maps import (
+    PALETTE,
+    build_map_set,
+    colours_for,
+    map_routes,
+    save_map,
+    save_png,
+)
 from corridors.routing import route_corridor
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser import (
+    PAYLOAD,
+    SIZES,
+    check_inert,
+    check_layout,
+    check_palette,
+    check_popups,
+    check_symbols,
+    deuteranopia_distance,
+    evil_definition,
+    open_page,
+    popup_texts,
+    screenshot,
+)
 
 
 def _render(m: Any) -> str:
@@ -74,6 +94,25 @@ def test_png(network: Network, tmp_path: Path) -> None:
     assert path.stat().st_size > 20_000
 
 
+def test_png_shares_the_web_maps_styling(network: Network, tmp_path: Path) -> None:
+    """Sea in the sea colour (the Caspian is water), the route's colour, the crossings' red."""
+    import matplotlib.image as mpimg
+
+    from corridors.outputs.maps import SEA
+
+    routes = [route_corridor(corridors.load(i), network) for i in ("zangezur", "aras")]
+    rgb = (mpimg.imread(save_png(routes, tmp_path / "z.png"))[..., :3] * 255).round()
+
+    def share(hex_colour: str) -> float:
+        want = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+        return float(np.mean(np.all(np.abs(rgb - want) <= 2, axis=-1)))
+
+    assert share(SEA) > 0.05  # the Caspian east of Baku
+    pal = colours_for(["zangezur", "aras"])
+    assert share(pal["zangezur"]) > 0.0005 and share(pal["aras"]) > 0.0005  # 0.28%, 0.09%
+    assert share("#cc0000") > 0.0002  # border-crossing diamonds
+
+
 @pytest.fixture(scope="module")
 def map_set(network: Network, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     out = tmp_path_factory.mktemp("maps")
@@ -97,67 +136,53 @@ def test_map_set_files_and_sizes(map_set: list[Path]) -> None:
         assert f'href="{p.name}"' in index
 
 
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (make test installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def _open(browser: Any, path: Path) -> tuple[Any, list[str], list[str]]:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def block(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            requests.append(url)
-            route.abort()
-
-    page.route("**/*", block)
-    page.goto(path.as_uri())
-    page.wait_for_timeout(600)
-    return page, errors, requests
-
-
 @pytest.mark.browser
-def test_every_map_opens_offline_and_draws(
-    browser: Any, map_set: list[Path], tmp_path_factory: pytest.TempPathFactory
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_map_is_readable_at_both_sizes(
+    browser: Any, map_set: list[Path], size: tuple[int, int]
 ) -> None:
-    shots = tmp_path_factory.mktemp("screens")
+    """Every map: offline, no error, scale bar and route ends clear, labels apart,
+    legend symbols equal to the markers, popups on click, colour-blind-safe lines."""
     for path in map_set[1:]:
-        page, errors, requests = _open(browser, path)
-        assert errors == [], (path.name, errors)
-        assert requests == [], (path.name, requests)
-        assert page.locator("path.corridor-line").count() > 0, path.name
-        page.screenshot(path=str(shots / f"{path.stem}.png"))
-        page.close()
+        where = f"{path.name} at {size[0]}x{size[1]}"
+        opened = open_page(browser, path, size)
+        assert opened.errors == [], (where, opened.errors)
+        assert opened.requests == [], (where, opened.requests)
+        assert opened.page.locator("path.corridor-line").count() > 0, where
+        lay = check_layout(opened, where)
+        assert lay["ends"], where
+        assert len(lay["labels"]) >= 5, (where, lay["labels"])  # countries, cities, ports
+        sym = check_symbols(opened, where)
+        check_palette(sym["lines"], where)
+        screenshot(opened, f"{path.stem}-{size[0]}x{size[1]}")
+        check_popups(opened, where)
+        assert opened.errors == [], (where, opened.errors)
+        opened.page.close()
+
+
+def test_palette_is_far_apart_for_a_deuteranope() -> None:
+    """The first four colours (a comparison map) >= 40, all twelve >= 15 (CIELAB)."""
+    first4 = [deuteranopia_distance(a, b) for a, b in itertools.combinations(PALETTE[:4], 2)]
+    every = [deuteranopia_distance(a, b) for a, b in itertools.combinations(PALETTE, 2)]
+    assert min(first4) >= 40.0
+    assert min(every) >= 15.0
+    # the pair the issue names: Zangezur and Aras on the comparison map
+    pal = colours_for(["zangezur", "zangezur-road", "aras", "aras-rail"])
+    assert deuteranopia_distance(pal["zangezur"], pal["aras"]) >= 40.0
+
+
+def test_world_basemap_is_not_a_box(network: Network) -> None:
+    """The basemap holds the land of the world, not the countries near the route."""
+    r = route_corridor(corridors.load("aras"), network)
+    page = _render(map_routes([r]))
+    for name in ("Brazil", "Australia", "Canada", "Kazakhstan", "Egypt"):
+        assert f'"name": "{name}"' in page, name
 
 
 @pytest.mark.browser
 def test_toggling_a_layer_hides_its_lines(browser: Any, map_set: list[Path]) -> None:
-    page, errors, _ = _open(browser, map_set[0].parent / "zangezur-vs-aras.html")
+    opened = open_page(browser, map_set[0].parent / "zangezur-vs-aras.html")
+    page, errors = opened.page, opened.errors
     aras = page.locator("path.corridor-aras")
     before = aras.count()
     assert before > 0
@@ -177,7 +202,7 @@ def test_panel_matches_compare_json(
 ) -> None:
     from corridors.cli._main import main
 
-    page, _, _ = _open(browser, map_set[0].parent / "all.html")
+    page = open_page(browser, map_set[0].parent / "all.html").page
     cells = page.locator("#corridors-panel td").evaluate_all(
         "els => els.map(e => [e.parentElement.dataset.id, e.dataset.col, e.dataset.value])"
     )
@@ -204,3 +229,49 @@ def test_route_metrics_feed_the_map(network: Network) -> None:
     m = route_metrics(r)
     page = _render(map_routes([r], metrics=[m]))
     assert f'data-value="{m["length_km"]}"' in page
+
+
+def test_escape_covers_template_literals() -> None:
+    from corridors.outputs.maps import _esc, safe_url
+
+    assert _esc("${alert(1)}") == "&#36;{alert(1)}"
+    assert _esc("a`b\\c\u2028") == "a&#96;b&#92;c&#8232;"
+    assert _esc('"><img>') == "&quot;&gt;&lt;img&gt;"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url(" JAVASCRIPT:alert(1)") is None
+    assert safe_url("https://example.org/x") == "https://example.org/x"
+
+
+@pytest.mark.browser
+def test_payloads_run_no_script_on_a_map_or_the_index(
+    browser: Any, network: Network, tmp_path: Path
+) -> None:
+    """Every free-text field of a definition holds the payloads: the map and the index
+    show them literally, and nothing runs (no dialog, no error, no request)."""
+    from corridors.analysis.metrics import compare_rows
+    from corridors.outputs.maps import _index_page
+
+    evil = evil_definition()
+    route = route_corridor(evil, network)
+    met = route_metrics(route)
+    path = save_map(map_routes([route], metrics=[met], title=evil.name), tmp_path / "evil.html")
+    for size in SIZES:
+        opened = open_page(browser, path, size)
+        text = check_inert(opened, f"map {size}", [evil.name, f"T {PAYLOAD}"])
+        assert "T " + PAYLOAD in text
+        popups = popup_texts(opened, ".marker-waypoint")
+        assert any(f"Baku {PAYLOAD}" in t for t in popups), popups
+        legs = popup_texts(opened, "path.corridor-line")
+        assert any(f"Ganja {PAYLOAD}" in t for t in legs), legs
+        check_inert(opened, f"map {size} after clicks", [])
+        # the unsafe source has no link; the https one keeps its link, escaped
+        hrefs = opened.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+        assert not [h for h in hrefs if h.lower().startswith("javascript")]
+        assert any(h.startswith("https://example.org/") for h in hrefs), hrefs
+        opened.page.close()
+    rows = compare_rows([met], errors={"evil-2": PAYLOAD})
+    index = tmp_path / "index.html"
+    index.write_text(_index_page([("evil", evil.name, path)], rows, "data:,"), encoding="utf-8")
+    opened = open_page(browser, index)
+    check_inert(opened, "index", [evil.name, PAYLOAD])
+    opened.page.close()

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,6 +21,7 @@ import corridors
 from corridors.cli._main import main
 from corridors.geo import geodata
 from corridors.network.core import Network
+from corridors.outputs.maps import save_map
 from corridors.text import scan
 from corridors.text.scan import (
     Mention,
@@ -34,6 +36,18 @@ from corridors.text.scan import (
     scan_text,
     text_from_file,
     write_draft,
+)
+from tests.browser import (
+    PAYLOAD,
+    PAYLOADS,
+    SIZES,
+    check_inert,
+    check_layout,
+    check_popups,
+    check_symbols,
+    open_page,
+    popup_texts,
+    screenshot,
 )
 from tests.conftest import shared_path
 
@@ -472,6 +486,58 @@ def test_map_of_places_only(tmp_path: Path) -> None:
     assert page.count("scan-place") == 2 and "Tbilisi" in page
     with pytest.raises(ScanError, match="nothing to map"):
         map_mentions(scan_text("Nothing here."))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_scan_map_opens_in_a_browser(
+    browser: Any, network: Network, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """``scan --map``: no script error (the places layer once came after the layer control
+    and threw ``setZIndex`` of undefined), layout clear, popups, legend symbols."""
+    doc = tmp_path / "note.txt"
+    doc.write_text(
+        "The Zangezur corridor via Meghri links Baku to Nakhchivan; Kars and Tbilisi too.",
+        encoding="utf-8",
+    )
+    out = tmp_path / "scan.html"
+    assert main(["-q", "scan", str(doc), "--map", str(out)]) == 0
+    opened = open_page(browser, out, size)
+    where = f"scan map {size}"
+    assert opened.errors == [], opened.errors
+    assert opened.page.locator("path.scan-place").count() == 5
+    lay = check_layout(opened, where)
+    assert lay["ends"]
+    check_symbols(opened, where)
+    screenshot(opened, f"scan-{size[0]}x{size[1]}")
+    texts = popup_texts(opened, "path.scan-place")
+    assert any("1 mention in note.txt" in t for t in texts), texts
+    check_popups(opened, where)
+    assert opened.errors == [], opened.errors
+    # the places layer is listed and can be switched off
+    opened.page.get_by_label("Places mentioned", exact=True).uncheck()
+    opened.page.wait_for_timeout(100)
+    assert opened.page.locator("path.scan-place").count() == 0
+    opened.page.close()
+
+
+@pytest.mark.browser
+def test_payloads_in_a_scanned_text_run_no_script(
+    browser: Any, network: Network, tmp_path: Path
+) -> None:
+    """The document's name and text carry the payloads: shown literally, nothing runs."""
+    name = " ".join(p.replace("/", "") for p in PAYLOADS) + ".txt"
+    doc = tmp_path / name
+    doc.write_text(f"{PAYLOAD} The Zangezur corridor reaches Nakhchivan. {PAYLOAD}", "utf-8")
+    out = tmp_path / "evil-scan.html"
+    found = scan.scan_file(doc)
+    save_map(map_mentions(found, network), out)
+    opened = open_page(browser, out)
+    check_inert(opened, "scan map", [f"Places and corridors in {name}"])
+    texts = popup_texts(opened, "path.scan-place")
+    assert texts and all(name in t for t in texts), texts
+    check_inert(opened, "scan map after clicks", [])
+    opened.page.close()
 
 
 # --- command line -----------------------------------------------------------------------------
