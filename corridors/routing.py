@@ -35,6 +35,7 @@ __all__ = [
     "Route",
     "RoutedLeg",
     "RoutingOptions",
+    "km_in_countries",
     "parse_place",
     "route",
     "route_corridor",
@@ -189,26 +190,122 @@ def _opened_links(links: Mapping[str, Link], opts: RoutingOptions) -> set[str]:
 _AVOID_CACHE: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[str, ...], Any]] = (
     weakref.WeakKeyDictionary()
 )
+#: Spacing, in metres, of the points at which a segment is checked against avoided countries.
+_AVOID_SAMPLE_M = 250.0
 
 
-def _avoid_node_mask(graph: RoutingGraph, avoid: Sequence[str]) -> npt.NDArray[np.bool_]:
-    """Nodes more than ``settings.border_tolerance_km`` inside an avoided country.
+@functools.cache
+def _avoid_border(avoid: tuple[str, ...]) -> Any:
+    """The avoided countries as one area, and an index of its land border with the others.
 
-    Nodes closer to the boundary are not blocked: at 1:10m a line that follows a border
-    river on the allowed bank often plots a few hundred metres inside the other country.
+    Depth into the avoided area is measured to the nearest border with a country that is not
+    avoided (a coast, or a border between two avoided countries, does not count): a point
+    1 km inside Iran next to Armenia is not 1 km from an allowed country when Armenia is
+    avoided too.
     """
-    key = (*sorted(avoid), str(settings.border_tolerance_km))
+    import shapely
+
+    geoms = boundaries.geometries()
+    parts = [geoms[c] for c in avoid if c in geoms]
+    if not parts:
+        return None
+    area = shapely.union_all(parts)
+    shapely.prepare(area)
+    around = area.envelope.buffer(1.0)
+    others = [g for code, g in geoms.items() if code not in avoid and g.intersects(around)]
+    if not others:
+        return area, None
+    # the part of the area's boundary shared with an allowed country (0.01 deg ~ 1 km slack)
+    near = shapely.union_all([shapely.clip_by_rect(g, *around.bounds) for g in others])
+    border = area.boundary.intersection(near.buffer(0.01))
+    segs = []
+    for part in shapely.get_parts(border):
+        if part.geom_type != "LineString":
+            continue
+        xy = shapely.get_coordinates(part)
+        if len(xy) >= 2:
+            segs.append(np.stack([xy[:-1], xy[1:]], axis=1))
+    if not segs:
+        return area, None
+    lines: Any = shapely.linestrings(np.concatenate(segs))
+    return area, shapely.STRtree(lines)
+
+
+def _avoid_depth_km(avoid: tuple[str, ...], x: Any, y: Any) -> npt.NDArray[np.float64]:
+    """How far, in km, each point lies inside the avoided countries (0 outside them).
+
+    Measured to the nearest land border with a country that is not avoided; planar degrees
+    scaled by latitude, as :func:`corridors.geo.boundaries.depth_km`.
+    """
+    import shapely
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    out = np.zeros(x.shape)
+    found = _avoid_border(avoid)
+    if found is None or not x.size:
+        return out
+    area, tree = found
+    pts = shapely.points(x, y)
+    inside = shapely.contains_xy(area, x, y)
+    if not inside.any():
+        return out
+    if tree is None:
+        out[inside] = np.inf
+        return out
+    idx, dist = tree.query_nearest(pts[inside], return_distance=True, all_matches=False)
+    depth = np.full(int(inside.sum()), np.inf)
+    depth[idx[0]] = dist
+    scale = 111.32 * np.maximum(np.cos(np.radians(y[inside])), 0.2)
+    out[inside] = depth * scale
+    return out
+
+
+def _avoid_masks(
+    graph: RoutingGraph, avoid: Sequence[str]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Nodes, and edges, that go more than ``settings.border_tolerance_km`` into ``avoid``.
+
+    An edge is checked along its whole straight segment (at :data:`_AVOID_SAMPLE_M`), not at
+    its ends only: a long straight road segment can pass deep through a country between two
+    vertices that lie outside it. Points closer to an allowed country than the tolerance are
+    not blocked: at 1:10m a line that follows a border river on the allowed bank often plots
+    a few hundred metres inside the other country.
+    """
+    import shapely
+
+    codes = tuple(sorted(set(avoid)))
+    tol = settings.border_tolerance_km
+    key = (*codes, str(tol))
     per_graph = _AVOID_CACHE.setdefault(graph, {})
     if key in per_graph:
         return per_graph[key]  # type: ignore[no-any-return]
-    out = np.zeros(graph.n_nodes, dtype=bool)
-    for code in avoid:
-        ids = np.flatnonzero(graph.country == code)
-        if len(ids):
-            depth = boundaries.depth_km(code, graph.x[ids], graph.y[ids])
-            out[ids[depth > settings.border_tolerance_km]] = True
-    per_graph[key] = out
-    return out
+    nodes = np.zeros(graph.n_nodes, dtype=bool)
+    edges = np.zeros(len(graph.u), dtype=bool)
+    found = _avoid_border(codes)
+    if found is not None:
+        area = found[0]
+        near = np.flatnonzero(np.isin(graph.country, codes))
+        nodes[near] = _avoid_depth_km(codes, graph.x[near], graph.y[near]) > tol
+        edges = nodes[graph.u] | nodes[graph.v]
+        x0, y0 = graph.x[graph.u], graph.y[graph.u]
+        x1, y1 = graph.x[graph.v], graph.y[graph.v]
+        lines = shapely.linestrings(
+            np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
+        )
+        cand = np.flatnonzero(~edges & shapely.intersects(area, lines))
+        if len(cand):
+            n_pts = np.ceil(graph.length_m[cand] / _AVOID_SAMPLE_M).astype(np.int64) + 1
+            owner = np.repeat(np.arange(len(cand)), n_pts)
+            starts = np.cumsum(n_pts) - n_pts
+            t = (np.arange(int(n_pts.sum())) - starts[owner]) / np.maximum(n_pts[owner] - 1, 1)
+            e = cand[owner]
+            px = x0[e] + (x1[e] - x0[e]) * t
+            py = y0[e] + (y1[e] - y0[e]) * t
+            deep = _avoid_depth_km(codes, px, py) > tol
+            edges[cand[np.unique(owner[deep])]] = True
+    per_graph[key] = (nodes, edges)
+    return nodes, edges
 
 
 def _edge_mask(
@@ -279,8 +376,12 @@ def _weights(
         w = w / 1000.0 / speed
         w[graph.mode == MODES.index("transfer")] += _TRANSFER_COST_H
     if soft:
-        bad = _avoid_node_mask(graph, opts.avoid)
-        w = np.where(bad[graph.u] | bad[graph.v], w * opts.soft_penalty, w)
+        # every edge that touches an avoided country pays, so that a path along its edge
+        # is not preferred to one that stays out
+        _, bad_edges = _avoid_masks(graph, opts.avoid)
+        codes = np.asarray(sorted(opts.avoid))
+        touches = np.isin(graph.country[graph.u], codes) | np.isin(graph.country[graph.v], codes)
+        w = np.where(bad_edges | touches, w * opts.soft_penalty, w)
     graph.weights[key] = w
     return w
 
@@ -435,6 +536,102 @@ def _blocking_countries(
     return sorted({str(c) for c in graph.country[nodes] if c in avoid})
 
 
+def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str, float]:
+    """Km of the route counted in each of ``countries`` (as the metrics count them).
+
+    Runs come from :func:`corridors.geo.runs.country_runs`; a short stretch the runs count
+    as a neighbour (a sliver, see its ``note``) is counted here in its own country, so that
+    nothing an avoid rule forbids is hidden by the merge.
+    """
+    import re
+
+    from corridors.geo.runs import country_runs
+
+    out: dict[str, float] = {}
+    if pieces.empty:
+        return out
+    for run in country_runs(pieces):
+        sliver = 0.0
+        for hit in re.finditer(r"([0-9.]+) km in ([A-Z]{3}) between", run.note):
+            if hit.group(2) in countries:
+                out[hit.group(2)] = out.get(hit.group(2), 0.0) + float(hit.group(1))
+                sliver += float(hit.group(1))
+        if run.country in countries:
+            out[run.country] = out.get(run.country, 0.0) + run.length_m / 1000.0 - sliver
+    return {k: round(v, 1) for k, v in out.items() if v > 0}
+
+
+def _check_hard_avoid(what: str, pieces: pd.DataFrame, opts: RoutingOptions) -> None:
+    """Refuse a path that still enters an avoided country (after the segment mask)."""
+    if not (opts.avoid and opts.avoid_mode == "hard"):
+        return
+    entered = km_in_countries(pieces, opts.avoid)
+    if entered:
+        where = ", ".join(f"{c} ({km:.1f} km)" for c, km in sorted(entered.items()))
+        msg = (
+            f"{what}: no path found that stays out of {where}; use --avoid-mode soft to allow "
+            "it at a cost, or drop it from --avoid"
+        )
+        raise InfeasibleRouteError(msg)
+
+
+def _soft_avoid_warnings(pieces: pd.DataFrame, opts: RoutingOptions) -> list[str]:
+    """For a soft avoid, which avoided countries the route still enters, and for how many km."""
+    if not (opts.avoid and opts.avoid_mode == "soft"):
+        return []
+    entered = km_in_countries(pieces, opts.avoid)
+    return [
+        f"soft avoid: the route still enters {c} for {km:.1f} km (no path found that avoids it)"
+        for c, km in sorted(entered.items())
+    ]
+
+
+#: How many times a hard-avoid search is repeated with the leaking edges taken out.
+_AVOID_RETRIES = 8
+
+
+def _refine_hard_avoid(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
+    found: tuple[list[int], list[int]] | None,
+    source: int,
+    target: int,
+    opts: RoutingOptions,
+) -> tuple[list[int], list[int]] | None:
+    """Search again without the edges by which a hard-avoid path still counts as entering.
+
+    The segment mask keeps a path within the border tolerance of some allowed country; the
+    metrics count a country once the line is that far from the *current* one, so a path
+    along the Iranian bank of the Aras, near Armenia but far from Azerbaijan, still counts
+    as Iran when both are avoided. Such edges are dropped and the search repeated.
+    """
+    if not (opts.avoid and opts.avoid_mode == "hard"):
+        return found
+    avoid = np.asarray(sorted(opts.avoid))
+    dropped: set[int] = set()
+    for _ in range(_AVOID_RETRIES):
+        if found is None or not found[1]:
+            return found
+        pieces = _pieces_from_path(graph, found[0], found[1], 0, None)
+        if not km_in_countries(pieces, opts.avoid):
+            return found
+        e = np.asarray(found[1], dtype=np.int64)
+        leaking = e[
+            np.isin(graph.country[graph.u[e]], avoid) | np.isin(graph.country[graph.v[e]], avoid)
+        ]
+        if not len(leaking):
+            return found
+        dropped |= {int(i) for i in leaking}
+        cut = mask.copy()
+        cut[np.fromiter(dropped, np.int64)] = False
+        found = graph.shortest_path(
+            (*key, "refined", tuple(sorted(dropped))), cut, weights, source, target
+        )
+    return found
+
+
 # --- corridor routing --------------------------------------------------------------------------
 
 
@@ -514,8 +711,8 @@ def _route_leg_uncached(
     mask = _edge_mask(graph, modes, statuses, opened, closed, volga)
     blocked = None
     if opts.avoid and opts.avoid_mode == "hard":
-        bad = _avoid_node_mask(graph, opts.avoid)
-        hard_mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
+        hard_mask = mask & ~bad_edges
         key = (*base_key, tuple(opts.avoid), "hard")
         use_mask, blocked = hard_mask, bad
     else:
@@ -563,6 +760,7 @@ def _route_leg_uncached(
         if a != b
         else ([a], [])
     )
+    found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:
@@ -583,6 +781,7 @@ def _route_leg_uncached(
             f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
         )
         return drawn(reason, (da, db))
+    _check_hard_avoid(what, pieces, opts)
     routed = RoutedLeg(
         index,
         leg,
@@ -696,7 +895,7 @@ def route_corridor(
         if len(p):
             pieces.append(p)
     table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
-    warnings = _check_avoids(corridor, table)
+    warnings = _check_avoids(corridor, table) + _soft_avoid_warnings(table, opts)
     for w in warnings:
         _LOG.warning("%s", w)
     meta = provenance(
@@ -869,9 +1068,9 @@ def route(
                 raise InfeasibleRouteError(
                     f"{what}: {wp.name!r} is in {wp.country}, which is avoided"
                 )
-        bad = _avoid_node_mask(graph, opts.avoid)
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
         free_mask = mask
-        mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        mask = mask & ~bad_edges
         key = (*key, tuple(opts.avoid), "hard")
         blocked = bad
     else:
@@ -888,6 +1087,7 @@ def route(
     bound = 3.0 * straight_m + 300_000.0
     limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
     found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+    found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb
@@ -906,6 +1106,10 @@ def route(
         if edges
         else _empty_pieces()
     )
+    _check_hard_avoid(what, pieces, opts)
+    warnings = _soft_avoid_warnings(pieces, opts)
+    for w in warnings:
+        _LOG.warning("%s", w)
     routed = RoutedLeg(
         0,
         leg,
@@ -920,4 +1124,4 @@ def route(
         extra={"network": network.meta.get("cache_key", ""), "options": _options_dict(opts)},
     )
     rid = f"{a.name} – {b.name}"
-    return Route(rid, rid, (routed,), pieces, None, opts, (), meta)
+    return Route(rid, rid, (routed,), pieces, None, opts, tuple(warnings), meta)
