@@ -34,6 +34,8 @@ __all__ = [
     "PIECE_COLUMNS",
     "Route",
     "RoutedLeg",
+    "SPEEDS_FOR_ANY_KMH",
+    "TRANSFER_FOR_ANY_H",
     "RoutingOptions",
     "km_in_countries",
     "parse_place",
@@ -63,9 +65,11 @@ PIECE_COLUMNS = (
     "country1",
 )
 _NOT_BUILT = (Status.PLANNED, Status.DISMANTLED, Status.PROPOSED)
-#: Per-mode cost (km equivalent) of passing through a transfer edge, for ``mode="any"``.
-_SPEED_FOR_COST_KMH = {"rail": 40.0, "road": 50.0, "ferry": 20.0, "sea": 25.0, "transfer": 1.0}
-_TRANSFER_COST_H = 24.0
+#: Speeds, in km/h, that cost edges for ``modes="any"``: the defaults of
+#: :class:`corridors.analysis.TimeModel` (a transfer edge's metres count at 1 km/h).
+SPEEDS_FOR_ANY_KMH = {"rail": 53.9, "road": 42.0, "ferry": 22.0, "sea": 28.0, "transfer": 1.0}
+#: Hours added for each transfer between modes (the time model's port dwell per call).
+TRANSFER_FOR_ANY_H = 24.0
 
 
 @dataclass(frozen=True)
@@ -358,7 +362,12 @@ def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.ND
 
 
 def _weights(
-    graph: RoutingGraph, opts: RoutingOptions, *, by_time: bool
+    graph: RoutingGraph,
+    opts: RoutingOptions,
+    *,
+    by_time: bool,
+    speeds_kmh: Mapping[str, float] | None = None,
+    transfer_h: float | None = None,
 ) -> npt.NDArray[np.float64]:
     """Edge costs: metres, or hours by mode for ``mode="any"``; soft avoid multiplies.
 
@@ -366,15 +375,25 @@ def _weights(
     of :meth:`RoutingGraph.csr` is kept per cost array).
     """
     soft = opts.avoid_mode == "soft" and bool(opts.avoid)
-    key = ("weights", by_time, tuple(sorted(opts.avoid)) if soft else (), opts.soft_penalty)
+    speeds = {**SPEEDS_FOR_ANY_KMH, **(speeds_kmh or {})}
+    transfer = TRANSFER_FOR_ANY_H if transfer_h is None else transfer_h
+    key = (
+        "weights",
+        by_time,
+        tuple(sorted(speeds.items())) if by_time else (),
+        transfer if by_time else 0.0,
+        tuple(sorted(opts.avoid)) if soft else (),
+        opts.soft_penalty,
+    )
     cached = graph.weights.get(key)
     if cached is not None:
         return cached
     w = graph.length_m
     if by_time:
-        speed = np.array([_SPEED_FOR_COST_KMH.get(m, 50.0) for m in MODES])[graph.mode]
+        per_mode = [speeds.get(m, 0.0) for m in MODES]
+        speed = np.array([v if v > 0 else 1e-3 for v in per_mode])[graph.mode]
         w = w / 1000.0 / speed
-        w[graph.mode == MODES.index("transfer")] += _TRANSFER_COST_H
+        w[graph.mode == MODES.index("transfer")] += transfer
     if soft:
         # every edge that touches an avoided country pays, so that a path along its edge
         # is not preferred to one that stays out
@@ -1019,6 +1038,8 @@ def route(
     *,
     modes: str | Sequence[str] = "rail",
     options: RoutingOptions | None = None,
+    speeds_kmh: Mapping[str, float] | None = None,
+    transfer_h: float | None = None,
 ) -> Route:
     """Route between two places on one mode, or on any mode with transfers.
 
@@ -1029,10 +1050,15 @@ def route(
     network
         From :func:`corridors.load_network`.
     modes
-        ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"`` (all modes, joined at
-        ports; the least-time path under the default time model).
+        ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"``: all modes joined at
+        ports, on the least moving time (km / ``speeds_kmh``) plus ``transfer_h`` per
+        transfer. Border and gauge dwell are not in this cost; for the least time under the
+        whole time model use :func:`corridors.analysis.fastest_route`.
     options
         As for :func:`route_corridor`.
+    speeds_kmh, transfer_h
+        For ``"any"``: speeds by mode, in km/h, and hours per transfer (default
+        :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
     """
     a = origin if isinstance(origin, Waypoint) else parse_place(origin)
     b = destination if isinstance(destination, Waypoint) else parse_place(destination)
@@ -1056,7 +1082,7 @@ def route(
     volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
     limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
     by_time = len(use_modes) > 1 and "transfer" in use_modes
-    weights = _weights(graph, opts, by_time=by_time)
+    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
     leg = Leg(a, b, leg_mode, Status.OPERATIONAL)
     what = f"route {a.name!r} – {b.name!r} ({'/'.join(mode_list)})"
     mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
@@ -1079,13 +1105,13 @@ def route(
     snap_mask = mask & (graph.mode != MODES.index("transfer"))
     na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
     nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
-    wkey = ("path", key, by_time)
+    wkey = ("path", key, by_time, id(weights))
     straight_m = float(
         geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
     )
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
-    limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
+    limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
     found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:

@@ -38,6 +38,7 @@ __all__ = [
     "compare",
     "compare_rows",
     "country_runs",
+    "fastest_route",
     "gauge_breaks",
     "length_by_country",
     "route_metrics",
@@ -426,3 +427,60 @@ def _row(m: Mapping[str, Any]) -> dict[str, Any]:
         "transshipments": len(m["transshipments"]),
         "time_h": m["time_h"],
     }
+
+
+def fastest_route(
+    origin: Any,
+    destination: Any,
+    network: Any,
+    *,
+    options: Any | None = None,
+    time_model: TimeModel | None = None,
+) -> Route:
+    """The least-time route between two places on any mode, by the time model's own time.
+
+    Three candidates are routed: the shortest rail path, the shortest road path, and the
+    multimodal path of least moving time (edges at the model's speeds, the model's port
+    dwell per transfer; see :func:`corridors.routing.route`). Each is timed by
+    :func:`route_metrics` (speeds, border dwell by mode, port dwell, transshipments) and
+    the least ``time_h`` wins (ties: the shorter). ``meta["candidates_h"]`` has each
+    candidate's hours (``None`` where it has no path).
+
+    Raises
+    ------
+    InfeasibleRouteError, SnapError
+        When no candidate has a path (the multimodal candidate's error).
+    """
+    from corridors._errors import InfeasibleRouteError, SnapError
+    from corridors.routing import route
+
+    model = time_model or DEFAULT_TIME_MODEL
+    found: list[tuple[float, float, str, Route]] = []
+    times: dict[str, float | None] = {}
+    error: Exception | None = None
+    for mode in ("any", "rail", "road"):
+        try:
+            r = route(
+                origin,
+                destination,
+                network,
+                modes=mode,
+                options=options,
+                speeds_kmh=dict(model.speed_kmh),
+                transfer_h=model.port_dwell_h,
+            )
+        except (InfeasibleRouteError, SnapError) as exc:
+            times[mode] = None
+            error = error or exc
+            continue
+        t = route_metrics(r, time_model=model)["time_h"]
+        times[mode] = t
+        if t is not None:
+            found.append((float(t), r.length_km, mode, r))
+    if not found:
+        assert error is not None
+        raise error
+    best = min(found, key=lambda f: (f[0], f[1]))[3]
+    from dataclasses import replace
+
+    return replace(best, meta={**best.meta, "candidates_h": times})

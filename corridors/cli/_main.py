@@ -219,9 +219,11 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _route_table(m: dict[str, Any]) -> str:
+    n = m["border_crossings_count"]
+    time = "no travel time (a reference line)" if m["time_h"] is None else f"time {m['time_h']} h"
     lines = [
-        f"{m['name']}: {m['length_km']:,.1f} km, {m['border_crossings_count']} border "
-        f"crossings, {m['missing_km']:,.1f} km missing, time {m['time_h']} h",
+        f"{m['name']}: {m['length_km']:,.1f} km, {n} border crossing{'' if n == 1 else 's'}, "
+        f"{m['missing_km']:,.1f} km missing, {time}",
         "countries: " + " → ".join(m["countries"]),
     ]
     if m["avoids"]:
@@ -292,7 +294,12 @@ def _cmd_route(args: argparse.Namespace) -> int:
         if not (args.origin and args.destination):
             raise UsageError("give a corridor ID, or both --from and --to")
         net = _network(args)
-        r = route(args.origin, args.destination, net, modes=args.mode, options=opts)
+        if args.mode == "any":
+            from corridors.analysis.metrics import fastest_route
+
+            r = fastest_route(args.origin, args.destination, net, options=opts)
+        else:
+            r = route(args.origin, args.destination, net, modes=args.mode, options=opts)
     m = route_metrics(r)
     if args.format == "json":
         _out(to_json(m))

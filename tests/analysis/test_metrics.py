@@ -128,3 +128,25 @@ def test_transshipments_and_published_lengths_on_a_tiny_network() -> None:
     # time: 2 port calls of 24 h, no border dwell
     assert m["time_h_breakdown"]["port_h"] == 48.0
     assert m["time_h_breakdown"]["border_h"] == 0.0
+
+
+def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
+    from corridors.analysis.metrics import fastest_route, route_metrics
+    from corridors.routing import SPEEDS_FOR_ANY_KMH, TRANSFER_FOR_ANY_H
+
+    # the routing cost of modes="any" uses the time model's own defaults
+    for mode, kmh in DEFAULT_TIME_MODEL.speed_kmh.items():
+        if mode != "pipeline":
+            assert SPEEDS_FOR_ANY_KMH[mode] == kmh
+    assert TRANSFER_FOR_ANY_H == DEFAULT_TIME_MODEL.port_dwell_h
+    # Baku – Tbilisi: road 528 km / 22.5 h beats rail 545 km / 50.7 h (40.6 h rail border)
+    r = fastest_route("Baku", "Tbilisi", network)
+    m = route_metrics(r)
+    assert m["length_km_by_mode"] == {"road": 528.0}
+    assert m["time_h"] == 22.5
+    # the multimodal candidate, on moving time alone, takes the rail (10.1 h moving)
+    assert r.meta["candidates_h"] == {"any": 50.7, "rail": 50.7, "road": 22.5}
+    # with a 1 h rail border dwell, rail (10.1 + 1 h) is faster than road
+    quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
+    r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
+    assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 545.1}

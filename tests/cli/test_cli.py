@@ -143,3 +143,12 @@ def test_compare_csv_is_machine_readable(
     assert [r["id"] for r in rows] == ["btk", "instc-east"]
     assert float(rows[1]["length_km"]) > 1000  # no thousands separator
     assert rows[0]["missing_km"] == "0.0"
+
+
+def test_route_any_mode_picks_the_faster_road(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Baku – Tbilisi: 528.0 km, 1 border crossing, ")
+    assert first.endswith("time 22.5 h")
