@@ -32,10 +32,10 @@ from corridors.provenance import provenance
 
 __all__ = [
     "PIECE_COLUMNS",
-    "Route",
-    "RoutedLeg",
     "SPEEDS_FOR_ANY_KMH",
     "TRANSFER_FOR_ANY_H",
+    "Route",
+    "RoutedLeg",
     "RoutingOptions",
     "km_in_countries",
     "parse_place",
