@@ -211,7 +211,7 @@ def _options(args: argparse.Namespace) -> Any:
     avoid = tuple(c.strip().upper() for c in (args.avoid or "").split(",") if c.strip())
     return RoutingOptions(
         avoid=avoid,
-        avoid_mode=args.avoid_mode,
+        avoid_mode=args.avoid_mode or "hard",
         open_links=tuple(args.open or ()),
         close_links=tuple(args.close or ()),
         as_of=args.as_of,
@@ -408,7 +408,18 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         _out(render_rows(rows, args.format if args.format != "markdown" else "markdown"))
         return 0
     if args.name:
-        scenario = sc.load_scenario(args.name)
+        # the flags are merged over the scenario file, never ignored
+        scenario = sc.scenario_with(
+            sc.load_scenario(args.name),
+            open_links=list(args.open or ()),
+            close_links=list(args.close or ()),
+            avoid=[c.strip() for c in (args.avoid or "").split(",") if c.strip()],
+            avoid_mode=args.avoid_mode,
+            as_of=args.as_of,
+            corridors=list(args.corridor) if args.corridor else None,
+            time_overrides=dict(_parse_set(v) for v in args.set) if args.set else None,
+            routes=[_parse_route(v) for v in args.route or ()],
+        )
     else:
         raw: dict[str, Any] = {
             "id": "command-line",
@@ -421,7 +432,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             raw["close"] = list(args.close)
         if args.avoid:
             raw["avoid"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
-        raw["avoid_mode"] = args.avoid_mode
+        raw["avoid_mode"] = args.avoid_mode or "hard"
         if args.as_of is not None:
             raw["as_of"] = args.as_of
         if args.corridor:
@@ -527,8 +538,8 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--avoid-mode",
         choices=("hard", "soft"),
-        default="hard",
-        help="hard: never enter; soft: allowed at a cost",
+        default=None,
+        help="hard (default): never enter; soft: allowed at a cost",
     )
     p.add_argument("--open", action="append", metavar="LINK", help="treat a named link as built")
     p.add_argument("--close", action="append", metavar="LINK", help="treat a named link as cut")

@@ -152,3 +152,32 @@ def test_route_any_mode_picks_the_faster_road(
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("Baku – Tbilisi: 528.0 km, 1 border crossing, ")
     assert first.endswith("time 22.5 h")
+
+
+def test_scenario_run_merges_flags_over_the_file(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["scenario", "run", "tripp-open-2030", "--set", "foo"]) == 2
+    err = capsys.readouterr().err
+    assert err == "corridors: --set 'foo': expected NAME=NUMBER, e.g. border_dwell_h.rail=20\n"
+    assert main(["scenario", "run", "tripp-open-2030", "--close", "megri"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "corridors: scenario 'tripp-open-2030' with --close megri: close[0]: unknown link "
+        "'megri'; did you mean 'meghri' or 'meghri-road'?\n"
+    )
+
+    def rows(*flags: str) -> dict[str, dict[str, object]]:
+        argv = ["scenario", "run", "tripp-open-2030", "--format", "json", *flags]
+        assert main(argv) == 0
+        return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+
+    plain = rows()
+    assert plain["zangezur"]["scenario_time_h"] == 136.0
+    # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
+    quick = rows("--set", "border_dwell_h.rail=20")
+    assert quick["zangezur"]["scenario_time_h"] == 74.2
+    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 135.7
+    # --corridor replaces the file's list; --route adds a question to its own
+    only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
+    assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
