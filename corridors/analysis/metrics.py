@@ -111,28 +111,85 @@ def _place_name(lon: float, lat: float) -> str | None:
     return nearest_name(lon, lat, place_candidates())
 
 
-def gauge_breaks(pieces: pd.DataFrame) -> list[dict[str, Any]]:
-    """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm)."""
-    keep = ((pieces["mode"] == "rail") & (pieces["gauge_mm"].astype(int) > 0)).to_numpy()
+def _filled_gauges(rail: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Gauge of each rail piece, with the pieces that have none (drawn links) filled in.
+
+    A stretch without a gauge (a missing link drawn from its geometry, an opened overlay)
+    between two stretches of the same gauge takes that gauge (a link joining two 1520 mm
+    lines is taken to be built at 1520 mm); otherwise each of its pieces takes its
+    country's rule
+    (``geodata/gauge.yaml``), so the planned Kars–Nakhchivan line changes gauge entering
+    Türkiye and the missing Rasht–Astara line at Astara, where it starts.
+    """
+    from corridors.geo import geodata
+
+    by_country = geodata.gauge_rules().by_country
+    g = rail["gauge_mm"].astype(int).to_numpy().astype(np.int64)
+    c0 = rail["country0"].astype(str).to_numpy()
+    c1 = rail["country1"].astype(str).to_numpy()
+    out = g.copy()
+    n = len(g)
+    i = 0
+    while i < n:
+        if g[i] > 0:
+            i += 1
+            continue
+        j = i
+        while j < n and g[j] <= 0:
+            j += 1
+        before = int(g[i - 1]) if i > 0 else 0
+        after = int(g[j]) if j < n else 0
+        if before and before == after:
+            out[i:j] = before
+        else:
+            for k in range(i, j):
+                rule = by_country.get(c0[k] or c1[k], 0)
+                out[k] = rule or (int(out[k - 1]) if k > i or before else after)
+        i = j
+    return out
+
+
+def gauge_breaks(
+    pieces: pd.DataFrame, *, crossings: Sequence[BorderCrossing] = ()
+) -> list[dict[str, Any]]:
+    """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm).
+
+    Rail pieces without a gauge are filled in first (see :func:`_filled_gauges`). A break
+    that comes with a change of country is placed at the route's border crossing there,
+    when there is one, rather than at the first vertex past it.
+    """
+    keep = (pieces["mode"] == "rail").to_numpy()
     rail = pieces[keep]
     at_km = _start_km(pieces)[keep]
+    lengths = rail["length_m"].to_numpy(float) / 1000.0
+    gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
+    c0 = rail["country0"].astype(str).to_numpy()
     out: list[dict[str, Any]] = []
     last = 0
-    for g, x, y, km in zip(
-        rail["gauge_mm"].astype(int), rail["x0"], rail["y0"], at_km, strict=True
-    ):
+    prev_km = 0.0
+    prev_country = ""
+    for i, (g, x, y, km) in enumerate(zip(gauges, rail["x0"], rail["y0"], at_km, strict=True)):
+        if g <= 0:
+            continue
         if last and g != last:
+            lon, lat, where = float(x), float(y), float(km)
+            if c0[i] != prev_country:
+                near = [c for c in crossings if prev_km - 1.0 <= c.km <= km + lengths[i] + 1.0]
+                if near:
+                    lon, lat, where = near[-1].lon, near[-1].lat, near[-1].km
             out.append(
                 {
                     "from_mm": last,
                     "to_mm": int(g),
-                    "lon": round(float(x), 5),
-                    "lat": round(float(y), 5),
-                    "name": _place_name(float(x), float(y)),
-                    "km": round(float(km), 1),
+                    "lon": round(lon, 5),
+                    "lat": round(lat, 5),
+                    "name": _place_name(lon, lat),
+                    "km": round(where, 1),
                 }
             )
         last = int(g)
+        prev_km = float(km)
+        prev_country = str(c0[i])
     return out
 
 
@@ -242,7 +299,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
     countries = _countries_in_order(runs)
-    breaks = gauge_breaks(p)
+    breaks = gauge_breaks(p, crossings=crossings)
     changes = transshipments(route)
     time = _time(route, runs, crossings, breaks, changes, model)
     entered = set(countries)
