@@ -57,9 +57,15 @@ class BorderCrossing:
     mode: str
     name: str | None
     km: float = 0.0
+    #: The crossing's own dwell in hours (``geodata/crossings.yaml``), ``None``: the default.
+    dwell_h: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with ``from`` and ``to`` (``km``: distance along the route)."""
+        """JSON-ready mapping with ``from`` and ``to`` (``km``: distance along the route).
+
+        ``dwell_h`` is the crossing's own dwell, or ``None`` where the time model's border
+        dwell for the mode applies.
+        """
         return {
             "from": self.from_country,
             "to": self.to_country,
@@ -68,7 +74,20 @@ class BorderCrossing:
             "mode": self.mode,
             "name": self.name,
             "km": round(self.km, 1),
+            "dwell_h": self.dwell_h,
         }
+
+
+def _own_dwell(name: str | None, pair: frozenset[str], mode: str) -> float | None:
+    """The named crossing's own dwell for ``mode`` in hours, if ``crossings.yaml`` has one."""
+    from corridors.geo import geodata
+
+    if name is None:
+        return None
+    for c in geodata.crossings():
+        if c.name == name and frozenset(c.countries) == pair:
+            return c.dwell_for(mode)
+    return None
 
 
 def length_by_country(
@@ -94,9 +113,13 @@ def border_crossings(
         if a.water or b.water or a.country == b.country:
             continue
         lon, lat = a.end
-        name = nearest_name(lon, lat, crossing_candidates(frozenset((a.country, b.country))))
+        pair = frozenset((a.country, b.country))
+        name = nearest_name(lon, lat, crossing_candidates(pair))
+        dwell = _own_dwell(name, pair, a.mode_end)
         out.append(
-            BorderCrossing(a.country, b.country, float(lon), float(lat), a.mode_end, name, km)
+            BorderCrossing(
+                a.country, b.country, float(lon), float(lat), a.mode_end, name, km, dwell
+            )
         )
     return out
 
@@ -251,7 +274,10 @@ def _time(
         speed[modes == mode] = kmh
     km = p["length_m"].to_numpy(float) / 1000.0
     moving = float(np.sum(np.where(speed > 0, km / np.where(speed > 0, speed, 1.0), 0.0)))
-    border = sum(model.border_dwell_h.get(c.mode, 0.0) for c in crossings)
+    border = sum(
+        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
+        for c in crossings
+    )
     port_calls = sum(2 for r in runs if r.water)
     port = port_calls * model.port_dwell_h
     land_changes = [

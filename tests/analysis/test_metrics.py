@@ -187,3 +187,28 @@ def test_gauge_break_places(
 
     m = route_metrics(route_corridor(corridors.load(cid), network))  # type: ignore[arg-type]
     assert [(g["name"], g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == expected
+
+
+def test_each_crossing_has_its_own_dwell_and_maymak_is_transit(network: object) -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.analysis.timemodel import time_distance
+    from corridors.geo import geodata
+    from corridors.routing import route_corridor
+
+    own = {c.name: c.dwell_h for c in geodata.crossings() if c.dwell_h}
+    assert own == {"Sholdala–Zhoon-Döbö": (("rail", 0.0),), "Maymak–Kürkireusu": (("rail", 0.0),)}
+    r = route_corridor(corridors.load("middle-corridor"), network)  # type: ignore[arg-type]
+    m = route_metrics(r)
+    dwell = [(c["name"], c["dwell_h"]) for c in m["border_crossings"]]
+    assert dwell == [
+        ("Sholdala–Zhoon-Döbö", 0.0),
+        ("Maymak–Kürkireusu", 0.0),
+        ("Böyük Kəsik–Gardabani", None),
+        ("Kartsakhi", None),
+    ]
+    # two CAREC rail waits (2 x 40.6 h), not four: the Kyrgyz stretch is transit
+    assert m["time_h_breakdown"]["border_h"] == 81.2
+    # the time–distance chart steps by the same dwell
+    curve = time_distance(r.pieces, m)
+    assert round(float(curve["h"].max()), 1) == m["time_h"]

@@ -173,11 +173,11 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 136.0
+    assert plain["zangezur"]["scenario_time_h"] == 142.0
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
-    assert quick["zangezur"]["scenario_time_h"] == 74.2
-    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 135.7
+    assert quick["zangezur"]["scenario_time_h"] == 80.2
+    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 141.7
     # --corridor replaces the file's list; --route adds a question to its own
     only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
     assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
