@@ -36,6 +36,7 @@ __all__ = [
     "Run",
     "border_crossings",
     "compare",
+    "compare_row",
     "compare_rows",
     "country_runs",
     "fastest_route",
@@ -382,9 +383,13 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         if rl.missing
     ]
     bridged = p[p["bridged"].astype(bool)] if len(p) else p
+    kind = route.corridor.kind if route.corridor is not None else "route"
     return {
         "id": route.id,
         "name": route.name,
+        "kind": kind,
+        "from": legs[0]["from"] if legs else None,
+        "to": legs[-1]["to"] if legs else None,
         "length_km": round(route.length_km, 1),
         "length_km_by_mode": _by(p, "mode"),
         "length_km_by_status": _by(p, "status"),
@@ -407,21 +412,30 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     }
 
 
+#: The countries the policy texts argue about: each gets a fixed ``via_XXX`` yes/no column
+#: and an ``XXX_km`` column in :func:`compare`, whatever else is in the table.
+VIA_COUNTRIES = ("RUS", "IRN", "ARM", "GEO")
+
+
 def compare_rows(
     metrics: Sequence[Mapping[str, Any]], *, errors: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Add ``countries_avoided`` to each route's metrics; failed corridors get an ``error``.
+    """Each route's metrics with the comparison fields; failed corridors get an ``error``.
 
-    ``countries_avoided`` holds the corridor's verified ``avoids`` and the countries the
-    other compared corridors cross and this one does not.
+    Added: ``avoids_ok`` (``True`` when the route keeps every avoid its definition states,
+    ``None`` when it states none) and ``via`` (for each of :data:`VIA_COUNTRIES`, whether
+    the route enters it and its km there). Nothing depends on the other rows.
     """
-    crossed = {m["id"]: set(m["countries"]) for m in metrics}
-    everyone = set().union(*crossed.values()) if crossed else set()
     out = []
     for m in metrics:
-        own = {a["country"] for a in m["avoids"] if a["verified"]}
-        others = everyone - crossed[m["id"]]
-        out.append({**m, "countries_avoided": sorted(own | others)})
+        own = m["avoids"]
+        ok = all(a["verified"] for a in own) if own else None
+        by_country = m["length_km_by_country"]
+        via = {
+            code: {"via": code in m["countries"], "km": float(by_country.get(code, 0.0))}
+            for code in VIA_COUNTRIES
+        }
+        out.append({**m, "avoids_ok": ok, "via": via})
     for cid, err in (errors or {}).items():
         out.append({"id": cid, "error": err})
     return out
@@ -431,19 +445,31 @@ def compare_rows(
 COMPARE_COLUMNS = (
     "id",
     "name",
+    "kind",
+    "from",
+    "to",
     "length_km",
+    "operational_km",
+    "missing_km",
     "rail_km",
     "road_km",
     "ferry_km",
     "sea_km",
-    "missing_km",
     "border_crossings",
     "countries",
-    "countries_avoided",
+    "avoids",
+    "avoids_ok",
+    *(col for code in VIA_COUNTRIES for col in (f"via_{code}", f"{code}_km")),
     "gauge_breaks",
     "transshipments",
     "time_h",
+    "time_h_today",
 )
+
+#: What the time columns of a reference line (drawn, not travelled) say.
+REFERENCE_TIME = "reference line"
+#: What ``time_h_today`` says for a route with missing links.
+NOT_OPEN_TODAY = "not open today"
 
 
 def compare(
@@ -452,6 +478,7 @@ def compare(
     *,
     options: Any | None = None,
     time_model: TimeModel | None = None,
+    variants: bool = True,
 ) -> pd.DataFrame:
     """One row per corridor with unit-suffixed columns (see :data:`COMPARE_COLUMNS`).
 
@@ -465,17 +492,27 @@ def compare(
         :class:`~corridors.routing.RoutingOptions` for every corridor.
     time_model
         Overrides of the time model.
+    variants
+        Also compare each definition's variants, after it, as ``corridors compare --all``
+        does (so ``compare(load_all())`` has the CLI's rows).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``id``; ``attrs["provenance"]`` holds the provenance and
-        ``attrs["errors"]`` the corridors that could not be routed.
+        One row per corridor with a plain index, in the order given; ``time_h`` counts
+        missing links as if built, ``time_h_today`` only routes open today.
+        ``attrs["provenance"]`` holds the provenance and ``attrs["errors"]`` the
+        corridors that could not be routed.
     """
     from corridors.routing import route_corridors
 
-    routes = [c for c in corridors if isinstance(c, Route)]
-    defs = [c for c in corridors if not isinstance(c, Route)]
+    items: list[Any] = []
+    for c in corridors:
+        items.append(c)
+        if variants and not isinstance(c, Route):
+            items.extend(v for v in c.variants if v not in corridors)
+    routes = [c for c in items if isinstance(c, Route)]
+    defs = [c for c in items if not isinstance(c, Route)]
     errors: dict[str, str] = {}
     if defs:
         if network is None:
@@ -484,32 +521,71 @@ def compare(
             network = load_network(progress=False)
         more, errors = route_corridors(defs, network, options=options)
         routes += more
-    metrics = [route_metrics(r, time_model=time_model) for r in routes]
-    rows = [_row(m) for m in compare_rows(metrics) if "error" not in m]
-    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS)).set_index("id", drop=False)
+    order = {id(c): i for i, c in enumerate(items)}
+    by_id = {r.id: r for r in routes}
+    ranked = sorted(
+        routes,
+        key=lambda r: next(
+            (order[id(c)] for c in items if getattr(c, "id", None) == r.id), len(items)
+        ),
+    )
+    metrics = [route_metrics(r, time_model=time_model) for r in ranked if r.id in by_id]
+    rows = [compare_row(m) for m in compare_rows(metrics) if "error" not in m]
+    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
     frame.attrs["errors"] = errors
     frame.attrs["provenance"] = metrics[0]["provenance"] if metrics else {}
     return frame
 
 
-def _row(m: Mapping[str, Any]) -> dict[str, Any]:
+def _yes(flag: bool | None) -> str:
+    return "n/a" if flag is None else ("yes" if flag else "no")
+
+
+def compare_row(m: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of the comparison table from :func:`compare_rows` output."""
     by_mode = m["length_km_by_mode"]
-    return {
+    reference = m.get("kind") == "reference"
+    time_h: Any = REFERENCE_TIME if reference or m["time_h"] is None else m["time_h"]
+    if reference or m["time_h"] is None:
+        today: Any = REFERENCE_TIME
+    elif m["missing_km"] > 0:
+        today = NOT_OPEN_TODAY
+    else:
+        today = m["time_h"]
+    via = m.get("via") or compare_rows([m])[0]["via"]
+    row: dict[str, Any] = {
         "id": m["id"],
         "name": m["name"],
+        "kind": m.get("kind", "corridor"),
+        "from": m.get("from"),
+        "to": m.get("to"),
         "length_km": m["length_km"],
+        "operational_km": round(m["length_km"] - m["missing_km"], 1),
+        "missing_km": m["missing_km"],
         "rail_km": by_mode.get("rail", 0.0),
         "road_km": by_mode.get("road", 0.0),
         "ferry_km": by_mode.get("ferry", 0.0),
         "sea_km": by_mode.get("sea", 0.0),
-        "missing_km": m["missing_km"],
         "border_crossings": m["border_crossings_count"],
         "countries": " → ".join(m["countries"]),
-        "countries_avoided": ", ".join(m["countries_avoided"]),
-        "gauge_breaks": len(m["gauge_breaks"]),
-        "transshipments": len(m["transshipments"]),
-        "time_h": m["time_h"],
+        "avoids": ", ".join(a["country"] for a in m["avoids"]),
+        "avoids_ok": _yes(m.get("avoids_ok") if m["avoids"] else None),
     }
+    for code in VIA_COUNTRIES:
+        row[f"via_{code}"] = _yes(via[code]["via"])
+        row[f"{code}_km"] = via[code]["km"]
+    row.update(
+        {
+            "gauge_breaks": len(m["gauge_breaks"]),
+            "transshipments": len(m["transshipments"]),
+            "time_h": time_h,
+            "time_h_today": today,
+        }
+    )
+    return row
+
+
+_row = compare_row
 
 
 def fastest_route(

@@ -266,7 +266,7 @@ _PANEL_COLUMNS = (
     "missing_km",
     "border_crossings",
     "countries",
-    "countries_avoided",
+    "avoids",
     "gauge_breaks",
     "time_h",
 )
@@ -293,7 +293,9 @@ def _panel_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "missing_km": m["missing_km"],
             "border_crossings": m["border_crossings_count"],
             "countries": " → ".join(m["countries"]),
-            "countries_avoided": ", ".join(m["countries_avoided"]),
+            "avoids": ", ".join(
+                f"{a['country']} ({'ok' if a['verified'] else 'entered'})" for a in m["avoids"]
+            ),
             "gauge_breaks": len(m["gauge_breaks"]),
             "time_h": "" if m["time_h"] is None else m["time_h"],
         }

@@ -105,19 +105,66 @@ def test_ad_hoc_route_and_unknown_place(
 def test_compare_markdown(capsys: pytest.CaptureFixture[str], network: object) -> None:
     assert main(["-q", "compare", "aras", "zangezur", "--format", "markdown"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("| id | name | length_km |")
+    assert out[0].startswith("| id | name | kind | from | to | length_km | operational_km |")
     assert len(out) == 4
     aras = next(line for line in out if line.startswith("| aras |"))
     assert "AZE → IRN → AZE" in aras
 
 
-def test_compare_json_adds_countries_avoided(
+def test_compare_json_says_what_each_route_avoids_and_enters(
     capsys: pytest.CaptureFixture[str], network: object
 ) -> None:
     assert main(["-q", "compare", "aras", "zangezur", "--format", "json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert "ARM" in rows["aras"]["countries_avoided"]
-    assert "ARM" not in rows["zangezur"]["countries_avoided"]
+    assert "countries_avoided" not in rows["aras"]
+    assert rows["aras"]["avoids_ok"] is True
+    assert rows["zangezur"]["avoids_ok"] is None  # it states no avoids
+    assert rows["aras"]["via"]["ARM"] == {"via": False, "km": 0.0}
+    assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 35.5}
+    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 88.2}
+
+
+def test_compare_columns_do_not_depend_on_the_other_rows(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    def rows(*ids: str) -> dict[str, dict[str, str]]:
+        assert main(["-q", "compare", *ids, "--format", "csv"]) == 0
+        return {r["id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+
+    alone, everyone = rows("aras"), rows("--all")
+    assert alone["aras"] == everyone["aras"]
+    aras = alone["aras"]
+    assert (aras["from"], aras["to"]) == ("Horadiz", "Nakhchivan")
+    assert (aras["avoids"], aras["avoids_ok"]) == ("ARM", "yes")
+    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "88.2")
+    # open today: 218.2 of 220.6 km; the missing 2.4 km mean no trip today
+    assert (aras["operational_km"], aras["time_h"], aras["time_h_today"]) == (
+        "218.2",
+        "25.1",
+        "not open today",
+    )
+    btk = everyone["btk"]
+    assert (btk["time_h"], btk["time_h_today"]) == ("102.1", "102.1")
+    btc = everyone["btc-pipeline"]
+    assert (btc["kind"], btc["time_h"], btc["time_h_today"]) == (
+        "reference",
+        "reference line",
+        "reference line",
+    )
+    assert all(r["time_h"] for r in everyone.values())  # no empty time cell
+
+
+def test_compare_of_load_all_has_the_cli_rows(network: object) -> None:
+    import corridors
+    from corridors.analysis import compare
+
+    table = compare(corridors.load_all(), network)
+    assert len(table) == 12
+    assert list(table.index) == list(range(12))
+    assert list(table["id"][:3]) == ["aras", "aras-rail", "armenia-iran-road"]
 
 
 def test_python_dash_m_and_no_traceback() -> None:
