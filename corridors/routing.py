@@ -34,6 +34,7 @@ __all__ = [
     "PIECE_COLUMNS",
     "SPEEDS_FOR_ANY_KMH",
     "TRANSFER_FOR_ANY_H",
+    "corridor_between",
     "Route",
     "RoutedLeg",
     "RoutingOptions",
@@ -1151,3 +1152,88 @@ def route(
     )
     rid = f"{a.name} – {b.name}"
     return Route(rid, rid, (routed,), pieces, None, opts, tuple(warnings), meta)
+
+
+#: A place within this many km of a corridor's waypoint counts as that waypoint.
+SAME_PLACE_KM = 25.0
+
+
+def _waypoint_index(corridor: Corridor, place: Waypoint) -> int | None:
+    """The corridor's waypoint that is ``place`` (same name, an alias, or within 25 km)."""
+    name = _fold(place.name)
+    for i, wp in enumerate(corridor.waypoints):
+        if name in {_fold(n) for n in (wp.name, *wp.aliases)}:
+            return i
+    xs = np.array([wp.lon for wp in corridor.waypoints])
+    ys = np.array([wp.lat for wp in corridor.waypoints])
+    d = geodesic_lengths_m(np.full(len(xs), place.lon), np.full(len(xs), place.lat), xs, ys)
+    i = int(np.argmin(d))
+    return i if d[i] / 1000.0 <= SAME_PLACE_KM else None
+
+
+def corridor_between(
+    corridor: Corridor, origin: str | Waypoint, destination: str | Waypoint
+) -> tuple[Corridor, tuple[str, ...]]:
+    """The corridor's own path from ``origin`` to ``destination``, for a like-for-like compare.
+
+    The legs between the two places are kept where the corridor passes them (a waypoint of
+    the same name or alias, or within :data:`SAME_PLACE_KM`). A place the corridor does not
+    pass is joined to the corridor's first (or last) waypoint by an access leg on the mode
+    of the corridor's first (or last) leg, operational: the corridor's path with the trip
+    to reach it, said in the notes.
+
+    Returns
+    -------
+    (Corridor, notes)
+        The cut corridor (same id, name saying from and to) and what was added.
+
+    Raises
+    ------
+    InfeasibleRouteError
+        When the corridor passes both places the other way round, or is a reference line.
+    """
+    a = origin if isinstance(origin, Waypoint) else parse_place(origin)
+    b = destination if isinstance(destination, Waypoint) else parse_place(destination)
+    if corridor.is_reference:
+        raise InfeasibleRouteError(
+            f"corridor {corridor.id!r} is a reference line; it has no path between places"
+        )
+    i, j = _waypoint_index(corridor, a), _waypoint_index(corridor, b)
+    wps = corridor.waypoints
+    if i is not None and j is not None and i >= j:
+        msg = (
+            f"corridor {corridor.id!r} reaches {b.name!r} before {a.name!r} (its waypoints: "
+            f"{', '.join(w.name for w in wps)}); swap --from and --to"
+        )
+        raise InfeasibleRouteError(msg)
+    first = i if i is not None else 0
+    last = j if j is not None else len(wps) - 1
+    legs = [
+        leg
+        for leg in corridor.legs
+        if leg.start in wps[first:last] and leg.end in wps[first + 1 : last + 1]
+    ]
+    notes: list[str] = []
+    if i is None:
+        mode = legs[0].mode if legs else corridor.legs[0].mode
+        legs.insert(0, Leg(a, wps[first], mode, Status.OPERATIONAL, note="access"))
+        notes.append(
+            f"{corridor.id}: does not pass {a.name}; an access leg {a.name} – "
+            f"{wps[first].name} by {mode.value} is added"
+        )
+    if j is None:
+        mode = legs[-1].mode if legs else corridor.legs[-1].mode
+        legs.append(Leg(wps[last], b, mode, Status.OPERATIONAL, note="access"))
+        notes.append(
+            f"{corridor.id}: does not pass {b.name}; an access leg {wps[last].name} – "
+            f"{b.name} by {mode.value} is added"
+        )
+    points = [legs[0].start, *(leg.end for leg in legs)]
+    cut = replace(
+        corridor,
+        name=f"{corridor.name}, {a.name} – {b.name}",
+        waypoints=tuple(points),
+        legs=tuple(legs),
+        variants=(),
+    )
+    return cut, tuple(notes)

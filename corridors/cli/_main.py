@@ -322,8 +322,28 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         items = [definitions.load(i) for i in args.ids]
     else:
         raise UsageError("give corridor ids or --all")
+    notes: list[str] = []
+    if args.origin or args.destination:
+        if not (args.origin and args.destination):
+            raise UsageError("give both --from and --to, or neither")
+        from corridors.routing import corridor_between
+
+        cut: list[Corridor] = []
+        errors_cut: dict[str, str] = {}
+        for c in items:
+            try:
+                piece, said = corridor_between(c, args.origin, args.destination)
+            except InfeasibleRouteError as exc:
+                errors_cut[c.id] = str(exc)
+                continue
+            cut.append(piece)
+            notes.extend(said)
+        items = cut
+    else:
+        errors_cut = {}
     net = _network(args, items)
     routes, errors = route_corridors(items, net, options=_options(args))
+    errors = {**errors_cut, **errors}
     rows = compare_rows([route_metrics(r) for r in routes], errors=errors)
     if args.format == "json":
         _out(to_json(rows))
@@ -335,6 +355,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         for t in table:
             t.pop("name")
     _out(render_rows(table, args.format))
+    for note in notes:
+        sys.stderr.write(f"corridors: note: {note}\n")
     for cid, err in errors.items():
         sys.stderr.write(f"corridors: {cid}: {err}\n")
     return 0
@@ -608,6 +630,13 @@ def _add_routing_commands(sub: Any) -> None:
 
     p = sub.add_parser("compare", help="compare corridors in one table")
     p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument(
+        "--from",
+        dest="origin",
+        metavar="PLACE",
+        help="compare each corridor's own path from PLACE (with --to)",
+    )
+    p.add_argument("--to", dest="destination", metavar="PLACE", help="... to PLACE")
     p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     _add_source(p)

@@ -228,3 +228,36 @@ def test_scenario_run_merges_flags_over_the_file(
     # --corridor replaces the file's list; --route adds a question to its own
     only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
     assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
+
+
+def test_compare_on_a_common_origin_and_destination(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    argv = ["-q", "compare", "aras", "zangezur", "--from", "Baku", "--to", "Nakhchivan"]
+    assert main([*argv, "--format", "csv"]) == 0
+    cap = capsys.readouterr()
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(cap.out))}
+    got = {
+        cid: (r["from"], r["to"], r["length_km"], r["missing_km"], r["countries"])
+        for cid, r in rows.items()
+    }
+    assert got == {
+        # Aras starts at Horadiz: the road from Baku to it is added, and said so
+        "aras": ("Baku", "Nakhchivan", "477.1", "2.4", "AZE → IRN → AZE"),
+        # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
+        "zangezur": ("Baku", "Nakhchivan", "494.2", "178.3", "AZE → ARM → AZE"),
+    }
+    assert cap.err == (
+        "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"
+    )
+    # the other way round, or a reference line: said, the others still compared
+    assert (
+        main(["-q", "compare", "zangezur", "btc-pipeline", "--from", "Nakhchivan", "--to", "Baku"])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "corridors: zangezur: corridor 'zangezur' reaches 'Baku' before 'Nakhchivan'" in err
+    assert "btc-pipeline' is a reference line" in err
