@@ -134,6 +134,12 @@ def scenario_from_mapping(raw: Any, *, path: Path | None = None) -> Scenario:
             chk.add(f"avoid[{i}]", problem)
     corridors = _strings(chk, m, "corridors") if "corridors" in m else None
     for i, cid in enumerate(corridors or ()):
+        if _is_definition_path(cid):
+            try:
+                _corridor_by_id_or_path(cid)
+            except CorridorsError as exc:
+                chk.add(f"corridors[{i}]", str(exc))
+            continue
         if cid not in known_ids:
             hint = suggest(cid, known_ids) or " (see 'corridors list')"
             chk.add(f"corridors[{i}]", f"unknown corridor {cid!r}{hint}")
@@ -175,6 +181,17 @@ def scenario_from_mapping(raw: Any, *, path: Path | None = None) -> Scenario:
         routes=tuple(routes),
         path=path,
     )
+
+
+def _is_definition_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or Path(text).is_file()
+
+
+def _corridor_by_id_or_path(text: str) -> Any:
+    """A shipped corridor by id, or a user's definition file by path."""
+    from corridors.definitions._load import corridor_from_file, load
+
+    return corridor_from_file(text) if _is_definition_path(text) else load(text)
 
 
 def scenario_from_file(path: str | Path) -> Scenario:
@@ -361,10 +378,10 @@ def run_scenario(scenario: Scenario, network: Network) -> ScenarioResult:
     A corridor the scenario makes impossible gets a row whose ``note`` says which leg is
     cut and why; the others still get results.
     """
-    from corridors.definitions._load import load, load_all
+    from corridors.definitions._load import load_all
 
     items = (
-        [load(cid) for cid in scenario.corridors]
+        [_corridor_by_id_or_path(cid) for cid in scenario.corridors]
         if scenario.corridors is not None
         else list(load_all(variants=True))
     )

@@ -45,6 +45,17 @@ def _err(text: str) -> None:
     sys.stderr.write(f"corridors: {text}\n")
 
 
+def _is_path(arg: str) -> bool:
+    return arg.endswith((".yaml", ".yml")) or Path(arg).is_file()
+
+
+def _corridor(arg: str) -> Corridor:
+    """A shipped corridor by id, or a user's definition file by path (validated)."""
+    if _is_path(arg):
+        return definitions.corridor_from_file(arg)
+    return definitions.load(arg)
+
+
 # --- list / show / validate --------------------------------------------------------------
 
 
@@ -123,7 +134,7 @@ def _sources_rows(c: Corridor) -> list[dict[str, Any]]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    c = definitions.load(args.id)
+    c = _corridor(args.id)
     if args.sources:
         _out(render_rows(_sources_rows(c), args.format))
     elif args.format == "json":
@@ -169,7 +180,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         n = clear_cache()
         _out(f"removed {n} cached file{'s' if n != 1 else ''}")
         return 0
-    corridors = [definitions.load(i) for i in args.ids] if args.ids else []
+    corridors = [_corridor(i) for i in args.ids] if args.ids else []
     if args.source == "overpass" and not corridors:
         corridors = list(definitions.load_all())
     net = _network(args, corridors)
@@ -287,7 +298,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if args.id:
         if args.origin or args.destination:
             raise UsageError("give a corridor ID or --from/--to, not both")
-        corridor = definitions.load(args.id)
+        corridor = _corridor(args.id)
         net = _network(args, [corridor])
         r = route_corridor(corridor, net, options=opts)
     else:
@@ -319,7 +330,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.all:
         items = list(definitions.load_all(variants=True))
     elif args.ids:
-        items = [definitions.load(i) for i in args.ids]
+        items = [_corridor(i) for i in args.ids]
     else:
         raise UsageError("give corridor ids or --all")
     notes: list[str] = []
@@ -373,9 +384,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if args.all and args.ids:
         raise UsageError("give corridor ids or --all, not both")
     items = (
-        list(definitions.load_all(variants=True))
-        if args.all
-        else [definitions.load(i) for i in args.ids]
+        list(definitions.load_all(variants=True)) if args.all else [_corridor(i) for i in args.ids]
     )
     if not items:
         raise UsageError("give corridor ids or --all")
@@ -531,7 +540,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_list)
 
     p = sub.add_parser("show", help="show one corridor definition")
-    p.add_argument("id", help="corridor id (see 'corridors list')")
+    p.add_argument("id", help="corridor id (see 'corridors list') or definition .yaml file")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--sources", action="store_true", help="list the sources behind it")
     p.set_defaults(handler=_cmd_show)
@@ -580,7 +589,7 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_network)
 
     p = sub.add_parser("route", help="route a corridor, or between two places")
-    p.add_argument("id", nargs="?", help="corridor id")
+    p.add_argument("id", nargs="?", help="corridor id or definition .yaml file")
     p.add_argument("--from", dest="origin", metavar="PLACE", help="place name or lon,lat")
     p.add_argument("--to", dest="destination", metavar="PLACE", help="place name or lon,lat")
     p.add_argument("--mode", choices=("rail", "road", "sea", "ferry", "any"), default="rail")
@@ -590,7 +599,7 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_route)
 
     p = sub.add_parser("map", help="draw corridors on one HTML map")
-    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("ids", nargs="*", help="corridor ids or definition .yaml files")
     p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
     p.add_argument("--out", required=True, help="output .html file")
     p.add_argument("--title", help="page title")
@@ -610,7 +619,9 @@ def _add_routing_commands(sub: Any) -> None:
     p = sub.add_parser("scenario", help="run a what-if scenario against the baseline")
     p.add_argument("action", choices=("run", "list"))
     p.add_argument("name", nargs="?", help="a shipped scenario id or a scenario .yaml file")
-    p.add_argument("--corridor", action="append", metavar="ID", help="corridor to compare")
+    p.add_argument(
+        "--corridor", action="append", metavar="ID|FILE", help="corridor (id or .yaml) to compare"
+    )
     p.add_argument(
         "--route", action="append", metavar="FROM:TO[:MODE]", help="an ad-hoc route to compare"
     )
@@ -629,7 +640,7 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_scenario)
 
     p = sub.add_parser("compare", help="compare corridors in one table")
-    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("ids", nargs="*", help="corridor ids or definition .yaml files")
     p.add_argument(
         "--from",
         dest="origin",

@@ -261,3 +261,32 @@ def test_compare_on_a_common_origin_and_destination(
     err = capsys.readouterr().err
     assert "corridors: zangezur: corridor 'zangezur' reaches 'Baku' before 'Nakhchivan'" in err
     assert "btc-pipeline' is a reference line" in err
+
+
+def test_a_definition_file_is_accepted_wherever_an_id_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    mini = str(DATA / "mini.yaml")
+    assert main(["-q", "route", mini]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Mini corridor: 545.1 km, 1 border crossing, 0.0 km missing, time 50.7 h"
+    )
+    assert main(["-q", "compare", mini, "btk", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["mini", "btk"]
+    out = tmp_path / "mini.html"
+    assert main(["-q", "map", mini, "--out", str(out)]) == 0
+    assert out.stat().st_size > 10_000
+    capsys.readouterr()
+    argv = ["-q", "scenario", "run", "tripp-open-2030", "--corridor", mini, "--format", "json"]
+    assert main(argv) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 545.1
+    # a draft written by scan routes as it is
+    text = tmp_path / "note.txt"
+    text.write_text("Trains run from Baku to Tbilisi and on to Kars.\n", encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    assert main(["-q", "scan", str(text), "--draft", "My route", "--out", str(draft)]) == 0
+    capsys.readouterr()
+    assert main(["-q", "route", str(draft), "--format", "json"]) == 0
+    m = json.loads(capsys.readouterr().out)
+    assert m["name"] == "My route (draft)" and m["length_km"] > 500
