@@ -37,6 +37,7 @@ __all__ = [
     "Route",
     "RoutedLeg",
     "RoutingOptions",
+    "as_waypoint",
     "corridor_between",
     "km_in_countries",
     "parse_place",
@@ -149,6 +150,43 @@ class Route:
     def length_km(self) -> float:
         """Total length in km."""
         return float(self.pieces["length_m"].sum()) / 1000.0
+
+    def __repr__(self) -> str:
+        missing = sum(rl.length_km for rl in self.legs if rl.missing)
+        legs = len(self.legs)
+        return (
+            f"<Route {self.id!r}: {self.length_km:,.1f} km, {legs} leg{'' if legs == 1 else 's'}"
+            f", {missing:,.1f} km missing, {len(self.pieces):,} segments"
+            f"{f', {len(self.warnings)} warnings' if self.warnings else ''}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The legs as an HTML table, for notebooks."""
+        import html
+
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    rl.leg.start.name,
+                    rl.leg.end.name,
+                    rl.mode.value,
+                    rl.status.value,
+                    f"{rl.length_km:,.1f}",
+                    "yes" if rl.missing else "",
+                )
+            )
+            + "</tr>"
+            for rl in self.legs
+        )
+        head = "".join(
+            f"<th>{h}</th>" for h in ("from", "to", "mode", "status", "length_km", "missing")
+        )
+        return (
+            f"<div><strong>{html.escape(self.name)}</strong>: {self.length_km:,.1f} km"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
 
     def coords(self, leg: int | None = None) -> list[tuple[float, float]]:
         """The route's (or one leg's) line as ``(lon, lat)`` points."""
@@ -1032,9 +1070,38 @@ def parse_place(text: str) -> Waypoint:
     raise UnknownNameError(msg)
 
 
+#: What :func:`route` takes as a place.
+Place = str | Waypoint | tuple[float, float] | Any
+
+
+def as_waypoint(place: Any) -> Waypoint:
+    """A waypoint from a name, ``"lon,lat"``, a ``(lon, lat)`` pair or a shapely Point.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown name, coordinates out of range, or anything else.
+    """
+    if isinstance(place, Waypoint):
+        return place
+    if isinstance(place, str):
+        return parse_place(place)
+    if getattr(place, "geom_type", None) == "Point":
+        return parse_place(f"{place.x},{place.y}")
+    if isinstance(place, tuple | list) and len(place) == 2:
+        try:
+            lon, lat = float(place[0]), float(place[1])
+        except (TypeError, ValueError):
+            pass
+        else:
+            return parse_place(f"{lon},{lat}")
+    msg = f"{place!r:.60}: a place is a name, 'lon,lat', a (lon, lat) pair or a shapely Point"
+    raise UnknownNameError(msg)
+
+
 def route(
-    origin: str | Waypoint,
-    destination: str | Waypoint,
+    origin: Place,
+    destination: Place,
     network: Network,
     *,
     modes: str | Sequence[str] = "rail",
@@ -1047,7 +1114,8 @@ def route(
     Parameters
     ----------
     origin, destination
-        ``"lon,lat"``, a place name, or a :class:`~corridors.model.Waypoint`.
+        A place name, ``"lon,lat"``, a ``(lon, lat)`` pair, a shapely Point, or a
+        :class:`~corridors.model.Waypoint`.
     network
         From :func:`corridors.load_network`.
     modes
@@ -1061,8 +1129,7 @@ def route(
         For ``"any"``: speeds by mode, in km/h, and hours per transfer (default
         :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
     """
-    a = origin if isinstance(origin, Waypoint) else parse_place(origin)
-    b = destination if isinstance(destination, Waypoint) else parse_place(destination)
+    a, b = as_waypoint(origin), as_waypoint(destination)
     mode_list = [modes] if isinstance(modes, str) else list(modes)
     if mode_list == ["any"]:
         use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
@@ -1192,8 +1259,7 @@ def corridor_between(
     InfeasibleRouteError
         When the corridor passes both places the other way round, or is a reference line.
     """
-    a = origin if isinstance(origin, Waypoint) else parse_place(origin)
-    b = destination if isinstance(destination, Waypoint) else parse_place(destination)
+    a, b = as_waypoint(origin), as_waypoint(destination)
     if corridor.is_reference:
         raise InfeasibleRouteError(
             f"corridor {corridor.id!r} is a reference line; it has no path between places"

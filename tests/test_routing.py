@@ -238,3 +238,36 @@ def test_soft_avoid_that_cannot_avoid_says_where_and_how_far(network: Network) -
     ok = route("Baku", "Nakhchivan", network, modes="road", options=opts)
     assert route_metrics(ok)["countries"] == ["AZE", "GEO", "TUR", "AZE"]
     assert ok.warnings == ()
+
+
+def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> None:
+    import shapely
+
+    by_name = route("Baku", "Tbilisi", network, modes="road")
+    baku, tbilisi = parse_place("Baku").coords, parse_place("Tbilisi").coords
+    pair = route(baku, tbilisi, network, modes="road")
+    point = route(shapely.Point(*baku), "Tbilisi", network, modes="road")
+    assert round(pair.length_km, 1) == round(point.length_km, 1) == round(by_name.length_km, 1)
+    with pytest.raises(UnknownNameError, match="a place is a name"):
+        route(49.9, "Tbilisi", network)
+    z = route_corridor(corridors.load("zangezur"), network)
+    text = repr(z)
+    assert "\n" not in text and len(text) < 120
+    assert text.startswith("<Route 'zangezur': 751.8 km, ")
+    assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
+
+
+def test_corridor_from_dict_checks_like_a_file() -> None:
+    import yaml
+
+    from corridors import Corridor, DefinitionError
+    from tests.conftest import DATA
+
+    raw = yaml.safe_load((DATA / "mini.yaml").read_text(encoding="utf-8"))
+    assert Corridor.from_dict(raw) == corridors.corridor_from_file(DATA / "mini.yaml")
+    raw["waypoints"][1]["lat"] = 138.9
+    with pytest.raises(DefinitionError) as exc:
+        Corridor.from_dict(raw)
+    assert exc.value.problems == (
+        "<definition>: waypoints[1] 'Ganja': latitude 138.9 is outside [-90, 90]",
+    )

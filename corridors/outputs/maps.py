@@ -401,8 +401,9 @@ def map_routes(
     title: str | None = None,
     simplify_m: float | None = None,
     panel_open: bool = True,
+    m: folium.Map | None = None,
 ) -> folium.Map:
-    """Build a Folium map comparing routed corridors.
+    """Build a Folium map comparing routed corridors, or add them to an existing map.
 
     Parameters
     ----------
@@ -419,16 +420,22 @@ def map_routes(
         :data:`corridors.settings.simplify_tolerance_m`); metrics use full geometry.
     panel_open
         Whether the comparison panel starts open.
+    m
+        An existing map (from :func:`base_map`, ``GeoDataFrame.explore()`` or folium) to
+        add the routes to, as ``GeoDataFrame.explore(m=...)`` does: each route becomes one
+        more layer; the page furniture (panel, legend, footer, layer control) is left to
+        the map's owner. The same map is returned.
     """
     if not routes:
         raise CorridorsError("nothing to map: no routed corridors")
+    existing = m
     mets = list(metrics) if metrics is not None else [route_metrics(r) for r in routes]
     rows = compare_rows(mets)
     tol = _tolerance_deg(simplify_m)
     xs = np.concatenate([np.r_[r.pieces["x0"], r.pieces["x1"]] for r in routes if len(r.pieces)])
     ys = np.concatenate([np.r_[r.pieces["y0"], r.pieces["y1"]] for r in routes if len(r.pieces)])
     bounds = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-    m = base_map(bounds, title=title or "Corridor map", online=online)
+    m = existing or base_map(bounds, title=title or "Corridor map", online=online)
     legend_items = []
     for i, (route, met) in enumerate(zip(routes, mets, strict=True)):
         colour = _colour(route.id, i)
@@ -449,6 +456,8 @@ def map_routes(
                     class_name=f"corridor-line corridor-{_esc(route.id)}",
                 ).add_to(group)
         _add_markers(group, route, met, colour)
+    if existing is not None:
+        return m
     folium.LayerControl(collapsed=False, position="bottomright").add_to(m)
     _Html(
         _OVERLAY,
