@@ -20,7 +20,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors import settings
-from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError, suggest
+from corridors._errors import (
+    InfeasibleRouteError,
+    ScenarioError,
+    SnapError,
+    UnknownNameError,
+    suggest,
+)
 from corridors.definitions.links import Link, leg_geometry, links_from_corridors, resolve_links
 from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
@@ -40,6 +46,7 @@ __all__ = [
     "as_waypoint",
     "corridor_between",
     "km_in_countries",
+    "known_places",
     "parse_place",
     "route",
     "route_corridor",
@@ -874,6 +881,12 @@ def _check_options(opts: RoutingOptions, links: Mapping[str, Link]) -> RoutingOp
             raise UnknownNameError(f"--avoid: {problem}")
     if opts.avoid_mode not in ("hard", "soft"):
         raise UnknownNameError(f"avoid_mode {opts.avoid_mode!r} must be 'hard' or 'soft'")
+    if opts.as_of is not None and not (
+        isinstance(opts.as_of, int)
+        and not isinstance(opts.as_of, bool)
+        and 1900 <= opts.as_of <= 2200
+    ):
+        raise ScenarioError(f"as_of {opts.as_of!r} is not a year between 1900 and 2200")
     return replace(
         opts,
         open_links=resolve_links(opts.open_links, dict(links)),
@@ -1040,6 +1053,18 @@ def _known_places() -> dict[str, Waypoint]:
     return out
 
 
+def known_places() -> list[tuple[Waypoint, tuple[str, ...]]]:
+    """Every place a name can stand for, with the other names it answers to, by name."""
+    by_place: dict[Waypoint, list[str]] = {}
+    for key, wp in _known_places().items():
+        by_place.setdefault(wp, []).append(key)
+    out = []
+    for wp, keys in by_place.items():
+        others = sorted({k for k in keys if k != _fold(wp.name)})
+        out.append((wp, tuple(others)))
+    return sorted(out, key=lambda item: (_fold(item[0].name), item[0].country))
+
+
 def parse_place(text: str) -> Waypoint:
     """A waypoint from ``"lon,lat"`` or a place name known to the definitions or gazetteer.
 
@@ -1066,7 +1091,10 @@ def parse_place(text: str) -> Waypoint:
         return hit
     names = sorted({wp.name for wp in places.values()})
     hint = suggest(text, names) or suggest(_fold(text), list(places))
-    msg = f"unknown place {text!r}{hint or ''}; give 'lon,lat' or a name from 'corridors list'"
+    msg = (
+        f"unknown place {text!r}{hint or ''}; give 'lon,lat' or a name that "
+        "'corridors places' lists"
+    )
     raise UnknownNameError(msg)
 
 

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from corridors import definitions
 from corridors._errors import (
@@ -35,6 +35,70 @@ Handler = Callable[[argparse.Namespace], int]
 
 class UsageError(CorridorsError, ValueError):
     """Arguments that do not go together."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, with a suggestion where one fits."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        from corridors._errors import suggest
+
+        hint = ""
+        bad = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if bad:
+            import difflib
+
+            choices = [c.strip().strip("'") for c in bad.group(2).split(",")]
+            close = difflib.get_close_matches(bad.group(1), choices, n=1, cutoff=0.5)
+            hint = suggest(bad.group(1), choices) or (
+                f"; did you mean {close[0]!r}?" if close else ""
+            )
+        sys.stderr.write(f"corridors: {self.prog.removeprefix('corridors ')}: {message}{hint}\n")
+        sys.exit(2)
+
+
+#: Years ``--as-of`` accepts.
+YEARS = (1900, 2200)
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year, e.g. 2030") from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        msg = f"{year} is not a year between {YEARS[0]} and {YEARS[1]}, e.g. 2030"
+        raise argparse.ArgumentTypeError(msg)
+    return year
+
+
+def _avoid_codes(text: str | None) -> tuple[str, ...]:
+    """ISO3 codes from ``--avoid``; a country name or a lower-case code gets a suggestion."""
+    import pycountry
+
+    from corridors.geo.geodata import iso3_problem
+
+    out = []
+    for item in (c.strip() for c in (text or "").split(",")):
+        if not item:
+            continue
+        if not iso3_problem(item.upper()):
+            out.append(item.upper())
+            continue
+        hit: Any = None
+        try:
+            hit = pycountry.countries.lookup(item)
+        except LookupError:
+            import difflib
+
+            names = {c.name.casefold(): c for c in pycountry.countries}
+            close = difflib.get_close_matches(item.casefold(), list(names), n=1, cutoff=0.75)
+            hit = names[close[0]] if close else None
+        hint = f"; did you mean {hit.alpha_3} ({hit.name})?" if hit is not None else ""
+        raise UsageError(f"--avoid {item!r}: not an ISO 3166-1 alpha-3 code such as ARM{hint}")
+    return tuple(out)
 
 
 def _out(text: str) -> None:
@@ -144,6 +208,24 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_places(args: argparse.Namespace) -> int:
+    from corridors.routing import known_places
+
+    rows = [
+        {
+            "name": wp.name,
+            "country": wp.country,
+            "lon": f"{wp.lon:.4f}",
+            "lat": f"{wp.lat:.4f}",
+            "also": ", ".join(names),
+        }
+        for wp, names in known_places()
+        if not args.country or wp.country == args.country.upper()
+    ]
+    _out(render_rows(rows, args.format))
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     try:
         found = definitions.validate_files(args.paths or None)
@@ -161,6 +243,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # --- network ------------------------------------------------------------------------------
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal (never when stderr is piped or with ``-q``)."""
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> Any:
     from corridors.network.build import load_network
 
@@ -168,7 +255,7 @@ def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> An
         args.source,
         corridors=list(corridors) or None,
         refresh=getattr(args, "refresh", False),
-        progress=not args.quiet and sys.stderr.isatty(),
+        progress=_progress(args),
     )
 
 
@@ -219,7 +306,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace) -> Any:
     from corridors.routing import RoutingOptions
 
-    avoid = tuple(c.strip().upper() for c in (args.avoid or "").split(",") if c.strip())
+    avoid = _avoid_codes(args.avoid)
     return RoutingOptions(
         avoid=avoid,
         avoid_mode=args.avoid_mode or "hard",
@@ -444,7 +531,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             sc.load_scenario(args.name),
             open_links=list(args.open or ()),
             close_links=list(args.close or ()),
-            avoid=[c.strip() for c in (args.avoid or "").split(",") if c.strip()],
+            avoid=list(_avoid_codes(args.avoid)),
             avoid_mode=args.avoid_mode,
             as_of=args.as_of,
             corridors=list(args.corridor) if args.corridor else None,
@@ -462,7 +549,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         if args.close:
             raw["close"] = list(args.close)
         if args.avoid:
-            raw["avoid"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
+            raw["avoid"] = list(_avoid_codes(args.avoid))
         raw["avoid_mode"] = args.avoid_mode or "hard"
         if args.as_of is not None:
             raw["as_of"] = args.as_of
@@ -526,7 +613,7 @@ def _parse_route(text: str) -> dict[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="corridors",
         description="Model transit corridors over real OpenStreetMap-derived networks.",
     )
@@ -544,6 +631,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--sources", action="store_true", help="list the sources behind it")
     p.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser("places", help="list the place names --from/--to accept")
+    p.add_argument("--country", metavar="ISO3", help="only places in this country")
+    p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    p.set_defaults(handler=_cmd_places)
 
     p = sub.add_parser("validate", help="validate definition files (default: the shipped ones)")
     p.add_argument("paths", nargs="*", help="YAML files or folders")
@@ -575,7 +667,7 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--open", action="append", metavar="LINK", help="treat a named link as built")
     p.add_argument("--close", action="append", metavar="LINK", help="treat a named link as cut")
     p.add_argument(
-        "--as-of", type=int, metavar="YEAR", help="links expected by YEAR count as built"
+        "--as-of", type=_year, metavar="YEAR", help="links expected by YEAR count as built"
     )
 
 

@@ -290,3 +290,47 @@ def test_a_definition_file_is_accepted_wherever_an_id_is(
     assert main(["-q", "route", str(draft), "--format", "json"]) == 0
     m = json.loads(capsys.readouterr().out)
     assert m["name"] == "My route (draft)" and m["length_km"] > 500
+
+
+def test_bad_flag_values_are_one_line_with_a_suggestion(
+    capsys: pytest.CaptureFixture[str], network: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.cli import _main
+
+    def err(*argv: str) -> str:
+        try:
+            code: object = main(list(argv))
+        except SystemExit as exc:  # argparse's own checks exit from parse_args
+            code = exc.code
+        assert code == 2
+        return capsys.readouterr().err
+
+    base = ("-q", "route", "--from", "Baku", "--to", "Tbilisi")
+    assert err(*base, "--avoid", "Armenia") == (
+        "corridors: --avoid 'Armenia': not an ISO 3166-1 alpha-3 code such as ARM; "
+        "did you mean ARM (Armenia)?\n"
+    )
+    assert err(*base, "--as-of", "20300") == (
+        "corridors: route: argument --as-of: 20300 is not a year between 1900 and 2200, e.g. 2030\n"
+    )
+    assert err(*base, "--mode", "rial") == (
+        "corridors: route: argument --mode: invalid choice: 'rial' (choose from 'rail', "
+        "'road', 'sea', 'ferry', 'any'); did you mean 'rail'?\n"
+    )
+    assert main(["-q", "route", "--from", "Bakuu", "--to", "Tbilisi"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "give 'lon,lat' or a name that 'corridors places' lists\n"
+    )
+    assert main(["places", "--country", "AZE", "--format", "csv"]) == 0
+    assert "\nNakhchivan,AZE," in capsys.readouterr().out
+    # "1 border crossing", and no "time None h" for a line that is not travelled
+    assert main(["-q", "route", "btc-pipeline"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "None" not in first and first.endswith("no travel time (a reference line)")
+    # progress bars on a terminal only
+    args = _main._parser().parse_args(["route", "btk"])
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _main._progress(args) is False
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _main._progress(args) is True
+    assert _main._progress(_main._parser().parse_args(["-q", "route", "btk"])) is False
