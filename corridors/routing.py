@@ -245,7 +245,9 @@ _AVOID_SAMPLE_M = 250.0
 
 
 @functools.cache
-def _avoid_border(avoid: tuple[str, ...]) -> Any:
+def _avoid_border(
+    avoid: tuple[str, ...], bounds: tuple[float, float, float, float] | None = None
+) -> Any:
     """The avoided countries as one area, and an index of its land border with the others.
 
     Depth into the avoided area is measured to the nearest border with a country that is not
@@ -260,6 +262,9 @@ def _avoid_border(avoid: tuple[str, ...]) -> Any:
     if not parts:
         return None
     area = shapely.union_all(parts)
+    if bounds is not None:
+        # only the part within reach of the network (Russia is most of a continent)
+        area = shapely.clip_by_rect(area, *bounds)
     shapely.prepare(area)
     around = area.envelope.buffer(1.0)
     others = [g for code, g in geoms.items() if code not in avoid and g.intersects(around)]
@@ -281,7 +286,12 @@ def _avoid_border(avoid: tuple[str, ...]) -> Any:
     return area, shapely.STRtree(lines)
 
 
-def _avoid_depth_km(avoid: tuple[str, ...], x: Any, y: Any) -> npt.NDArray[np.float64]:
+def _avoid_depth_km(
+    avoid: tuple[str, ...],
+    x: Any,
+    y: Any,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> npt.NDArray[np.float64]:
     """How far, in km, each point lies inside the avoided countries (0 outside them).
 
     Measured to the nearest land border with a country that is not avoided; planar degrees
@@ -292,7 +302,7 @@ def _avoid_depth_km(avoid: tuple[str, ...], x: Any, y: Any) -> npt.NDArray[np.fl
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     out = np.zeros(x.shape)
-    found = _avoid_border(avoid)
+    found = _avoid_border(avoid, bounds)
     if found is None or not x.size:
         return out
     area, tree = found
@@ -332,11 +342,17 @@ def _avoid_masks(
         return per_graph[key]  # type: ignore[no-any-return]
     nodes = np.zeros(graph.n_nodes, dtype=bool)
     edges = np.zeros(len(graph.u), dtype=bool)
-    found = _avoid_border(codes)
+    bounds = (
+        float(np.floor(graph.x.min())) - 1.0,
+        float(np.floor(graph.y.min())) - 1.0,
+        float(np.ceil(graph.x.max())) + 1.0,
+        float(np.ceil(graph.y.max())) + 1.0,
+    )
+    found = _avoid_border(codes, bounds)
     if found is not None:
         area = found[0]
         near = np.flatnonzero(np.isin(graph.country, codes))
-        nodes[near] = _avoid_depth_km(codes, graph.x[near], graph.y[near]) > tol
+        nodes[near] = _avoid_depth_km(codes, graph.x[near], graph.y[near], bounds) > tol
         edges = nodes[graph.u] | nodes[graph.v]
         x0, y0 = graph.x[graph.u], graph.y[graph.u]
         x1, y1 = graph.x[graph.v], graph.y[graph.v]
@@ -352,7 +368,7 @@ def _avoid_masks(
             e = cand[owner]
             px = x0[e] + (x1[e] - x0[e]) * t
             py = y0[e] + (y1[e] - y0[e]) * t
-            deep = _avoid_depth_km(codes, px, py) > tol
+            deep = _avoid_depth_km(codes, px, py, bounds) > tol
             edges[cand[np.unique(owner[deep])]] = True
     per_graph[key] = (nodes, edges)
     return nodes, edges
