@@ -6,10 +6,11 @@ modules are plain functions that take them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 __all__ = [
     "Avoid",
@@ -21,6 +22,7 @@ __all__ = [
     "Source",
     "Status",
     "Waypoint",
+    "register_from_mapping",
 ]
 
 
@@ -174,6 +176,22 @@ class Corridor:
     path: Path | None = field(default=None, compare=False)
     digest: str = ""
 
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, check_map: bool = True) -> Corridor:
+        """Validate a mapping in the definition-file schema and build the corridor.
+
+        The same checks and messages as a file (``seeds/README.md``), with
+        ``<definition>`` where a file would be named.
+
+        Raises
+        ------
+        DefinitionError
+            With every problem found, one line each.
+        """
+        if _FROM_MAPPING is None:  # pragma: no cover - set when corridors is imported
+            raise RuntimeError("import corridors (or corridors.definitions) first")
+        return _FROM_MAPPING(raw, check_map=check_map)
+
     @property
     def is_reference(self) -> bool:
         """Whether the corridor is drawn from its authored geometry only (not routed)."""
@@ -195,3 +213,14 @@ class Corridor:
                 return wp
         msg = f"corridor {self.id!r} has no waypoint {name!r}"
         raise KeyError(msg)
+
+
+#: The validator behind :meth:`Corridor.from_dict`; ``corridors.definitions`` registers it
+#: (the core cannot import the definitions wing, see ARCHITECTURE.md).
+_FROM_MAPPING: Callable[..., Corridor] | None = None
+
+
+def register_from_mapping(fn: Callable[..., Corridor]) -> None:
+    """Set the validator :meth:`Corridor.from_dict` uses (called by ``corridors.definitions``)."""
+    global _FROM_MAPPING
+    _FROM_MAPPING = fn

@@ -20,7 +20,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from corridors import settings
-from corridors._errors import InfeasibleRouteError, SnapError, UnknownNameError, suggest
+from corridors._errors import (
+    InfeasibleRouteError,
+    ScenarioError,
+    SnapError,
+    UnknownNameError,
+    suggest,
+)
 from corridors.definitions.links import Link, leg_geometry, links_from_corridors, resolve_links
 from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
@@ -32,9 +38,15 @@ from corridors.provenance import provenance
 
 __all__ = [
     "PIECE_COLUMNS",
+    "SPEEDS_FOR_ANY_KMH",
+    "TRANSFER_FOR_ANY_H",
     "Route",
     "RoutedLeg",
     "RoutingOptions",
+    "as_waypoint",
+    "corridor_between",
+    "km_in_countries",
+    "known_places",
     "parse_place",
     "route",
     "route_corridor",
@@ -62,9 +74,11 @@ PIECE_COLUMNS = (
     "country1",
 )
 _NOT_BUILT = (Status.PLANNED, Status.DISMANTLED, Status.PROPOSED)
-#: Per-mode cost (km equivalent) of passing through a transfer edge, for ``mode="any"``.
-_SPEED_FOR_COST_KMH = {"rail": 40.0, "road": 50.0, "ferry": 20.0, "sea": 25.0, "transfer": 1.0}
-_TRANSFER_COST_H = 24.0
+#: Speeds, in km/h, that cost edges for ``modes="any"``: the defaults of
+#: :class:`corridors.analysis.TimeModel` (a transfer edge's metres count at 1 km/h).
+SPEEDS_FOR_ANY_KMH = {"rail": 53.9, "road": 42.0, "ferry": 22.0, "sea": 28.0, "transfer": 1.0}
+#: Hours added for each transfer between modes (the time model's port dwell per call).
+TRANSFER_FOR_ANY_H = 24.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,43 @@ class Route:
         """Total length in km."""
         return float(self.pieces["length_m"].sum()) / 1000.0
 
+    def __repr__(self) -> str:
+        missing = sum(rl.length_km for rl in self.legs if rl.missing)
+        legs = len(self.legs)
+        return (
+            f"<Route {self.id!r}: {self.length_km:,.1f} km, {legs} leg{'' if legs == 1 else 's'}"
+            f", {missing:,.1f} km missing, {len(self.pieces):,} segments"
+            f"{f', {len(self.warnings)} warnings' if self.warnings else ''}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The legs as an HTML table, for notebooks."""
+        import html
+
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    rl.leg.start.name,
+                    rl.leg.end.name,
+                    rl.mode.value,
+                    rl.status.value,
+                    f"{rl.length_km:,.1f}",
+                    "yes" if rl.missing else "",
+                )
+            )
+            + "</tr>"
+            for rl in self.legs
+        )
+        head = "".join(
+            f"<th>{h}</th>" for h in ("from", "to", "mode", "status", "length_km", "missing")
+        )
+        return (
+            f"<div><strong>{html.escape(self.name)}</strong>: {self.length_km:,.1f} km"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
     def coords(self, leg: int | None = None) -> list[tuple[float, float]]:
         """The route's (or one leg's) line as ``(lon, lat)`` points."""
         p = self.pieces if leg is None else self.pieces[self.pieces["leg"] == leg]
@@ -189,26 +240,138 @@ def _opened_links(links: Mapping[str, Link], opts: RoutingOptions) -> set[str]:
 _AVOID_CACHE: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[str, ...], Any]] = (
     weakref.WeakKeyDictionary()
 )
+#: Spacing, in metres, of the points at which a segment is checked against avoided countries.
+_AVOID_SAMPLE_M = 250.0
 
 
-def _avoid_node_mask(graph: RoutingGraph, avoid: Sequence[str]) -> npt.NDArray[np.bool_]:
-    """Nodes more than ``settings.border_tolerance_km`` inside an avoided country.
+@functools.cache
+def _avoid_border(
+    avoid: tuple[str, ...], bounds: tuple[float, float, float, float] | None = None
+) -> Any:
+    """The avoided countries as one area, and an index of its land border with the others.
 
-    Nodes closer to the boundary are not blocked: at 1:10m a line that follows a border
-    river on the allowed bank often plots a few hundred metres inside the other country.
+    Depth into the avoided area is measured to the nearest border with a country that is not
+    avoided (a coast, or a border between two avoided countries, does not count): a point
+    1 km inside Iran next to Armenia is not 1 km from an allowed country when Armenia is
+    avoided too.
     """
-    key = (*sorted(avoid), str(settings.border_tolerance_km))
+    import shapely
+
+    geoms = boundaries.geometries()
+    parts = [geoms[c] for c in avoid if c in geoms]
+    if not parts:
+        return None
+    area = shapely.union_all(parts)
+    if bounds is not None:
+        # only the part within reach of the network (Russia is most of a continent)
+        area = shapely.clip_by_rect(area, *bounds)
+    shapely.prepare(area)
+    around = area.envelope.buffer(1.0)
+    others = [g for code, g in geoms.items() if code not in avoid and g.intersects(around)]
+    if not others:
+        return area, None
+    # the part of the area's boundary shared with an allowed country (0.01 deg ~ 1 km slack)
+    near = shapely.union_all([shapely.clip_by_rect(g, *around.bounds) for g in others])
+    border = area.boundary.intersection(near.buffer(0.01))
+    segs = []
+    for part in shapely.get_parts(border):
+        if part.geom_type != "LineString":
+            continue
+        xy = shapely.get_coordinates(part)
+        if len(xy) >= 2:
+            segs.append(np.stack([xy[:-1], xy[1:]], axis=1))
+    if not segs:
+        return area, None
+    lines: Any = shapely.linestrings(np.concatenate(segs))
+    return area, shapely.STRtree(lines)
+
+
+def _avoid_depth_km(
+    avoid: tuple[str, ...],
+    x: Any,
+    y: Any,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> npt.NDArray[np.float64]:
+    """How far, in km, each point lies inside the avoided countries (0 outside them).
+
+    Measured to the nearest land border with a country that is not avoided; planar degrees
+    scaled by latitude, as :func:`corridors.geo.boundaries.depth_km`.
+    """
+    import shapely
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    out = np.zeros(x.shape)
+    found = _avoid_border(avoid, bounds)
+    if found is None or not x.size:
+        return out
+    area, tree = found
+    pts = shapely.points(x, y)
+    inside = shapely.contains_xy(area, x, y)
+    if not inside.any():
+        return out
+    if tree is None:
+        out[inside] = np.inf
+        return out
+    idx, dist = tree.query_nearest(pts[inside], return_distance=True, all_matches=False)
+    depth = np.full(int(inside.sum()), np.inf)
+    depth[idx[0]] = dist
+    scale = 111.32 * np.maximum(np.cos(np.radians(y[inside])), 0.2)
+    out[inside] = depth * scale
+    return out
+
+
+def _avoid_masks(
+    graph: RoutingGraph, avoid: Sequence[str]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Nodes, and edges, that go more than ``settings.border_tolerance_km`` into ``avoid``.
+
+    An edge is checked along its whole straight segment (at :data:`_AVOID_SAMPLE_M`), not at
+    its ends only: a long straight road segment can pass deep through a country between two
+    vertices that lie outside it. Points closer to an allowed country than the tolerance are
+    not blocked: at 1:10m a line that follows a border river on the allowed bank often plots
+    a few hundred metres inside the other country.
+    """
+    import shapely
+
+    codes = tuple(sorted(set(avoid)))
+    tol = settings.border_tolerance_km
+    key = (*codes, str(tol))
     per_graph = _AVOID_CACHE.setdefault(graph, {})
     if key in per_graph:
         return per_graph[key]  # type: ignore[no-any-return]
-    out = np.zeros(graph.n_nodes, dtype=bool)
-    for code in avoid:
-        ids = np.flatnonzero(graph.country == code)
-        if len(ids):
-            depth = boundaries.depth_km(code, graph.x[ids], graph.y[ids])
-            out[ids[depth > settings.border_tolerance_km]] = True
-    per_graph[key] = out
-    return out
+    nodes = np.zeros(graph.n_nodes, dtype=bool)
+    edges = np.zeros(len(graph.u), dtype=bool)
+    bounds = (
+        float(np.floor(graph.x.min())) - 1.0,
+        float(np.floor(graph.y.min())) - 1.0,
+        float(np.ceil(graph.x.max())) + 1.0,
+        float(np.ceil(graph.y.max())) + 1.0,
+    )
+    found = _avoid_border(codes, bounds)
+    if found is not None:
+        area = found[0]
+        near = np.flatnonzero(np.isin(graph.country, codes))
+        nodes[near] = _avoid_depth_km(codes, graph.x[near], graph.y[near], bounds) > tol
+        edges = nodes[graph.u] | nodes[graph.v]
+        x0, y0 = graph.x[graph.u], graph.y[graph.u]
+        x1, y1 = graph.x[graph.v], graph.y[graph.v]
+        lines = shapely.linestrings(
+            np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
+        )
+        cand = np.flatnonzero(~edges & shapely.intersects(area, lines))
+        if len(cand):
+            n_pts = np.ceil(graph.length_m[cand] / _AVOID_SAMPLE_M).astype(np.int64) + 1
+            owner = np.repeat(np.arange(len(cand)), n_pts)
+            starts = np.cumsum(n_pts) - n_pts
+            t = (np.arange(int(n_pts.sum())) - starts[owner]) / np.maximum(n_pts[owner] - 1, 1)
+            e = cand[owner]
+            px = x0[e] + (x1[e] - x0[e]) * t
+            py = y0[e] + (y1[e] - y0[e]) * t
+            deep = _avoid_depth_km(codes, px, py, bounds) > tol
+            edges[cand[np.unique(owner[deep])]] = True
+    per_graph[key] = (nodes, edges)
+    return nodes, edges
 
 
 def _edge_mask(
@@ -261,7 +424,12 @@ def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.ND
 
 
 def _weights(
-    graph: RoutingGraph, opts: RoutingOptions, *, by_time: bool
+    graph: RoutingGraph,
+    opts: RoutingOptions,
+    *,
+    by_time: bool,
+    speeds_kmh: Mapping[str, float] | None = None,
+    transfer_h: float | None = None,
 ) -> npt.NDArray[np.float64]:
     """Edge costs: metres, or hours by mode for ``mode="any"``; soft avoid multiplies.
 
@@ -269,18 +437,32 @@ def _weights(
     of :meth:`RoutingGraph.csr` is kept per cost array).
     """
     soft = opts.avoid_mode == "soft" and bool(opts.avoid)
-    key = ("weights", by_time, tuple(sorted(opts.avoid)) if soft else (), opts.soft_penalty)
+    speeds = {**SPEEDS_FOR_ANY_KMH, **(speeds_kmh or {})}
+    transfer = TRANSFER_FOR_ANY_H if transfer_h is None else transfer_h
+    key = (
+        "weights",
+        by_time,
+        tuple(sorted(speeds.items())) if by_time else (),
+        transfer if by_time else 0.0,
+        tuple(sorted(opts.avoid)) if soft else (),
+        opts.soft_penalty,
+    )
     cached = graph.weights.get(key)
     if cached is not None:
         return cached
     w = graph.length_m
     if by_time:
-        speed = np.array([_SPEED_FOR_COST_KMH.get(m, 50.0) for m in MODES])[graph.mode]
+        per_mode = [speeds.get(m, 0.0) for m in MODES]
+        speed = np.array([v if v > 0 else 1e-3 for v in per_mode])[graph.mode]
         w = w / 1000.0 / speed
-        w[graph.mode == MODES.index("transfer")] += _TRANSFER_COST_H
+        w[graph.mode == MODES.index("transfer")] += transfer
     if soft:
-        bad = _avoid_node_mask(graph, opts.avoid)
-        w = np.where(bad[graph.u] | bad[graph.v], w * opts.soft_penalty, w)
+        # every edge that touches an avoided country pays, so that a path along its edge
+        # is not preferred to one that stays out
+        _, bad_edges = _avoid_masks(graph, opts.avoid)
+        codes = np.asarray(sorted(opts.avoid))
+        touches = np.isin(graph.country[graph.u], codes) | np.isin(graph.country[graph.v], codes)
+        w = np.where(bad_edges | touches, w * opts.soft_penalty, w)
     graph.weights[key] = w
     return w
 
@@ -435,6 +617,102 @@ def _blocking_countries(
     return sorted({str(c) for c in graph.country[nodes] if c in avoid})
 
 
+def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str, float]:
+    """Km of the route counted in each of ``countries`` (as the metrics count them).
+
+    Runs come from :func:`corridors.geo.runs.country_runs`; a short stretch the runs count
+    as a neighbour (a sliver, see its ``note``) is counted here in its own country, so that
+    nothing an avoid rule forbids is hidden by the merge.
+    """
+    import re
+
+    from corridors.geo.runs import country_runs
+
+    out: dict[str, float] = {}
+    if pieces.empty:
+        return out
+    for run in country_runs(pieces):
+        sliver = 0.0
+        for hit in re.finditer(r"([0-9.]+) km in ([A-Z]{3}) between", run.note):
+            if hit.group(2) in countries:
+                out[hit.group(2)] = out.get(hit.group(2), 0.0) + float(hit.group(1))
+                sliver += float(hit.group(1))
+        if run.country in countries:
+            out[run.country] = out.get(run.country, 0.0) + run.length_m / 1000.0 - sliver
+    return {k: round(v, 1) for k, v in out.items() if v > 0}
+
+
+def _check_hard_avoid(what: str, pieces: pd.DataFrame, opts: RoutingOptions) -> None:
+    """Refuse a path that still enters an avoided country (after the segment mask)."""
+    if not (opts.avoid and opts.avoid_mode == "hard"):
+        return
+    entered = km_in_countries(pieces, opts.avoid)
+    if entered:
+        where = ", ".join(f"{c} ({km:.1f} km)" for c, km in sorted(entered.items()))
+        msg = (
+            f"{what}: no path found that stays out of {where}; use --avoid-mode soft to allow "
+            "it at a cost, or drop it from --avoid"
+        )
+        raise InfeasibleRouteError(msg)
+
+
+def _soft_avoid_warnings(pieces: pd.DataFrame, opts: RoutingOptions) -> list[str]:
+    """For a soft avoid, which avoided countries the route still enters, and for how many km."""
+    if not (opts.avoid and opts.avoid_mode == "soft"):
+        return []
+    entered = km_in_countries(pieces, opts.avoid)
+    return [
+        f"soft avoid: the route still enters {c} for {km:.1f} km (no path found that avoids it)"
+        for c, km in sorted(entered.items())
+    ]
+
+
+#: How many times a hard-avoid search is repeated with the leaking edges taken out.
+_AVOID_RETRIES = 8
+
+
+def _refine_hard_avoid(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
+    found: tuple[list[int], list[int]] | None,
+    source: int,
+    target: int,
+    opts: RoutingOptions,
+) -> tuple[list[int], list[int]] | None:
+    """Search again without the edges by which a hard-avoid path still counts as entering.
+
+    The segment mask keeps a path within the border tolerance of some allowed country; the
+    metrics count a country once the line is that far from the *current* one, so a path
+    along the Iranian bank of the Aras, near Armenia but far from Azerbaijan, still counts
+    as Iran when both are avoided. Such edges are dropped and the search repeated.
+    """
+    if not (opts.avoid and opts.avoid_mode == "hard"):
+        return found
+    avoid = np.asarray(sorted(opts.avoid))
+    dropped: set[int] = set()
+    for _ in range(_AVOID_RETRIES):
+        if found is None or not found[1]:
+            return found
+        pieces = _pieces_from_path(graph, found[0], found[1], 0, None)
+        if not km_in_countries(pieces, opts.avoid):
+            return found
+        e = np.asarray(found[1], dtype=np.int64)
+        leaking = e[
+            np.isin(graph.country[graph.u[e]], avoid) | np.isin(graph.country[graph.v[e]], avoid)
+        ]
+        if not len(leaking):
+            return found
+        dropped |= {int(i) for i in leaking}
+        cut = mask.copy()
+        cut[np.fromiter(dropped, np.int64)] = False
+        found = graph.shortest_path(
+            (*key, "refined", tuple(sorted(dropped))), cut, weights, source, target
+        )
+    return found
+
+
 # --- corridor routing --------------------------------------------------------------------------
 
 
@@ -514,8 +792,8 @@ def _route_leg_uncached(
     mask = _edge_mask(graph, modes, statuses, opened, closed, volga)
     blocked = None
     if opts.avoid and opts.avoid_mode == "hard":
-        bad = _avoid_node_mask(graph, opts.avoid)
-        hard_mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
+        hard_mask = mask & ~bad_edges
         key = (*base_key, tuple(opts.avoid), "hard")
         use_mask, blocked = hard_mask, bad
     else:
@@ -563,6 +841,7 @@ def _route_leg_uncached(
         if a != b
         else ([a], [])
     )
+    found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:
@@ -583,6 +862,7 @@ def _route_leg_uncached(
             f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
         )
         return drawn(reason, (da, db))
+    _check_hard_avoid(what, pieces, opts)
     routed = RoutedLeg(
         index,
         leg,
@@ -617,6 +897,12 @@ def _check_options(opts: RoutingOptions, links: Mapping[str, Link]) -> RoutingOp
             raise UnknownNameError(f"--avoid: {problem}")
     if opts.avoid_mode not in ("hard", "soft"):
         raise UnknownNameError(f"avoid_mode {opts.avoid_mode!r} must be 'hard' or 'soft'")
+    if opts.as_of is not None and not (
+        isinstance(opts.as_of, int)
+        and not isinstance(opts.as_of, bool)
+        and 1900 <= opts.as_of <= 2200
+    ):
+        raise ScenarioError(f"as_of {opts.as_of!r} is not a year between 1900 and 2200")
     return replace(
         opts,
         open_links=resolve_links(opts.open_links, dict(links)),
@@ -696,7 +982,7 @@ def route_corridor(
         if len(p):
             pieces.append(p)
     table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
-    warnings = _check_avoids(corridor, table)
+    warnings = _check_avoids(corridor, table) + _soft_avoid_warnings(table, opts)
     for w in warnings:
         _LOG.warning("%s", w)
     meta = provenance(
@@ -783,6 +1069,18 @@ def _known_places() -> dict[str, Waypoint]:
     return out
 
 
+def known_places() -> list[tuple[Waypoint, tuple[str, ...]]]:
+    """Every place a name can stand for, with the other names it answers to, by name."""
+    by_place: dict[Waypoint, list[str]] = {}
+    for key, wp in _known_places().items():
+        by_place.setdefault(wp, []).append(key)
+    out = []
+    for wp, keys in by_place.items():
+        others = sorted({k for k in keys if k != _fold(wp.name)})
+        out.append((wp, tuple(others)))
+    return sorted(out, key=lambda item: (_fold(item[0].name), item[0].country))
+
+
 def parse_place(text: str) -> Waypoint:
     """A waypoint from ``"lon,lat"`` or a place name known to the definitions or gazetteer.
 
@@ -809,34 +1107,73 @@ def parse_place(text: str) -> Waypoint:
         return hit
     names = sorted({wp.name for wp in places.values()})
     hint = suggest(text, names) or suggest(_fold(text), list(places))
-    msg = f"unknown place {text!r}{hint or ''}; give 'lon,lat' or a name from 'corridors list'"
+    msg = (
+        f"unknown place {text!r}{hint or ''}; give 'lon,lat' or a name that "
+        "'corridors places' lists"
+    )
+    raise UnknownNameError(msg)
+
+
+#: What :func:`route` takes as a place.
+Place = str | Waypoint | tuple[float, float] | Any
+
+
+def as_waypoint(place: Any) -> Waypoint:
+    """A waypoint from a name, ``"lon,lat"``, a ``(lon, lat)`` pair or a shapely Point.
+
+    Raises
+    ------
+    UnknownNameError
+        For an unknown name, coordinates out of range, or anything else.
+    """
+    if isinstance(place, Waypoint):
+        return place
+    if isinstance(place, str):
+        return parse_place(place)
+    if getattr(place, "geom_type", None) == "Point":
+        return parse_place(f"{place.x},{place.y}")
+    if isinstance(place, tuple | list) and len(place) == 2:
+        try:
+            lon, lat = float(place[0]), float(place[1])
+        except (TypeError, ValueError):
+            pass
+        else:
+            return parse_place(f"{lon},{lat}")
+    msg = f"{place!r:.60}: a place is a name, 'lon,lat', a (lon, lat) pair or a shapely Point"
     raise UnknownNameError(msg)
 
 
 def route(
-    origin: str | Waypoint,
-    destination: str | Waypoint,
+    origin: Place,
+    destination: Place,
     network: Network,
     *,
     modes: str | Sequence[str] = "rail",
     options: RoutingOptions | None = None,
+    speeds_kmh: Mapping[str, float] | None = None,
+    transfer_h: float | None = None,
 ) -> Route:
     """Route between two places on one mode, or on any mode with transfers.
 
     Parameters
     ----------
     origin, destination
-        ``"lon,lat"``, a place name, or a :class:`~corridors.model.Waypoint`.
+        A place name, ``"lon,lat"``, a ``(lon, lat)`` pair, a shapely Point, or a
+        :class:`~corridors.model.Waypoint`.
     network
         From :func:`corridors.load_network`.
     modes
-        ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"`` (all modes, joined at
-        ports; the least-time path under the default time model).
+        ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"``: all modes joined at
+        ports, on the least moving time (km / ``speeds_kmh``) plus ``transfer_h`` per
+        transfer. Border and gauge dwell are not in this cost; for the least time under the
+        whole time model use :func:`corridors.analysis.fastest_route`.
     options
         As for :func:`route_corridor`.
+    speeds_kmh, transfer_h
+        For ``"any"``: speeds by mode, in km/h, and hours per transfer (default
+        :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
     """
-    a = origin if isinstance(origin, Waypoint) else parse_place(origin)
-    b = destination if isinstance(destination, Waypoint) else parse_place(destination)
+    a, b = as_waypoint(origin), as_waypoint(destination)
     mode_list = [modes] if isinstance(modes, str) else list(modes)
     if mode_list == ["any"]:
         use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
@@ -857,7 +1194,7 @@ def route(
     volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
     limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
     by_time = len(use_modes) > 1 and "transfer" in use_modes
-    weights = _weights(graph, opts, by_time=by_time)
+    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
     leg = Leg(a, b, leg_mode, Status.OPERATIONAL)
     what = f"route {a.name!r} – {b.name!r} ({'/'.join(mode_list)})"
     mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
@@ -869,9 +1206,9 @@ def route(
                 raise InfeasibleRouteError(
                     f"{what}: {wp.name!r} is in {wp.country}, which is avoided"
                 )
-        bad = _avoid_node_mask(graph, opts.avoid)
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
         free_mask = mask
-        mask = mask & ~bad[graph.u] & ~bad[graph.v]
+        mask = mask & ~bad_edges
         key = (*key, tuple(opts.avoid), "hard")
         blocked = bad
     else:
@@ -880,14 +1217,15 @@ def route(
     snap_mask = mask & (graph.mode != MODES.index("transfer"))
     na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
     nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
-    wkey = ("path", key, by_time)
+    wkey = ("path", key, by_time, id(weights))
     straight_m = float(
         geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
     )
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
-    limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
+    limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+    found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb
@@ -906,6 +1244,10 @@ def route(
         if edges
         else _empty_pieces()
     )
+    _check_hard_avoid(what, pieces, opts)
+    warnings = _soft_avoid_warnings(pieces, opts)
+    for w in warnings:
+        _LOG.warning("%s", w)
     routed = RoutedLeg(
         0,
         leg,
@@ -920,4 +1262,88 @@ def route(
         extra={"network": network.meta.get("cache_key", ""), "options": _options_dict(opts)},
     )
     rid = f"{a.name} – {b.name}"
-    return Route(rid, rid, (routed,), pieces, None, opts, (), meta)
+    return Route(rid, rid, (routed,), pieces, None, opts, tuple(warnings), meta)
+
+
+#: A place within this many km of a corridor's waypoint counts as that waypoint.
+SAME_PLACE_KM = 25.0
+
+
+def _waypoint_index(corridor: Corridor, place: Waypoint) -> int | None:
+    """The corridor's waypoint that is ``place`` (same name, an alias, or within 25 km)."""
+    name = _fold(place.name)
+    for i, wp in enumerate(corridor.waypoints):
+        if name in {_fold(n) for n in (wp.name, *wp.aliases)}:
+            return i
+    xs = np.array([wp.lon for wp in corridor.waypoints])
+    ys = np.array([wp.lat for wp in corridor.waypoints])
+    d = geodesic_lengths_m(np.full(len(xs), place.lon), np.full(len(xs), place.lat), xs, ys)
+    i = int(np.argmin(d))
+    return i if d[i] / 1000.0 <= SAME_PLACE_KM else None
+
+
+def corridor_between(
+    corridor: Corridor, origin: str | Waypoint, destination: str | Waypoint
+) -> tuple[Corridor, tuple[str, ...]]:
+    """The corridor's own path from ``origin`` to ``destination``, for a like-for-like compare.
+
+    The legs between the two places are kept where the corridor passes them (a waypoint of
+    the same name or alias, or within :data:`SAME_PLACE_KM`). A place the corridor does not
+    pass is joined to the corridor's first (or last) waypoint by an access leg on the mode
+    of the corridor's first (or last) leg, operational: the corridor's path with the trip
+    to reach it, said in the notes.
+
+    Returns
+    -------
+    (Corridor, notes)
+        The cut corridor (same id, name saying from and to) and what was added.
+
+    Raises
+    ------
+    InfeasibleRouteError
+        When the corridor passes both places the other way round, or is a reference line.
+    """
+    a, b = as_waypoint(origin), as_waypoint(destination)
+    if corridor.is_reference:
+        raise InfeasibleRouteError(
+            f"corridor {corridor.id!r} is a reference line; it has no path between places"
+        )
+    i, j = _waypoint_index(corridor, a), _waypoint_index(corridor, b)
+    wps = corridor.waypoints
+    if i is not None and j is not None and i >= j:
+        msg = (
+            f"corridor {corridor.id!r} reaches {b.name!r} before {a.name!r} (its waypoints: "
+            f"{', '.join(w.name for w in wps)}); swap --from and --to"
+        )
+        raise InfeasibleRouteError(msg)
+    first = i if i is not None else 0
+    last = j if j is not None else len(wps) - 1
+    legs = [
+        leg
+        for leg in corridor.legs
+        if leg.start in wps[first:last] and leg.end in wps[first + 1 : last + 1]
+    ]
+    notes: list[str] = []
+    if i is None:
+        mode = legs[0].mode if legs else corridor.legs[0].mode
+        legs.insert(0, Leg(a, wps[first], mode, Status.OPERATIONAL, note="access"))
+        notes.append(
+            f"{corridor.id}: does not pass {a.name}; an access leg {a.name} – "
+            f"{wps[first].name} by {mode.value} is added"
+        )
+    if j is None:
+        mode = legs[-1].mode if legs else corridor.legs[-1].mode
+        legs.append(Leg(wps[last], b, mode, Status.OPERATIONAL, note="access"))
+        notes.append(
+            f"{corridor.id}: does not pass {b.name}; an access leg {wps[last].name} – "
+            f"{b.name} by {mode.value} is added"
+        )
+    points = [legs[0].start, *(leg.end for leg in legs)]
+    cut = replace(
+        corridor,
+        name=f"{corridor.name}, {a.name} – {b.name}",
+        waypoints=tuple(points),
+        legs=tuple(legs),
+        variants=(),
+    )
+    return cut, tuple(notes)

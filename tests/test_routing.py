@@ -196,3 +196,99 @@ def test_a_variant_routes_by_its_own_mode(network: Network) -> None:
     m = route_metrics(route_corridor(road, network))
     assert m["length_km_by_mode"].keys() == {"road"}
     assert m["countries"][:2] == ["AZE", "ARM"]
+
+
+def _deepest_km(r: object, avoid: tuple[str, ...]) -> float:
+    """How deep, in km, the route's straight segments go into ``avoid`` (every 100 m)."""
+    import numpy as np
+
+    from corridors.routing import _avoid_depth_km
+
+    p = r.pieces  # type: ignore[attr-defined]
+    t = np.linspace(0.0, 1.0, 101)
+    n = (p["length_m"].to_numpy(float) / 100.0).clip(1).astype(int)
+    xs, ys = [], []
+    for row, k in zip(p.itertuples(), n, strict=True):
+        tt = t if k > 100 else np.linspace(0.0, 1.0, k + 1)
+        xs.append(row.x0 + (row.x1 - row.x0) * tt)
+        ys.append(row.y0 + (row.y1 - row.y0) * tt)
+    return float(
+        _avoid_depth_km(tuple(sorted(avoid)), np.concatenate(xs), np.concatenate(ys)).max()
+    )
+
+
+def test_hard_avoid_never_returns_a_path_through_an_avoided_country(network: Network) -> None:
+    # unconstrained, Baku – Nakhchivan by road runs along the Aras through Iran
+    free = route_metrics(route("Baku", "Nakhchivan", network, modes="road"))
+    assert free["countries"] == ["AZE", "IRN", "AZE"]
+    for avoid in (("IRN", "ARM"), ("IRN",)):
+        r = route("Baku", "Nakhchivan", network, modes="road", options=RoutingOptions(avoid=avoid))
+        m = route_metrics(r)
+        # round through Georgia and Türkiye to Sadarak
+        assert m["countries"] == ["AZE", "GEO", "TUR", "AZE"]
+        assert round(r.length_km, 1) == 1004.5
+        assert _deepest_km(r, avoid) <= 1.5  # whole segments, not only their vertices
+    # Kars – Gyumri: round through Georgia, unless Georgia is avoided (then via Nakhchivan, Iran)
+    assert route_metrics(route("Kars", "Gyumri", network, modes="road"))["countries"][1] == "GEO"  # type: ignore[index]
+    kg = route("Kars", "Gyumri", network, modes="road", options=RoutingOptions(avoid=("GEO",)))
+    assert route_metrics(kg)["countries"] == ["TUR", "AZE", "IRN", "ARM"]
+    assert _deepest_km(kg, ("GEO",)) <= 1.5
+    with pytest.raises(InfeasibleRouteError, match="every path runs through GEO"):
+        route("Kars", "Gyumri", network, modes="rail", options=RoutingOptions(avoid=("GEO",)))
+
+
+def test_hard_avoid_checks_segments_between_vertices(network: Network) -> None:
+    # Yerevan – Meghri by road: the network's straight Kapan–Agarak segment cuts through
+    # Azerbaijan between two vertices outside it, so avoiding AZE may not use it
+    free = route("Yerevan", "Meghri", network, modes="road")
+    assert _deepest_km(free, ("AZE",)) > 1.5
+    r = route("Yerevan", "Meghri", network, modes="road", options=RoutingOptions(avoid=("AZE",)))
+    assert _deepest_km(r, ("AZE",)) <= 1.5
+    assert "AZE" not in route_metrics(r)["countries"]  # type: ignore[operator]
+
+
+def test_soft_avoid_that_cannot_avoid_says_where_and_how_far(network: Network) -> None:
+    opts = RoutingOptions(avoid=("ARM", "GEO", "IRN"), avoid_mode="soft")
+    r = route("Baku", "Nakhchivan", network, modes="road", options=opts)
+    assert route_metrics(r)["countries"] == ["AZE", "IRN", "AZE"]
+    assert r.warnings == (
+        "soft avoid: the route still enters IRN for 24.2 km (no path found that avoids it)",
+    )
+    # with a penalty high enough, the detour through Georgia is cheaper and nothing is said
+    opts = RoutingOptions(avoid=("IRN",), avoid_mode="soft", soft_penalty=100.0)
+    ok = route("Baku", "Nakhchivan", network, modes="road", options=opts)
+    assert route_metrics(ok)["countries"] == ["AZE", "GEO", "TUR", "AZE"]
+    assert ok.warnings == ()
+
+
+def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> None:
+    import shapely
+
+    by_name = route("Baku", "Tbilisi", network, modes="road")
+    baku, tbilisi = parse_place("Baku").coords, parse_place("Tbilisi").coords
+    pair = route(baku, tbilisi, network, modes="road")
+    point = route(shapely.Point(*baku), "Tbilisi", network, modes="road")
+    assert round(pair.length_km, 1) == round(point.length_km, 1) == round(by_name.length_km, 1)
+    with pytest.raises(UnknownNameError, match="a place is a name"):
+        route(49.9, "Tbilisi", network)
+    z = route_corridor(corridors.load("zangezur"), network)
+    text = repr(z)
+    assert "\n" not in text and len(text) < 120
+    assert text.startswith("<Route 'zangezur': 751.8 km, ")
+    assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
+
+
+def test_corridor_from_dict_checks_like_a_file() -> None:
+    import yaml
+
+    from corridors import Corridor, DefinitionError
+    from tests.conftest import DATA
+
+    raw = yaml.safe_load((DATA / "mini.yaml").read_text(encoding="utf-8"))
+    assert Corridor.from_dict(raw) == corridors.corridor_from_file(DATA / "mini.yaml")
+    raw["waypoints"][1]["lat"] = 138.9
+    with pytest.raises(DefinitionError) as exc:
+        Corridor.from_dict(raw)
+    assert exc.value.problems == (
+        "<definition>: waypoints[1] 'Ganja': latitude 138.9 is outside [-90, 90]",
+    )

@@ -36,8 +36,10 @@ __all__ = [
     "Run",
     "border_crossings",
     "compare",
+    "compare_row",
     "compare_rows",
     "country_runs",
+    "fastest_route",
     "gauge_breaks",
     "length_by_country",
     "published_by_country",
@@ -57,9 +59,15 @@ class BorderCrossing:
     mode: str
     name: str | None
     km: float = 0.0
+    #: The crossing's own dwell in hours (``geodata/crossings.yaml``), ``None``: the default.
+    dwell_h: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with ``from`` and ``to`` (``km``: distance along the route)."""
+        """JSON-ready mapping with ``from`` and ``to`` (``km``: distance along the route).
+
+        ``dwell_h`` is the crossing's own dwell, or ``None`` where the time model's border
+        dwell for the mode applies.
+        """
         return {
             "from": self.from_country,
             "to": self.to_country,
@@ -68,7 +76,20 @@ class BorderCrossing:
             "mode": self.mode,
             "name": self.name,
             "km": round(self.km, 1),
+            "dwell_h": self.dwell_h,
         }
+
+
+def _own_dwell(name: str | None, pair: frozenset[str], mode: str) -> float | None:
+    """The named crossing's own dwell for ``mode`` in hours, if ``crossings.yaml`` has one."""
+    from corridors.geo import geodata
+
+    if name is None:
+        return None
+    for c in geodata.crossings():
+        if c.name == name and frozenset(c.countries) == pair:
+            return c.dwell_for(mode)
+    return None
 
 
 def length_by_country(
@@ -121,9 +142,13 @@ def border_crossings(
         if a.water or b.water or a.country == b.country:
             continue
         lon, lat = a.end
-        name = nearest_name(lon, lat, crossing_candidates(frozenset((a.country, b.country))))
+        pair = frozenset((a.country, b.country))
+        name = nearest_name(lon, lat, crossing_candidates(pair))
+        dwell = _own_dwell(name, pair, a.mode_end)
         out.append(
-            BorderCrossing(a.country, b.country, float(lon), float(lat), a.mode_end, name, km)
+            BorderCrossing(
+                a.country, b.country, float(lon), float(lat), a.mode_end, name, km, dwell
+            )
         )
     return out
 
@@ -138,28 +163,85 @@ def _place_name(lon: float, lat: float) -> str | None:
     return nearest_name(lon, lat, place_candidates())
 
 
-def gauge_breaks(pieces: pd.DataFrame) -> list[dict[str, Any]]:
-    """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm)."""
-    keep = ((pieces["mode"] == "rail") & (pieces["gauge_mm"].astype(int) > 0)).to_numpy()
+def _filled_gauges(rail: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Gauge of each rail piece, with the pieces that have none (drawn links) filled in.
+
+    A stretch without a gauge (a missing link drawn from its geometry, an opened overlay)
+    between two stretches of the same gauge takes that gauge (a link joining two 1520 mm
+    lines is taken to be built at 1520 mm); otherwise each of its pieces takes its
+    country's rule
+    (``geodata/gauge.yaml``), so the planned Kars–Nakhchivan line changes gauge entering
+    Türkiye and the missing Rasht–Astara line at Astara, where it starts.
+    """
+    from corridors.geo import geodata
+
+    by_country = geodata.gauge_rules().by_country
+    g = rail["gauge_mm"].astype(int).to_numpy().astype(np.int64)
+    c0 = rail["country0"].astype(str).to_numpy()
+    c1 = rail["country1"].astype(str).to_numpy()
+    out = g.copy()
+    n = len(g)
+    i = 0
+    while i < n:
+        if g[i] > 0:
+            i += 1
+            continue
+        j = i
+        while j < n and g[j] <= 0:
+            j += 1
+        before = int(g[i - 1]) if i > 0 else 0
+        after = int(g[j]) if j < n else 0
+        if before and before == after:
+            out[i:j] = before
+        else:
+            for k in range(i, j):
+                rule = by_country.get(c0[k] or c1[k], 0)
+                out[k] = rule or (int(out[k - 1]) if k > i or before else after)
+        i = j
+    return out
+
+
+def gauge_breaks(
+    pieces: pd.DataFrame, *, crossings: Sequence[BorderCrossing] = ()
+) -> list[dict[str, Any]]:
+    """Places where consecutive rail stretches change gauge (e.g. 1520 ↔ 1435 mm).
+
+    Rail pieces without a gauge are filled in first (see :func:`_filled_gauges`). A break
+    that comes with a change of country is placed at the route's border crossing there,
+    when there is one, rather than at the first vertex past it.
+    """
+    keep = (pieces["mode"] == "rail").to_numpy()
     rail = pieces[keep]
     at_km = _start_km(pieces)[keep]
+    lengths = rail["length_m"].to_numpy(float) / 1000.0
+    gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
+    c0 = rail["country0"].astype(str).to_numpy()
     out: list[dict[str, Any]] = []
     last = 0
-    for g, x, y, km in zip(
-        rail["gauge_mm"].astype(int), rail["x0"], rail["y0"], at_km, strict=True
-    ):
+    prev_km = 0.0
+    prev_country = ""
+    for i, (g, x, y, km) in enumerate(zip(gauges, rail["x0"], rail["y0"], at_km, strict=True)):
+        if g <= 0:
+            continue
         if last and g != last:
+            lon, lat, where = float(x), float(y), float(km)
+            if c0[i] != prev_country:
+                near = [c for c in crossings if prev_km - 1.0 <= c.km <= km + lengths[i] + 1.0]
+                if near:
+                    lon, lat, where = near[-1].lon, near[-1].lat, near[-1].km
             out.append(
                 {
                     "from_mm": last,
                     "to_mm": int(g),
-                    "lon": round(float(x), 5),
-                    "lat": round(float(y), 5),
-                    "name": _place_name(float(x), float(y)),
-                    "km": round(float(km), 1),
+                    "lon": round(lon, 5),
+                    "lat": round(lat, 5),
+                    "name": _place_name(lon, lat),
+                    "km": round(where, 1),
                 }
             )
         last = int(g)
+        prev_km = float(km)
+        prev_country = str(c0[i])
     return out
 
 
@@ -221,7 +303,10 @@ def _time(
         speed[modes == mode] = kmh
     km = p["length_m"].to_numpy(float) / 1000.0
     moving = float(np.sum(np.where(speed > 0, km / np.where(speed > 0, speed, 1.0), 0.0)))
-    border = sum(model.border_dwell_h.get(c.mode, 0.0) for c in crossings)
+    border = sum(
+        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
+        for c in crossings
+    )
     port_calls = sum(2 for r in runs if r.water)
     port = port_calls * model.port_dwell_h
     land_changes = [
@@ -279,7 +364,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
     countries = _countries_in_order(runs)
-    breaks = gauge_breaks(p)
+    breaks = gauge_breaks(p, crossings=crossings)
     changes = transshipments(route)
     time = _time(route, runs, crossings, breaks, changes, model)
     entered = set(countries)
@@ -336,9 +421,13 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         if rl.missing
     ]
     bridged = p[p["bridged"].astype(bool)] if len(p) else p
+    kind = route.corridor.kind if route.corridor is not None else "route"
     return {
         "id": route.id,
         "name": route.name,
+        "kind": kind,
+        "from": legs[0]["from"] if legs else None,
+        "to": legs[-1]["to"] if legs else None,
         "length_km": round(route.length_km, 1),
         "length_km_by_mode": _by(p, "mode"),
         "length_km_by_status": _by(p, "status"),
@@ -363,21 +452,30 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     }
 
 
+#: The countries the policy texts argue about: each gets a fixed ``via_XXX`` yes/no column
+#: and an ``XXX_km`` column in :func:`compare`, whatever else is in the table.
+VIA_COUNTRIES = ("RUS", "IRN", "ARM", "GEO")
+
+
 def compare_rows(
     metrics: Sequence[Mapping[str, Any]], *, errors: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    """Add ``countries_avoided`` to each route's metrics; failed corridors get an ``error``.
+    """Each route's metrics with the comparison fields; failed corridors get an ``error``.
 
-    ``countries_avoided`` holds the corridor's verified ``avoids`` and the countries the
-    other compared corridors cross and this one does not.
+    Added: ``avoids_ok`` (``True`` when the route keeps every avoid its definition states,
+    ``None`` when it states none) and ``via`` (for each of :data:`VIA_COUNTRIES`, whether
+    the route enters it and its km there). Nothing depends on the other rows.
     """
-    crossed = {m["id"]: set(m["countries"]) for m in metrics}
-    everyone = set().union(*crossed.values()) if crossed else set()
     out = []
     for m in metrics:
-        own = {a["country"] for a in m["avoids"] if a["verified"]}
-        others = everyone - crossed[m["id"]]
-        out.append({**m, "countries_avoided": sorted(own | others)})
+        own = m["avoids"]
+        ok = all(a["verified"] for a in own) if own else None
+        by_country = m["length_km_by_country"]
+        via = {
+            code: {"via": code in m["countries"], "km": float(by_country.get(code, 0.0))}
+            for code in VIA_COUNTRIES
+        }
+        out.append({**m, "avoids_ok": ok, "via": via})
     for cid, err in (errors or {}).items():
         out.append({"id": cid, "error": err})
     return out
@@ -387,21 +485,33 @@ def compare_rows(
 COMPARE_COLUMNS = (
     "id",
     "name",
+    "kind",
+    "from",
+    "to",
     "length_km",
+    "operational_km",
+    "missing_km",
     "rail_km",
     "road_km",
     "ferry_km",
     "sea_km",
-    "missing_km",
     "border_crossings",
     "countries",
-    "countries_avoided",
+    "avoids",
+    "avoids_ok",
+    *(col for code in VIA_COUNTRIES for col in (f"via_{code}", f"{code}_km")),
     "gauge_breaks",
     "transshipments",
     "time_h",
+    "time_h_today",
     "published_km",
     "published_km_by_country",
 )
+
+#: What the time columns of a reference line (drawn, not travelled) say.
+REFERENCE_TIME = "reference line"
+#: What ``time_h_today`` says for a route with missing links.
+NOT_OPEN_TODAY = "not open today"
 
 
 def compare(
@@ -410,6 +520,7 @@ def compare(
     *,
     options: Any | None = None,
     time_model: TimeModel | None = None,
+    variants: bool = True,
 ) -> pd.DataFrame:
     """One row per corridor with unit-suffixed columns (see :data:`COMPARE_COLUMNS`).
 
@@ -423,17 +534,27 @@ def compare(
         :class:`~corridors.routing.RoutingOptions` for every corridor.
     time_model
         Overrides of the time model.
+    variants
+        Also compare each definition's variants, after it, as ``corridors compare --all``
+        does (so ``compare(load_all())`` has the CLI's rows).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``id``; ``attrs["provenance"]`` holds the provenance and
-        ``attrs["errors"]`` the corridors that could not be routed.
+        One row per corridor with a plain index, in the order given; ``time_h`` counts
+        missing links as if built, ``time_h_today`` only routes open today.
+        ``attrs["provenance"]`` holds the provenance and ``attrs["errors"]`` the
+        corridors that could not be routed.
     """
     from corridors.routing import route_corridors
 
-    routes = [c for c in corridors if isinstance(c, Route)]
-    defs = [c for c in corridors if not isinstance(c, Route)]
+    items: list[Any] = []
+    for c in corridors:
+        items.append(c)
+        if variants and not isinstance(c, Route):
+            items.extend(v for v in c.variants if v not in corridors)
+    routes = [c for c in items if isinstance(c, Route)]
+    defs = [c for c in items if not isinstance(c, Route)]
     errors: dict[str, str] = {}
     if defs:
         if network is None:
@@ -442,36 +563,132 @@ def compare(
             network = load_network(progress=False)
         more, errors = route_corridors(defs, network, options=options)
         routes += more
-    metrics = [route_metrics(r, time_model=time_model) for r in routes]
-    rows = [_row(m) for m in compare_rows(metrics) if "error" not in m]
-    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS)).set_index("id", drop=False)
+    order = {id(c): i for i, c in enumerate(items)}
+    by_id = {r.id: r for r in routes}
+    ranked = sorted(
+        routes,
+        key=lambda r: next(
+            (order[id(c)] for c in items if getattr(c, "id", None) == r.id), len(items)
+        ),
+    )
+    metrics = [route_metrics(r, time_model=time_model) for r in ranked if r.id in by_id]
+    rows = [compare_row(m) for m in compare_rows(metrics) if "error" not in m]
+    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
     frame.attrs["errors"] = errors
     frame.attrs["provenance"] = metrics[0]["provenance"] if metrics else {}
     return frame
 
 
-def _row(m: Mapping[str, Any]) -> dict[str, Any]:
+def _yes(flag: bool | None) -> str:
+    return "n/a" if flag is None else ("yes" if flag else "no")
+
+
+def compare_row(m: Mapping[str, Any]) -> dict[str, Any]:
+    """One row of the comparison table from :func:`compare_rows` output."""
     by_mode = m["length_km_by_mode"]
-    return {
+    reference = m.get("kind") == "reference"
+    time_h: Any = REFERENCE_TIME if reference or m["time_h"] is None else m["time_h"]
+    if reference or m["time_h"] is None:
+        today: Any = REFERENCE_TIME
+    elif m["missing_km"] > 0:
+        today = NOT_OPEN_TODAY
+    else:
+        today = m["time_h"]
+    via = m.get("via") or compare_rows([m])[0]["via"]
+    row: dict[str, Any] = {
         "id": m["id"],
         "name": m["name"],
+        "kind": m.get("kind", "corridor"),
+        "from": m.get("from"),
+        "to": m.get("to"),
         "length_km": m["length_km"],
+        "operational_km": round(m["length_km"] - m["missing_km"], 1),
+        "missing_km": m["missing_km"],
         "rail_km": by_mode.get("rail", 0.0),
         "road_km": by_mode.get("road", 0.0),
         "ferry_km": by_mode.get("ferry", 0.0),
         "sea_km": by_mode.get("sea", 0.0),
-        "missing_km": m["missing_km"],
         "border_crossings": m["border_crossings_count"],
         "countries": " → ".join(m["countries"]),
-        "countries_avoided": ", ".join(m["countries_avoided"]),
-        "gauge_breaks": len(m["gauge_breaks"]),
-        "transshipments": len(m["transshipments"]),
-        "time_h": m["time_h"],
-        "published_km": m.get("published_km"),
-        "published_km_by_country": ", ".join(
-            f"{k} {v:,.0f}" if v == int(v) else f"{k} {v:,.1f}"
-            for k, v in (m.get("published_km_by_country") or {}).items()
-        )
-        if m.get("published_km") is not None
-        else "",
+        "avoids": ", ".join(a["country"] for a in m["avoids"]),
+        "avoids_ok": _yes(m.get("avoids_ok") if m["avoids"] else None),
     }
+    for code in VIA_COUNTRIES:
+        row[f"via_{code}"] = _yes(via[code]["via"])
+        row[f"{code}_km"] = via[code]["km"]
+    row.update(
+        {
+            "gauge_breaks": len(m["gauge_breaks"]),
+            "transshipments": len(m["transshipments"]),
+            "time_h": time_h,
+            "time_h_today": today,
+            "published_km": m.get("published_km"),
+            "published_km_by_country": ", ".join(
+                f"{k} {v:,.0f}" if v == int(v) else f"{k} {v:,.1f}"
+                for k, v in (m.get("published_km_by_country") or {}).items()
+            )
+            if m.get("published_km") is not None
+            else "",
+        }
+    )
+    return row
+
+
+_row = compare_row
+
+
+def fastest_route(
+    origin: Any,
+    destination: Any,
+    network: Any,
+    *,
+    options: Any | None = None,
+    time_model: TimeModel | None = None,
+) -> Route:
+    """The least-time route between two places on any mode, by the time model's own time.
+
+    Three candidates are routed: the shortest rail path, the shortest road path, and the
+    multimodal path of least moving time (edges at the model's speeds, the model's port
+    dwell per transfer; see :func:`corridors.routing.route`). Each is timed by
+    :func:`route_metrics` (speeds, border dwell by mode, port dwell, transshipments) and
+    the least ``time_h`` wins (ties: the shorter). ``meta["candidates_h"]`` has each
+    candidate's hours (``None`` where it has no path).
+
+    Raises
+    ------
+    InfeasibleRouteError, SnapError
+        When no candidate has a path (the multimodal candidate's error).
+    """
+    from corridors._errors import InfeasibleRouteError, SnapError
+    from corridors.routing import route
+
+    model = time_model or DEFAULT_TIME_MODEL
+    found: list[tuple[float, float, str, Route]] = []
+    times: dict[str, float | None] = {}
+    error: Exception | None = None
+    for mode in ("any", "rail", "road"):
+        try:
+            r = route(
+                origin,
+                destination,
+                network,
+                modes=mode,
+                options=options,
+                speeds_kmh=dict(model.speed_kmh),
+                transfer_h=model.port_dwell_h,
+            )
+        except (InfeasibleRouteError, SnapError) as exc:
+            times[mode] = None
+            error = error or exc
+            continue
+        t = route_metrics(r, time_model=model)["time_h"]
+        times[mode] = t
+        if t is not None:
+            found.append((float(t), r.length_km, mode, r))
+    if not found:
+        assert error is not None
+        raise error
+    best = min(found, key=lambda f: (f[0], f[1]))[3]
+    from dataclasses import replace
+
+    return replace(best, meta={**best.meta, "candidates_h": times})

@@ -43,6 +43,8 @@ __all__ = [
     "run_scenario",
     "scenario_from_file",
     "scenario_ids",
+    "scenario_to_mapping",
+    "scenario_with",
 ]
 
 _KEYS_REQUIRED = ("id", "name", "summary")
@@ -132,6 +134,12 @@ def scenario_from_mapping(raw: Any, *, path: Path | None = None) -> Scenario:
             chk.add(f"avoid[{i}]", problem)
     corridors = _strings(chk, m, "corridors") if "corridors" in m else None
     for i, cid in enumerate(corridors or ()):
+        if _is_definition_path(cid):
+            try:
+                _corridor_by_id_or_path(cid)
+            except CorridorsError as exc:
+                chk.add(f"corridors[{i}]", str(exc))
+            continue
         if cid not in known_ids:
             hint = suggest(cid, known_ids) or " (see 'corridors list')"
             chk.add(f"corridors[{i}]", f"unknown corridor {cid!r}{hint}")
@@ -175,6 +183,17 @@ def scenario_from_mapping(raw: Any, *, path: Path | None = None) -> Scenario:
     )
 
 
+def _is_definition_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or Path(text).is_file()
+
+
+def _corridor_by_id_or_path(text: str) -> Any:
+    """A shipped corridor by id, or a user's definition file by path."""
+    from corridors.definitions._load import corridor_from_file, load
+
+    return corridor_from_file(text) if _is_definition_path(text) else load(text)
+
+
 def scenario_from_file(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
     p = Path(path)
@@ -184,6 +203,91 @@ def scenario_from_file(path: str | Path) -> Scenario:
         if isinstance(exc, ScenarioError):
             raise
         raise ScenarioError(str(exc)) from None
+
+
+def scenario_to_mapping(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as the mapping a scenario file holds (sources left out)."""
+    o = scenario.options
+    raw: dict[str, Any] = {"id": scenario.id, "name": scenario.name, "summary": scenario.summary}
+    if o.open_links:
+        raw["open"] = list(o.open_links)
+    if o.close_links:
+        raw["close"] = list(o.close_links)
+    if o.avoid:
+        raw["avoid"] = list(o.avoid)
+    raw["avoid_mode"] = o.avoid_mode
+    if o.as_of is not None:
+        raw["as_of"] = o.as_of
+    if scenario.corridors is not None:
+        raw["corridors"] = list(scenario.corridors)
+    if scenario.time_overrides:
+        raw["time_model"] = dict(scenario.time_overrides)
+    if scenario.routes:
+        raw["routes"] = [{"from": a, "to": b, "mode": m} for a, b, m in scenario.routes]
+    return raw
+
+
+def scenario_with(
+    scenario: Scenario,
+    *,
+    open_links: Sequence[str] = (),
+    close_links: Sequence[str] = (),
+    avoid: Sequence[str] = (),
+    avoid_mode: str | None = None,
+    as_of: int | None = None,
+    corridors: Sequence[str] | None = None,
+    time_overrides: Mapping[str, float] | None = None,
+    routes: Sequence[Mapping[str, str]] = (),
+) -> Scenario:
+    """The scenario with more what-ifs merged over it (the command line's flags).
+
+    Links to open or close, countries to avoid and ad-hoc routes are added to the
+    scenario's own; ``avoid_mode``, ``as_of`` and ``corridors`` replace its values when
+    given; time-model overrides are merged key by key, the new value winning. The result
+    is validated as a scenario file is, so a bad value is refused with the same message.
+    The summary says what was merged.
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown link, country, corridor or time-model parameter.
+    """
+    raw = scenario_to_mapping(scenario)
+    said: list[str] = []
+
+    def add(key: str, values: Sequence[Any], flag: str) -> None:
+        if values:
+            raw[key] = list(dict.fromkeys([*raw.get(key, []), *values]))
+            said.append(f"{flag} {','.join(str(v) for v in values)}")
+
+    add("open", list(open_links), "--open")
+    add("close", list(close_links), "--close")
+    add("avoid", [c.upper() for c in avoid], "--avoid")
+    if routes:
+        raw["routes"] = [*raw.get("routes", []), *[dict(r) for r in routes]]
+        said.append("--route " + ", ".join(f"{r['from']}:{r['to']}" for r in routes))
+    if avoid_mode is not None:
+        raw["avoid_mode"] = avoid_mode
+        said.append(f"--avoid-mode {avoid_mode}")
+    if as_of is not None:
+        raw["as_of"] = as_of
+        said.append(f"--as-of {as_of}")
+    if corridors is not None:
+        raw["corridors"] = list(corridors)
+        said.append(f"--corridor {','.join(corridors)}")
+    if time_overrides:
+        raw["time_model"] = {**raw.get("time_model", {}), **dict(time_overrides)}
+        said.append("--set " + ",".join(f"{k}={v:g}" for k, v in time_overrides.items()))
+    if not said:
+        return scenario
+    raw["summary"] = f"{scenario.summary} With {'; '.join(said)} from the command line."
+    try:
+        merged = scenario_from_mapping(raw)
+    except ScenarioError as exc:
+        detail = str(exc).removeprefix("<definition>: ")
+        msg = f"scenario {scenario.id!r} with {'; '.join(said)}: {detail}"
+        raise ScenarioError(msg) from None
+    return replace(merged, path=scenario.path)
 
 
 def _scenario_files() -> list[Path]:
@@ -274,10 +378,10 @@ def run_scenario(scenario: Scenario, network: Network) -> ScenarioResult:
     A corridor the scenario makes impossible gets a row whose ``note`` says which leg is
     cut and why; the others still get results.
     """
-    from corridors.definitions._load import load, load_all
+    from corridors.definitions._load import load_all
 
     items = (
-        [load(cid) for cid in scenario.corridors]
+        [_corridor_by_id_or_path(cid) for cid in scenario.corridors]
         if scenario.corridors is not None
         else list(load_all(variants=True))
     )

@@ -10,7 +10,8 @@ Defaults and their sources (override any with ``TimeModel(...)`` or ``replace``)
   (15 knots, container feeder) are the project's assumptions;
 - border dwell per land crossing: rail 40.6 h, road 9.9 h (CAREC Corridor Performance
   Measurement and Monitoring Annual Report 2022, ADB, 2023: average time to clear a
-  border-crossing point);
+  border-crossing point), for crossings without their own ``dwell_h`` in
+  ``geodata/crossings.yaml``;
 - port dwell per port call (loading or unloading a ferry or ship): 24 h, an assumption;
 - transshipment at a gauge break or a change of mode on land: 6 h, an assumption.
 """
@@ -143,7 +144,8 @@ def time_distance(
     cum_h = np.concatenate([[0.0], np.cumsum(hours)])
     events: list[tuple[float, float, str]] = []
     for c in metrics.get("border_crossings", []):
-        dwell = m.border_dwell_h.get(c["mode"], 0.0)
+        own = c.get("dwell_h")
+        dwell = float(own) if own is not None else m.border_dwell_h.get(c["mode"], 0.0)
         events.append((c["km"], dwell, f"border {c['from']}→{c['to']}"))
     for g in metrics.get("gauge_breaks", []):
         events.append((g["km"], m.transshipment_h, f"gauge {g['from_mm']}→{g['to_mm']}"))

@@ -12,7 +12,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from corridors import definitions
 from corridors._errors import (
@@ -37,12 +37,87 @@ class UsageError(CorridorsError, ValueError):
     """Arguments that do not go together."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, with a suggestion where one fits."""
+
+    def error(self, message: str) -> NoReturn:
+        import re
+
+        from corridors._errors import suggest
+
+        hint = ""
+        bad = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if bad:
+            import difflib
+
+            choices = [c.strip().strip("'") for c in bad.group(2).split(",")]
+            close = difflib.get_close_matches(bad.group(1), choices, n=1, cutoff=0.5)
+            hint = suggest(bad.group(1), choices) or (
+                f"; did you mean {close[0]!r}?" if close else ""
+            )
+        sys.stderr.write(f"corridors: {self.prog.removeprefix('corridors ')}: {message}{hint}\n")
+        sys.exit(2)
+
+
+#: Years ``--as-of`` accepts.
+YEARS = (1900, 2200)
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year, e.g. 2030") from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        msg = f"{year} is not a year between {YEARS[0]} and {YEARS[1]}, e.g. 2030"
+        raise argparse.ArgumentTypeError(msg)
+    return year
+
+
+def _avoid_codes(text: str | None) -> tuple[str, ...]:
+    """ISO3 codes from ``--avoid``; a country name or a lower-case code gets a suggestion."""
+    import pycountry
+
+    from corridors.geo.geodata import iso3_problem
+
+    out = []
+    for item in (c.strip() for c in (text or "").split(",")):
+        if not item:
+            continue
+        if not iso3_problem(item.upper()):
+            out.append(item.upper())
+            continue
+        hit: Any = None
+        try:
+            hit = pycountry.countries.lookup(item)
+        except LookupError:
+            import difflib
+
+            names = {c.name.casefold(): c for c in pycountry.countries}
+            close = difflib.get_close_matches(item.casefold(), list(names), n=1, cutoff=0.75)
+            hit = names[close[0]] if close else None
+        hint = f"; did you mean {hit.alpha_3} ({hit.name})?" if hit is not None else ""
+        raise UsageError(f"--avoid {item!r}: not an ISO 3166-1 alpha-3 code such as ARM{hint}")
+    return tuple(out)
+
+
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _err(text: str) -> None:
     sys.stderr.write(f"corridors: {text}\n")
+
+
+def _is_path(arg: str) -> bool:
+    return arg.endswith((".yaml", ".yml")) or Path(arg).is_file()
+
+
+def _corridor(arg: str) -> Corridor:
+    """A shipped corridor by id, or a user's definition file by path (validated)."""
+    if _is_path(arg):
+        return definitions.corridor_from_file(arg)
+    return definitions.load(arg)
 
 
 # --- list / show / validate --------------------------------------------------------------
@@ -123,13 +198,31 @@ def _sources_rows(c: Corridor) -> list[dict[str, Any]]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    c = definitions.load(args.id)
+    c = _corridor(args.id)
     if args.sources:
         _out(render_rows(_sources_rows(c), args.format))
     elif args.format == "json":
         _out(to_json(corridor_to_dict(c)))
     else:
         _out(_show_table(c))
+    return 0
+
+
+def _cmd_places(args: argparse.Namespace) -> int:
+    from corridors.routing import known_places
+
+    rows = [
+        {
+            "name": wp.name,
+            "country": wp.country,
+            "lon": f"{wp.lon:.4f}",
+            "lat": f"{wp.lat:.4f}",
+            "also": ", ".join(names),
+        }
+        for wp, names in known_places()
+        if not args.country or wp.country == args.country.upper()
+    ]
+    _out(render_rows(rows, args.format))
     return 0
 
 
@@ -150,6 +243,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # --- network ------------------------------------------------------------------------------
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal (never when stderr is piped or with ``-q``)."""
+    return not args.quiet and sys.stderr.isatty()
+
+
 def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> Any:
     from corridors.network.build import load_network
 
@@ -157,7 +255,7 @@ def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> An
         args.source,
         corridors=list(corridors) or None,
         refresh=getattr(args, "refresh", False),
-        progress=not args.quiet and sys.stderr.isatty(),
+        progress=_progress(args),
     )
 
 
@@ -169,7 +267,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         n = clear_cache()
         _out(f"removed {n} cached file{'s' if n != 1 else ''}")
         return 0
-    corridors = [definitions.load(i) for i in args.ids] if args.ids else []
+    corridors = [_corridor(i) for i in args.ids] if args.ids else []
     if args.source == "overpass" and not corridors:
         corridors = list(definitions.load_all())
     net = _network(args, corridors)
@@ -208,10 +306,10 @@ def _cmd_network(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace) -> Any:
     from corridors.routing import RoutingOptions
 
-    avoid = tuple(c.strip().upper() for c in (args.avoid or "").split(",") if c.strip())
+    avoid = _avoid_codes(args.avoid)
     return RoutingOptions(
         avoid=avoid,
-        avoid_mode=args.avoid_mode,
+        avoid_mode=args.avoid_mode or "hard",
         open_links=tuple(args.open or ()),
         close_links=tuple(args.close or ()),
         as_of=args.as_of,
@@ -219,9 +317,11 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _route_table(m: dict[str, Any]) -> str:
+    n = m["border_crossings_count"]
+    time = "no travel time (a reference line)" if m["time_h"] is None else f"time {m['time_h']} h"
     lines = [
-        f"{m['name']}: {m['length_km']:,.1f} km, {m['border_crossings_count']} border "
-        f"crossings, {m['missing_km']:,.1f} km missing, time {m['time_h']} h",
+        f"{m['name']}: {m['length_km']:,.1f} km, {n} border crossing{'' if n == 1 else 's'}, "
+        f"{m['missing_km']:,.1f} km missing, {time}",
         "countries: " + " → ".join(m["countries"]),
     ]
     if m["avoids"]:
@@ -285,14 +385,19 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if args.id:
         if args.origin or args.destination:
             raise UsageError("give a corridor ID or --from/--to, not both")
-        corridor = definitions.load(args.id)
+        corridor = _corridor(args.id)
         net = _network(args, [corridor])
         r = route_corridor(corridor, net, options=opts)
     else:
         if not (args.origin and args.destination):
             raise UsageError("give a corridor ID, or both --from and --to")
         net = _network(args)
-        r = route(args.origin, args.destination, net, modes=args.mode, options=opts)
+        if args.mode == "any":
+            from corridors.analysis.metrics import fastest_route
+
+            r = fastest_route(args.origin, args.destination, net, options=opts)
+        else:
+            r = route(args.origin, args.destination, net, modes=args.mode, options=opts)
     m = route_metrics(r)
     if args.format == "json":
         _out(to_json(m))
@@ -312,11 +417,31 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.all:
         items = list(definitions.load_all(variants=True))
     elif args.ids:
-        items = [definitions.load(i) for i in args.ids]
+        items = [_corridor(i) for i in args.ids]
     else:
         raise UsageError("give corridor ids or --all")
+    notes: list[str] = []
+    if args.origin or args.destination:
+        if not (args.origin and args.destination):
+            raise UsageError("give both --from and --to, or neither")
+        from corridors.routing import corridor_between
+
+        cut: list[Corridor] = []
+        errors_cut: dict[str, str] = {}
+        for c in items:
+            try:
+                piece, said = corridor_between(c, args.origin, args.destination)
+            except InfeasibleRouteError as exc:
+                errors_cut[c.id] = str(exc)
+                continue
+            cut.append(piece)
+            notes.extend(said)
+        items = cut
+    else:
+        errors_cut = {}
     net = _network(args, items)
     routes, errors = route_corridors(items, net, options=_options(args))
+    errors = {**errors_cut, **errors}
     rows = compare_rows([route_metrics(r) for r in routes], errors=errors)
     if args.format == "json":
         _out(to_json(rows))
@@ -328,6 +453,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         for t in table:
             t.pop("name")
     _out(render_rows(table, args.format))
+    for note in notes:
+        sys.stderr.write(f"corridors: note: {note}\n")
     for cid, err in errors.items():
         sys.stderr.write(f"corridors: {cid}: {err}\n")
     return 0
@@ -344,9 +471,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     if args.all and args.ids:
         raise UsageError("give corridor ids or --all, not both")
     items = (
-        list(definitions.load_all(variants=True))
-        if args.all
-        else [definitions.load(i) for i in args.ids]
+        list(definitions.load_all(variants=True)) if args.all else [_corridor(i) for i in args.ids]
     )
     if not items:
         raise UsageError("give corridor ids or --all")
@@ -401,7 +526,18 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         _out(render_rows(rows, args.format if args.format != "markdown" else "markdown"))
         return 0
     if args.name:
-        scenario = sc.load_scenario(args.name)
+        # the flags are merged over the scenario file, never ignored
+        scenario = sc.scenario_with(
+            sc.load_scenario(args.name),
+            open_links=list(args.open or ()),
+            close_links=list(args.close or ()),
+            avoid=list(_avoid_codes(args.avoid)),
+            avoid_mode=args.avoid_mode,
+            as_of=args.as_of,
+            corridors=list(args.corridor) if args.corridor else None,
+            time_overrides=dict(_parse_set(v) for v in args.set) if args.set else None,
+            routes=[_parse_route(v) for v in args.route or ()],
+        )
     else:
         raw: dict[str, Any] = {
             "id": "command-line",
@@ -413,8 +549,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         if args.close:
             raw["close"] = list(args.close)
         if args.avoid:
-            raw["avoid"] = [c.strip() for c in args.avoid.split(",") if c.strip()]
-        raw["avoid_mode"] = args.avoid_mode
+            raw["avoid"] = list(_avoid_codes(args.avoid))
+        raw["avoid_mode"] = args.avoid_mode or "hard"
         if args.as_of is not None:
             raw["as_of"] = args.as_of
         if args.corridor:
@@ -477,7 +613,7 @@ def _parse_route(text: str) -> dict[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="corridors",
         description="Model transit corridors over real OpenStreetMap-derived networks.",
     )
@@ -491,10 +627,15 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_list)
 
     p = sub.add_parser("show", help="show one corridor definition")
-    p.add_argument("id", help="corridor id (see 'corridors list')")
+    p.add_argument("id", help="corridor id (see 'corridors list') or definition .yaml file")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--sources", action="store_true", help="list the sources behind it")
     p.set_defaults(handler=_cmd_show)
+
+    p = sub.add_parser("places", help="list the place names --from/--to accept")
+    p.add_argument("--country", metavar="ISO3", help="only places in this country")
+    p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    p.set_defaults(handler=_cmd_places)
 
     p = sub.add_parser("validate", help="validate definition files (default: the shipped ones)")
     p.add_argument("paths", nargs="*", help="YAML files or folders")
@@ -520,13 +661,13 @@ def _add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--avoid-mode",
         choices=("hard", "soft"),
-        default="hard",
-        help="hard: never enter; soft: allowed at a cost",
+        default=None,
+        help="hard (default): never enter; soft: allowed at a cost",
     )
     p.add_argument("--open", action="append", metavar="LINK", help="treat a named link as built")
     p.add_argument("--close", action="append", metavar="LINK", help="treat a named link as cut")
     p.add_argument(
-        "--as-of", type=int, metavar="YEAR", help="links expected by YEAR count as built"
+        "--as-of", type=_year, metavar="YEAR", help="links expected by YEAR count as built"
     )
 
 
@@ -540,7 +681,7 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_network)
 
     p = sub.add_parser("route", help="route a corridor, or between two places")
-    p.add_argument("id", nargs="?", help="corridor id")
+    p.add_argument("id", nargs="?", help="corridor id or definition .yaml file")
     p.add_argument("--from", dest="origin", metavar="PLACE", help="place name or lon,lat")
     p.add_argument("--to", dest="destination", metavar="PLACE", help="place name or lon,lat")
     p.add_argument("--mode", choices=("rail", "road", "sea", "ferry", "any"), default="rail")
@@ -550,7 +691,7 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_route)
 
     p = sub.add_parser("map", help="draw corridors on one HTML map")
-    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("ids", nargs="*", help="corridor ids or definition .yaml files")
     p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
     p.add_argument("--out", required=True, help="output .html file")
     p.add_argument("--title", help="page title")
@@ -570,7 +711,9 @@ def _add_routing_commands(sub: Any) -> None:
     p = sub.add_parser("scenario", help="run a what-if scenario against the baseline")
     p.add_argument("action", choices=("run", "list"))
     p.add_argument("name", nargs="?", help="a shipped scenario id or a scenario .yaml file")
-    p.add_argument("--corridor", action="append", metavar="ID", help="corridor to compare")
+    p.add_argument(
+        "--corridor", action="append", metavar="ID|FILE", help="corridor (id or .yaml) to compare"
+    )
     p.add_argument(
         "--route", action="append", metavar="FROM:TO[:MODE]", help="an ad-hoc route to compare"
     )
@@ -589,7 +732,14 @@ def _add_routing_commands(sub: Any) -> None:
     p.set_defaults(handler=_cmd_scenario)
 
     p = sub.add_parser("compare", help="compare corridors in one table")
-    p.add_argument("ids", nargs="*", help="corridor ids")
+    p.add_argument("ids", nargs="*", help="corridor ids or definition .yaml files")
+    p.add_argument(
+        "--from",
+        dest="origin",
+        metavar="PLACE",
+        help="compare each corridor's own path from PLACE (with --to)",
+    )
+    p.add_argument("--to", dest="destination", metavar="PLACE", help="... to PLACE")
     p.add_argument("--all", action="store_true", help="every shipped corridor and variant")
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     _add_source(p)

@@ -11,6 +11,10 @@ from corridors.definitions._load import (
     load_all,
     validate_files,
 )
+from corridors.definitions._validate import corridor_from_mapping as _corridor_from_mapping
+from corridors.model import register_from_mapping as _register
+
+_register(_corridor_from_mapping)
 
 __all__ = [
     "corridor_from_file",

@@ -69,6 +69,15 @@ class Crossing:
     variants: tuple[str, ...] = ()
     note: str | None = None
     source: str | None = None
+    #: Hours a crossing of this mode takes here, ``(mode, hours)`` pairs; where a mode has
+    #: none, the time model's border dwell (the CAREC average) applies.
+    dwell_h: tuple[tuple[str, float], ...] = ()
+    #: The source of ``dwell_h`` (an id in the file's sources).
+    dwell_source: str | None = None
+
+    def dwell_for(self, mode: str) -> float | None:
+        """The crossing's own dwell, in hours, for ``mode``, or ``None`` (use the default)."""
+        return next((h for m, h in self.dwell_h if m == mode), None)
 
 
 @dataclass(frozen=True)
@@ -225,6 +234,24 @@ def crossings() -> tuple[Crossing, ...]:
             r.problems.append(f"{r.shown}: {label}: countries must be a list of two ISO3 codes")
         if pt is None or len(codes) != 2 or None in codes or not item.get("name"):
             continue
+        dwell: list[tuple[str, float]] = []
+        raw_dwell = item.get("dwell_h")
+        if raw_dwell is not None:
+            ok = isinstance(raw_dwell, Mapping) and all(
+                isinstance(m, str)
+                and isinstance(h, int | float)
+                and not isinstance(h, bool)
+                and 0 <= h <= 1000
+                for m, h in raw_dwell.items()
+            )
+            if not ok or not item.get("dwell_source"):
+                r.problems.append(
+                    f"{r.shown}: {label}: dwell_h must be a mapping such as {{rail: 0}} "
+                    "(hours, 0 to 1000) with a dwell_source"
+                )
+            else:
+                dwell = [(str(m), float(h)) for m, h in raw_dwell.items()]
+                r.source(f"{label} dwell_source", {"source": item.get("dwell_source")})
         out.append(
             Crossing(
                 name=str(item["name"]),
@@ -235,6 +262,8 @@ def crossings() -> tuple[Crossing, ...]:
                 variants=_strings(item.get("variants")),
                 note=item.get("note"),
                 source=r.source(label, item),
+                dwell_h=tuple(dwell),
+                dwell_source=str(item["dwell_source"]) if dwell else None,
             )
         )
     r.done()

@@ -545,7 +545,7 @@ _PANEL_COLUMNS = (
     "missing_km",
     "border_crossings",
     "countries",
-    "countries_avoided",
+    "avoids",
     "gauge_breaks",
     "time_h",
 )
@@ -572,7 +572,9 @@ def _panel_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "missing_km": m["missing_km"],
             "border_crossings": m["border_crossings_count"],
             "countries": " → ".join(m["countries"]),
-            "countries_avoided": ", ".join(m["countries_avoided"]),
+            "avoids": ", ".join(
+                f"{a['country']} ({'ok' if a['verified'] else 'entered'})" for a in m["avoids"]
+            ),
             "gauge_breaks": len(m["gauge_breaks"]),
             "time_h": "" if m["time_h"] is None else m["time_h"],
         }
@@ -750,8 +752,9 @@ def map_routes(
     panel_open: bool = True,
     colours: Mapping[str, str] | None = None,
     baselines: Sequence[str] = (),
+    m: folium.Map | None = None,
 ) -> folium.Map:
-    """Build a Folium map comparing routed corridors.
+    """Build a Folium map comparing routed corridors, or add them to an existing map.
 
     Parameters
     ----------
@@ -772,9 +775,19 @@ def map_routes(
         A colour per route id (default: :func:`colours_for` in page order).
     baselines
         Ids of routes drawn as a baseline: dashed and thinner, in their scenario's colour.
+    m
+        An existing map (from :func:`base_map`, ``GeoDataFrame.explore()`` or folium) to
+        add the routes to, as ``GeoDataFrame.explore(m=...)`` does: each route becomes one
+        more layer; the page furniture (panel, legend, footer, layer control) is left to
+        the map's owner. The same map is returned.
     """
     if not routes:
         raise CorridorsError("nothing to map: no routed corridors")
+    if m is not None:
+        add_routes(
+            m, routes, metrics=metrics, simplify_m=simplify_m, colours=colours, baselines=baselines
+        )
+        return m
     m = base_map(_bounds(routes), title=title or "Corridor map", online=online)
     parts = add_routes(
         m, routes, metrics=metrics, simplify_m=simplify_m, colours=colours, baselines=baselines

@@ -204,3 +204,87 @@ def test_the_btc_reference_line_and_its_published_split(network: object) -> None
     row = compare([btc], network).loc["btc-pipeline"]
     assert row["published_km"] == 1768.0
     assert row["published_km_by_country"] == "AZE 443, GEO 249, TUR 1,076"
+
+
+def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
+    from corridors.analysis.metrics import fastest_route, route_metrics
+    from corridors.routing import SPEEDS_FOR_ANY_KMH, TRANSFER_FOR_ANY_H
+
+    # the routing cost of modes="any" uses the time model's own defaults
+    for mode, kmh in DEFAULT_TIME_MODEL.speed_kmh.items():
+        if mode != "pipeline":
+            assert SPEEDS_FOR_ANY_KMH[mode] == kmh
+    assert DEFAULT_TIME_MODEL.port_dwell_h == TRANSFER_FOR_ANY_H
+    # Baku – Tbilisi: road 528 km / 22.5 h beats rail 545 km / 50.7 h (40.6 h rail border)
+    r = fastest_route("Baku", "Tbilisi", network)
+    m = route_metrics(r)
+    assert m["length_km_by_mode"] == {"road": 528.0}
+    assert m["time_h"] == 22.5
+    # the multimodal candidate, on moving time alone, takes the rail (10.1 h moving)
+    assert r.meta["candidates_h"] == {"any": 50.7, "rail": 50.7, "road": 22.5}
+    # with a 1 h rail border dwell, rail (10.1 + 1 h) is faster than road
+    quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
+    r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
+    assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 545.1}
+
+
+def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:
+    # in Georgia: 1520 mm, a drawn link without a gauge, 1520 mm again: no break
+    a = _pieces([(44.9, 41.0), (44.8, 41.1)], gauge_mm=1520)
+    gap = _pieces([(44.8, 41.1), (44.7, 41.2)], gauge_mm=0, missing=True)
+    c = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=1520)
+    assert gauge_breaks(pd.concat([a, gap, c], ignore_index=True)) == []
+    # Nakhchivan (1520 mm) into Türkiye on a drawn line: Türkiye's rule, 1435 mm, breaks it
+    nak = _pieces([(45.2, 39.4), (45.0, 39.55)], gauge_mm=1520)
+    drawn = _pieces([(45.0, 39.55), (44.8, 39.68), (44.6, 39.82), (44.4, 39.9)], missing=True)
+    breaks = gauge_breaks(pd.concat([nak, drawn], ignore_index=True))
+    assert [(b["from_mm"], b["to_mm"]) for b in breaks] == [(1520, 1435)]
+
+
+@pytest.mark.parametrize(
+    ("cid", "expected"),
+    [
+        # Baku – Kars both ways: the 1520 → 1435 mm change entering Türkiye is one break
+        ("zangezur", [("Sadarak–Dilucu", 1520, 1435)]),
+        ("btk", [("Akhalkalaki", 1520, 1435)]),
+        # the 1520 mm track reaches Iranian Astara; the missing Rasht–Astara line is 1435 mm
+        ("instc-west", [("Astara–Astara", 1520, 1435)]),
+        # a planned line in Iran takes Iran's rule: in and out of standard gauge
+        ("aras-rail", [("Aghband–Kalaleh", 1520, 1435), ("Jolfa station", 1435, 1520)]),
+        ("middle-corridor", [("Akhalkalaki", 1520, 1435)]),
+    ],
+)
+def test_gauge_break_places(
+    cid: str, expected: list[tuple[str, int, int]], network: object
+) -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.routing import route_corridor
+
+    m = route_metrics(route_corridor(corridors.load(cid), network))  # type: ignore[arg-type]
+    assert [(g["name"], g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == expected
+
+
+def test_each_crossing_has_its_own_dwell_and_maymak_is_transit(network: object) -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.analysis.timemodel import time_distance
+    from corridors.geo import geodata
+    from corridors.routing import route_corridor
+
+    own = {c.name: c.dwell_h for c in geodata.crossings() if c.dwell_h}
+    assert own == {"Sholdala–Zhoon-Döbö": (("rail", 0.0),), "Maymak–Kürkireusu": (("rail", 0.0),)}
+    r = route_corridor(corridors.load("middle-corridor"), network)  # type: ignore[arg-type]
+    m = route_metrics(r)
+    dwell = [(c["name"], c["dwell_h"]) for c in m["border_crossings"]]
+    assert dwell == [
+        ("Sholdala–Zhoon-Döbö", 0.0),
+        ("Maymak–Kürkireusu", 0.0),
+        ("Böyük Kəsik–Gardabani", None),
+        ("Kartsakhi", None),
+    ]
+    # two CAREC rail waits (2 x 40.6 h), not four: the Kyrgyz stretch is transit
+    assert m["time_h_breakdown"]["border_h"] == 81.2
+    # the time–distance chart steps by the same dwell
+    curve = time_distance(r.pieces, m)
+    assert round(float(curve["h"].max()), 1) == m["time_h"]

@@ -105,19 +105,66 @@ def test_ad_hoc_route_and_unknown_place(
 def test_compare_markdown(capsys: pytest.CaptureFixture[str], network: object) -> None:
     assert main(["-q", "compare", "aras", "zangezur", "--format", "markdown"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("| id | name | length_km |")
+    assert out[0].startswith("| id | name | kind | from | to | length_km | operational_km |")
     assert len(out) == 4
     aras = next(line for line in out if line.startswith("| aras |"))
     assert "AZE → IRN → AZE" in aras
 
 
-def test_compare_json_adds_countries_avoided(
+def test_compare_json_says_what_each_route_avoids_and_enters(
     capsys: pytest.CaptureFixture[str], network: object
 ) -> None:
     assert main(["-q", "compare", "aras", "zangezur", "--format", "json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert "ARM" in rows["aras"]["countries_avoided"]
-    assert "ARM" not in rows["zangezur"]["countries_avoided"]
+    assert "countries_avoided" not in rows["aras"]
+    assert rows["aras"]["avoids_ok"] is True
+    assert rows["zangezur"]["avoids_ok"] is None  # it states no avoids
+    assert rows["aras"]["via"]["ARM"] == {"via": False, "km": 0.0}
+    assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 35.5}
+    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 88.2}
+
+
+def test_compare_columns_do_not_depend_on_the_other_rows(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    def rows(*ids: str) -> dict[str, dict[str, str]]:
+        assert main(["-q", "compare", *ids, "--format", "csv"]) == 0
+        return {r["id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+
+    alone, everyone = rows("aras"), rows("--all")
+    assert alone["aras"] == everyone["aras"]
+    aras = alone["aras"]
+    assert (aras["from"], aras["to"]) == ("Horadiz", "Nakhchivan")
+    assert (aras["avoids"], aras["avoids_ok"]) == ("ARM", "yes")
+    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "88.2")
+    # open today: 218.2 of 220.6 km; the missing 2.4 km mean no trip today
+    assert (aras["operational_km"], aras["time_h"], aras["time_h_today"]) == (
+        "218.2",
+        "25.1",
+        "not open today",
+    )
+    btk = everyone["btk"]
+    assert (btk["time_h"], btk["time_h_today"]) == ("102.1", "102.1")
+    btc = everyone["btc-pipeline"]
+    assert (btc["kind"], btc["time_h"], btc["time_h_today"]) == (
+        "reference",
+        "reference line",
+        "reference line",
+    )
+    assert all(r["time_h"] for r in everyone.values())  # no empty time cell
+
+
+def test_compare_of_load_all_has_the_cli_rows(network: object) -> None:
+    import corridors
+    from corridors.analysis import compare
+
+    table = compare(corridors.load_all(), network)
+    assert len(table) == 12
+    assert list(table.index) == list(range(12))
+    assert list(table["id"][:3]) == ["aras", "aras-rail", "armenia-iran-road"]
 
 
 def test_python_dash_m_and_no_traceback() -> None:
@@ -143,3 +190,147 @@ def test_compare_csv_is_machine_readable(
     assert [r["id"] for r in rows] == ["btk", "instc-east"]
     assert float(rows[1]["length_km"]) > 1000  # no thousands separator
     assert rows[0]["missing_km"] == "0.0"
+
+
+def test_route_any_mode_picks_the_faster_road(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Baku – Tbilisi: 528.0 km, 1 border crossing, ")
+    assert first.endswith("time 22.5 h")
+
+
+def test_scenario_run_merges_flags_over_the_file(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    assert main(["scenario", "run", "tripp-open-2030", "--set", "foo"]) == 2
+    err = capsys.readouterr().err
+    assert err == "corridors: --set 'foo': expected NAME=NUMBER, e.g. border_dwell_h.rail=20\n"
+    assert main(["scenario", "run", "tripp-open-2030", "--close", "megri"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "corridors: scenario 'tripp-open-2030' with --close megri: close[0]: unknown link "
+        "'megri'; did you mean 'meghri' or 'meghri-road'?\n"
+    )
+
+    def rows(*flags: str) -> dict[str, dict[str, object]]:
+        argv = ["scenario", "run", "tripp-open-2030", "--format", "json", *flags]
+        assert main(argv) == 0
+        return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+
+    plain = rows()
+    assert plain["zangezur"]["scenario_time_h"] == 142.0
+    # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
+    quick = rows("--set", "border_dwell_h.rail=20")
+    assert quick["zangezur"]["scenario_time_h"] == 80.2
+    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 141.7
+    # --corridor replaces the file's list; --route adds a question to its own
+    only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
+    assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
+
+
+def test_compare_on_a_common_origin_and_destination(
+    capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    import csv
+    import io
+
+    argv = ["-q", "compare", "aras", "zangezur", "--from", "Baku", "--to", "Nakhchivan"]
+    assert main([*argv, "--format", "csv"]) == 0
+    cap = capsys.readouterr()
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(cap.out))}
+    got = {
+        cid: (r["from"], r["to"], r["length_km"], r["missing_km"], r["countries"])
+        for cid, r in rows.items()
+    }
+    assert got == {
+        # Aras starts at Horadiz: the road from Baku to it is added, and said so
+        "aras": ("Baku", "Nakhchivan", "477.1", "2.4", "AZE → IRN → AZE"),
+        # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
+        "zangezur": ("Baku", "Nakhchivan", "494.2", "178.3", "AZE → ARM → AZE"),
+    }
+    assert cap.err == (
+        "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"
+    )
+    # the other way round, or a reference line: said, the others still compared
+    assert (
+        main(["-q", "compare", "zangezur", "btc-pipeline", "--from", "Nakhchivan", "--to", "Baku"])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "corridors: zangezur: corridor 'zangezur' reaches 'Baku' before 'Nakhchivan'" in err
+    assert "btc-pipeline' is a reference line" in err
+
+
+def test_a_definition_file_is_accepted_wherever_an_id_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    mini = str(DATA / "mini.yaml")
+    assert main(["-q", "route", mini]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Mini corridor: 545.1 km, 1 border crossing, 0.0 km missing, time 50.7 h"
+    )
+    assert main(["-q", "compare", mini, "btk", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["mini", "btk"]
+    out = tmp_path / "mini.html"
+    assert main(["-q", "map", mini, "--out", str(out)]) == 0
+    assert out.stat().st_size > 10_000
+    capsys.readouterr()
+    argv = ["-q", "scenario", "run", "tripp-open-2030", "--corridor", mini, "--format", "json"]
+    assert main(argv) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 545.1
+    # a draft written by scan routes as it is
+    text = tmp_path / "note.txt"
+    text.write_text("Trains run from Baku to Tbilisi and on to Kars.\n", encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    assert main(["-q", "scan", str(text), "--draft", "My route", "--out", str(draft)]) == 0
+    capsys.readouterr()
+    assert main(["-q", "route", str(draft), "--format", "json"]) == 0
+    m = json.loads(capsys.readouterr().out)
+    assert m["name"] == "My route (draft)" and m["length_km"] > 500
+
+
+def test_bad_flag_values_are_one_line_with_a_suggestion(
+    capsys: pytest.CaptureFixture[str], network: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.cli import _main
+
+    def err(*argv: str) -> str:
+        try:
+            code: object = main(list(argv))
+        except SystemExit as exc:  # argparse's own checks exit from parse_args
+            code = exc.code
+        assert code == 2
+        return capsys.readouterr().err
+
+    base = ("-q", "route", "--from", "Baku", "--to", "Tbilisi")
+    assert err(*base, "--avoid", "Armenia") == (
+        "corridors: --avoid 'Armenia': not an ISO 3166-1 alpha-3 code such as ARM; "
+        "did you mean ARM (Armenia)?\n"
+    )
+    assert err(*base, "--as-of", "20300") == (
+        "corridors: route: argument --as-of: 20300 is not a year between 1900 and 2200, e.g. 2030\n"
+    )
+    assert err(*base, "--mode", "rial") == (
+        "corridors: route: argument --mode: invalid choice: 'rial' (choose from 'rail', "
+        "'road', 'sea', 'ferry', 'any'); did you mean 'rail'?\n"
+    )
+    assert main(["-q", "route", "--from", "Bakuu", "--to", "Tbilisi"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "give 'lon,lat' or a name that 'corridors places' lists\n"
+    )
+    assert main(["places", "--country", "AZE", "--format", "csv"]) == 0
+    assert "\nNakhchivan,AZE," in capsys.readouterr().out
+    # "1 border crossing", and no "time None h" for a line that is not travelled
+    assert main(["-q", "route", "btc-pipeline"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "None" not in first and first.endswith("no travel time (a reference line)")
+    # progress bars on a terminal only
+    args = _main._parser().parse_args(["route", "btk"])
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _main._progress(args) is False
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _main._progress(args) is True
+    assert _main._progress(_main._parser().parse_args(["-q", "route", "btk"])) is False

@@ -56,6 +56,19 @@ def test_layers_styles_and_panel(network: Network) -> None:
     assert routes[0].corridor.digest[:12] in page
 
 
+def test_explore_and_adding_routes_to_an_existing_map(network: Network) -> None:
+    from corridors.outputs.export import route_to_gdf
+
+    aras, zangezur = (route_corridor(corridors.load(i), network) for i in ("aras", "zangezur"))
+    base = route_to_gdf(aras).explore()  # needs mapclassify, a dependency
+    same = map_routes([zangezur], m=base)
+    assert same is base  # added to, as GeoDataFrame.explore(m=...) does
+    page = _render(same)
+    assert "Zangezur corridor" in page
+    assert page.count("L.featureGroup(") == 1  # one more layer, no second page furniture
+    assert 'id="corridors-panel"' not in page
+
+
 def test_definition_text_is_escaped(network: Network, tmp_path: Path) -> None:
     base = corridors.load("aras")
     evil = corridors.Corridor(
@@ -219,7 +232,9 @@ def test_panel_matches_compare_json(
         assert float(got["missing_km"]) == r["missing_km"]
         assert int(got["border_crossings"]) == r["border_crossings_count"]
         assert got["countries"] == " → ".join(r["countries"])
-        assert got["countries_avoided"] == ", ".join(r["countries_avoided"])
+        assert got["avoids"] == ", ".join(
+            f"{a['country']} ({'ok' if a['verified'] else 'entered'})" for a in r["avoids"]
+        )
         if r["time_h"] is not None:
             assert float(got["time_h"]) == r["time_h"]
 
