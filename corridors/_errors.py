@@ -17,6 +17,7 @@ __all__ = [
     "DefinitionError",
     "InfeasibleRouteError",
     "OptionalDependencyError",
+    "OutputPathError",
     "ScenarioError",
     "SnapError",
     "UnknownCorridorError",
@@ -63,6 +64,10 @@ class DataSourceError(CorridorsError, RuntimeError):
 
 class CacheError(CorridorsError, OSError):
     """The cache folder cannot be read or written."""
+
+
+class OutputPathError(CorridorsError, ValueError):
+    """An output path holds something that must not be replaced (device, FIFO, link, folder)."""
 
 
 class SnapError(CorridorsError, ValueError):

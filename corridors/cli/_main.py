@@ -45,6 +45,15 @@ def _err(text: str) -> None:
     sys.stderr.write(f"corridors: {text}\n")
 
 
+def _check_outputs(*paths: str | Path | None) -> None:
+    """Refuse a device, FIFO, socket, link or folder as an output file before any work."""
+    from corridors._io import check_output_path
+
+    for p in paths:
+        if p is not None:
+            check_output_path(Path(p))
+
+
 # --- list / show / validate --------------------------------------------------------------
 
 
@@ -343,6 +352,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
     if args.all and args.ids:
         raise UsageError("give corridor ids or --all, not both")
+    _check_outputs(args.out, Path(args.out).with_suffix(".png") if args.png else None)
     items = (
         list(definitions.load_all(variants=True))
         if args.all
@@ -400,6 +410,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             )
         _out(render_rows(rows, args.format if args.format != "markdown" else "markdown"))
         return 0
+    _check_outputs(args.map, args.chart)
     if args.name:
         scenario = sc.load_scenario(args.name)
     else:
