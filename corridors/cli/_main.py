@@ -160,14 +160,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> Any:
+    from corridors import settings
     from corridors.network.build import load_network
 
-    return load_network(
-        args.source,
-        corridors=list(corridors) or None,
-        refresh=getattr(args, "refresh", False),
-        progress=not args.quiet and sys.stderr.isatty(),
-    )
+    saved = settings.overpass_url
+    if getattr(args, "overpass_url", None):
+        settings.overpass_url = args.overpass_url
+    try:
+        return load_network(
+            args.source,
+            corridors=list(corridors) or None,
+            refresh=getattr(args, "refresh", False),
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    finally:
+        settings.overpass_url = saved
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
@@ -523,6 +530,12 @@ def _add_source(p: argparse.ArgumentParser) -> None:
         default="bundled",
         help="bundled (offline default), overpass (online), or a .osm/.osm.pbf/.graphml/"
         ".geojson file",
+    )
+    p.add_argument(
+        "--overpass-url",
+        metavar="URL",
+        help="--source overpass: the Overpass API endpoint (default: $CORRIDORS_OVERPASS_URL, "
+        "else https://overpass-api.de/api)",
     )
 
 
