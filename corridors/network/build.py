@@ -10,6 +10,7 @@ import itertools
 import logging
 import shutil
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -563,7 +564,7 @@ def _cached(key: str, build: Any, refresh: bool) -> Network:
     if entry is not None:
         try:
             return network_from_npz(entry[0])
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             _LOG.warning("cache entry %s is unreadable (%s); rebuilding it", entry[0], exc)
     started = time.perf_counter()
     net: Network = build()
