@@ -88,6 +88,8 @@ class OptionalDependencyError(CorridorsError, ImportError):
 
 def suggest(value: str, choices: Sequence[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
+    if len(value) > 100:  # no name is this long; difflib would take long to say so
+        return ""
     close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
     if not close:
         return ""

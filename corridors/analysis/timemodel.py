@@ -115,7 +115,7 @@ class TimeModel:
         dwell = dict(self.border_dwell_h)
         port, trans = self.port_dwell_h, self.transshipment_h
         for key, value in overrides.items():
-            group, _, mode = key.partition(".")
+            group, _, mode = str(key).partition(".")
             if group == "speed_kmh" and mode in speed:
                 speed[mode] = _checked(key, value)
             elif group == "border_dwell_h" and mode in dwell:
