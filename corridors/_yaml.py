@@ -106,6 +106,8 @@ def load_yaml_text(text: str, *, name: str = "<text>") -> Any:
         raise DefinitionError([msg]) from None
     except yaml.YAMLError as exc:
         raise DefinitionError([f"{name}: malformed YAML: {str(exc)[:200]}"]) from None
+    except DefinitionError:
+        raise
     except ValueError as exc:  # an integer over 4,300 digits, a date like 2024-13-45
         msg = f"{name}: a value cannot be read ({str(exc)[:120]}); write it as a quoted string"
         raise DefinitionError([msg]) from None

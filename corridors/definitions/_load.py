@@ -9,7 +9,7 @@ from pathlib import Path
 from corridors._data import display_path, seeds_dir
 from corridors._errors import DefinitionError, UnknownCorridorError, suggest
 from corridors._yaml import read_yaml
-from corridors.definitions._validate import corridor_from_mapping
+from corridors.definitions._validate import _q, corridor_from_mapping
 from corridors.model import Corridor
 
 __all__ = [
@@ -116,7 +116,7 @@ def load(corridor_id: str) -> Corridor:
             return c
     ids = corridor_ids()
     hint = suggest(corridor_id, ids) or f"; known ids: {', '.join(ids)}"
-    msg = f"no corridor with id {corridor_id!r}{hint} (run 'corridors list')"
+    msg = f"no corridor with id {_q(corridor_id)}{hint} (run 'corridors list')"
     raise UnknownCorridorError(msg)
 
 

@@ -605,7 +605,7 @@ def _variants(
         chk.add("variants", "must be a list of variants")
         return []
     out = []
-    ids = {parent.get("id")}
+    ids = {_hashable_text(parent.get("id"))}
     for i, item in enumerate(raw):
         label = _label(i, item, "id", "variants")
         m = chk.keys(label, item, _VARIANT_REQUIRED, _VARIANT_OPTIONAL)

@@ -496,11 +496,20 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
 
 
 def hash_file(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex), or ``"missing"``."""
+    """SHA-256 of a regular file's bytes (hex), read in chunks, or ``"missing"``.
+
+    A FIFO or a device is never read (it could block or never end): ``"missing"``.
+    """
     import hashlib
 
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not path.is_file():
+            return "missing"
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
     except OSError:
         return "missing"
 

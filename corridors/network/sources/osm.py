@@ -549,6 +549,9 @@ def network_from_file(path: str | Path, *, modes: Sequence[str] | None = None) -
     p = Path(path)
     shown = display_path(p)
     if not p.is_file():
+        if p.exists():
+            kind = "a folder" if p.is_dir() else "not a regular file (a device, FIFO or socket)"
+            raise DataSourceError(f"{shown}: {kind}; give an OSM file")
         raise DataSourceError(f"{shown}: no such file; check the path")
     name = p.name.lower()
     source = f"osm:file:{p.name}"
