@@ -386,8 +386,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_maps(args: argparse.Namespace) -> int:
+    from corridors._errors import OutputPathError
     from corridors.outputs.maps import build_map_set
 
+    out_dir = Path(args.out_dir)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        msg = f"--out-dir {out_dir} is not a folder; give a folder or a new path"
+        raise OutputPathError(msg)
     net = _network(args)
     paths = build_map_set(args.out_dir, net, online=args.online, png=args.png)
     for p in paths:

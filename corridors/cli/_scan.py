@@ -79,8 +79,8 @@ def _check(args: argparse.Namespace) -> None:
         raise ScanError(f"--context {args.context}: give 0 or more characters")
     from corridors._io import check_output_path
 
-    for out in (args.map, args.out):
-        if out and out != "-":
+    for out in (args.map, None if args.out == "-" else args.out):
+        if out:
             check_output_path(Path(out))  # before any work: a FIFO or device is refused
 
 

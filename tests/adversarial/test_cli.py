@@ -94,6 +94,17 @@ def test_outputs_never_replace_special_files(
     ]
 
 
+@pytest.mark.parametrize("special", ["fifo", "link", "/dev/null"])
+def test_maps_out_dir_must_be_a_folder(
+    tmp_path: Path, special: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo, link, _ = _fifo_and_link(tmp_path)
+    out = {"fifo": str(fifo), "link": str(link), "/dev/null": "/dev/null"}[special]
+    assert main(["maps", "--out-dir", out]) == 2
+    assert f"--out-dir {out} is not a folder" in _one_line(capsys)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+
+
 @pytest.mark.parametrize(
     "args",
     [
