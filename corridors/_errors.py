@@ -17,6 +17,7 @@ __all__ = [
     "DefinitionError",
     "InfeasibleRouteError",
     "OptionalDependencyError",
+    "OutputPathError",
     "ScenarioError",
     "SnapError",
     "UnknownCorridorError",
@@ -65,6 +66,10 @@ class CacheError(CorridorsError, OSError):
     """The cache folder cannot be read or written."""
 
 
+class OutputPathError(CorridorsError, ValueError):
+    """An output path holds something that must not be replaced (device, FIFO, link, folder)."""
+
+
 class SnapError(CorridorsError, ValueError):
     """A waypoint is farther from the network than the snap limit allows."""
 
@@ -83,6 +88,8 @@ class OptionalDependencyError(CorridorsError, ImportError):
 
 def suggest(value: str, choices: Sequence[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""``."""
+    if len(value) > 100:  # no name is this long; difflib would take long to say so
+        return ""
     close = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
     if not close:
         return ""

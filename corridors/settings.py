@@ -23,8 +23,16 @@ bridge_min_component_km : float
 region_margin_deg : float
     Margin, in degrees, added around the bounding box of all definitions to clip the
     bundled world networks; the box is then snapped outward to whole degrees.
-overpass_url : str
-    Overpass API endpoint used by ``--source overpass``.
+overpass_url : str or None
+    Overpass API endpoint used by ``--source overpass`` (``--overpass-url``). ``None``
+    means: the environment variable ``CORRIDORS_OVERPASS_URL`` if set, else
+    ``https://overpass-api.de/api``.
+overpass_max_bytes : int
+    Largest Overpass answer accepted, in bytes once decompressed (a gzip bomb is cut off
+    here, not in memory).
+overpass_deadline_s : float
+    Overall time, in seconds, one Overpass answer may take to arrive, however slowly the
+    server sends it (``requests_timeout_s`` bounds each wait for the next bytes).
 overpass_buffer_km : float
     Buffer, in km, around a corridor's waypoints and legs for the Overpass query polygon.
 requests_timeout_s : float
@@ -54,7 +62,9 @@ merge_tolerance_m: float = 30.0
 bridge_max_km: float = 5.0
 bridge_min_component_km: float = 2.0
 region_margin_deg: float = 3.0
-overpass_url: str = "https://overpass-api.de/api"
+overpass_url: str | None = None
+overpass_max_bytes: int = 512 * 1024 * 1024
+overpass_deadline_s: float = 900.0
 overpass_buffer_km: float = 25.0
 requests_timeout_s: float = 180.0
 allow_volga_don: bool = False

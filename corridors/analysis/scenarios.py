@@ -158,7 +158,11 @@ def scenario_from_mapping(raw: Any, *, path: Path | None = None) -> Scenario:
     except (KeyError, TypeError, ValueError) as exc:
         chk.add("time_model", str(exc).strip("'\""))
     routes = []
-    for i, item in enumerate(m.get("routes") or []):
+    raw_routes = m.get("routes") or []
+    if not isinstance(raw_routes, list):
+        chk.add("routes", "must be a list of {from, to, mode}")
+        raw_routes = []
+    for i, item in enumerate(raw_routes):
         r = chk.keys(f"routes[{i}]", item, ("from", "to"), ("mode",))
         if r is not None and "from" in r and "to" in r:
             routes.append((str(r["from"]), str(r["to"]), str(r.get("mode", "rail"))))

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from corridors._errors import ScenarioError
+
 __all__ = ["CAREC_2022", "DEFAULT_TIME_MODEL", "TimeModel", "time_distance"]
 
 CAREC_2022 = (
@@ -35,6 +37,35 @@ CAREC_2022 = (
 
 
 _V = TypeVar("_V")
+
+#: Accepted range of each kind of parameter: (lowest, highest, unit). Speeds must be above
+#: the lowest (a zero speed would make a mode take no time); hours may equal it.
+SPEED_RANGE_KMH = (0.0, 1000.0)
+HOURS_RANGE = (0.0, 8760.0)  # up to a year per event
+
+
+def _checked(key: str, value: Any) -> float:
+    """A finite number in the range of its parameter, else :class:`ScenarioError`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        msg = f"time-model parameter {key}: {str(value)[:40]!r} is not a number"
+        raise ScenarioError(msg)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = float("inf")
+    speed = key.startswith("speed_kmh.")
+    low, high = SPEED_RANGE_KMH if speed else HOURS_RANGE
+    pipeline = key == "speed_kmh.pipeline"  # pipelines carry no freight time: 0 is allowed
+    too_low = number < low or (speed and not pipeline and number <= low)
+    if not np.isfinite(number) or too_low or number > high:
+        unit = "km/h" if speed else "h"
+        bound = f"more than {low:g}" if speed and not pipeline else f"at least {low:g}"
+        msg = (
+            f"time-model parameter {key}={number:g} is out of range: give a number "
+            f"{bound} and at most {high:g} {unit}"
+        )
+        raise ScenarioError(msg)
+    return number
 
 
 def _frozen(d: Mapping[str, _V]) -> Mapping[str, _V]:
@@ -77,21 +108,25 @@ class TimeModel:
         ------
         KeyError
             For an unknown parameter name.
+        corridors.ScenarioError
+            For a value that is not a finite number in range: speeds above 0 and at most
+            1,000 km/h (a pipeline's may be 0), hours from 0 to 8,760.
         """
         speed = dict(self.speed_kmh)
         dwell = dict(self.border_dwell_h)
         port, trans = self.port_dwell_h, self.transshipment_h
         for key, value in overrides.items():
-            group, _, mode = key.partition(".")
+            group, _, mode = str(key).partition(".")
             if group == "speed_kmh" and mode in speed:
-                speed[mode] = float(value)
+                speed[mode] = _checked(key, value)
             elif group == "border_dwell_h" and mode in dwell:
-                dwell[mode] = float(value)
+                dwell[mode] = _checked(key, value)
             elif key == "port_dwell_h":
-                port = float(value)
+                port = _checked(key, value)
             elif key == "transshipment_h":
-                trans = float(value)
+                trans = _checked(key, value)
             else:
+                key = str(key)[:80]
                 known = [f"speed_kmh.{m}" for m in speed] + [f"border_dwell_h.{m}" for m in dwell]
                 known += ["port_dwell_h", "transshipment_h"]
                 raise KeyError(f"unknown time-model parameter {key!r}; known: {', '.join(known)}")

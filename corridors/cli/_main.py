@@ -120,6 +120,15 @@ def _corridor(arg: str) -> Corridor:
     return definitions.load(arg)
 
 
+def _check_outputs(*paths: str | Path | None) -> None:
+    """Refuse a device, FIFO, socket, link or folder as an output file before any work."""
+    from corridors._io import check_output_path
+
+    for p in paths:
+        if p is not None:
+            check_output_path(Path(p))
+
+
 # --- list / show / validate --------------------------------------------------------------
 
 
@@ -249,14 +258,21 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _network(args: argparse.Namespace, corridors: Sequence[Corridor] = ()) -> Any:
+    from corridors import settings
     from corridors.network.build import load_network
 
-    return load_network(
-        args.source,
-        corridors=list(corridors) or None,
-        refresh=getattr(args, "refresh", False),
-        progress=_progress(args),
-    )
+    saved = settings.overpass_url
+    if getattr(args, "overpass_url", None):
+        settings.overpass_url = args.overpass_url
+    try:
+        return load_network(
+            args.source,
+            corridors=list(corridors) or None,
+            refresh=getattr(args, "refresh", False),
+            progress=_progress(args),
+        )
+    finally:
+        settings.overpass_url = saved
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
@@ -470,6 +486,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
     if args.all and args.ids:
         raise UsageError("give corridor ids or --all, not both")
+    _check_outputs(args.out, Path(args.out).with_suffix(".png") if args.png else None)
     items = (
         list(definitions.load_all(variants=True)) if args.all else [_corridor(i) for i in args.ids]
     )
@@ -494,8 +511,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_maps(args: argparse.Namespace) -> int:
+    from corridors._errors import OutputPathError
     from corridors.outputs.maps import build_map_set
 
+    out_dir = Path(args.out_dir)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        msg = f"--out-dir {out_dir} is not a folder; give a folder or a new path"
+        raise OutputPathError(msg)
     net = _network(args)
     paths = build_map_set(args.out_dir, net, online=args.online, png=args.png)
     for p in paths:
@@ -525,6 +547,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             )
         _out(render_rows(rows, args.format if args.format != "markdown" else "markdown"))
         return 0
+    _check_outputs(args.map, args.chart)
     if args.name:
         # the flags are merged over the scenario file, never ignored
         scenario = sc.scenario_with(
@@ -653,6 +676,12 @@ def _add_source(p: argparse.ArgumentParser) -> None:
         default="bundled",
         help="bundled (offline default), overpass (online), or a .osm/.osm.pbf/.graphml/"
         ".geojson file",
+    )
+    p.add_argument(
+        "--overpass-url",
+        metavar="URL",
+        help="--source overpass: the Overpass API endpoint (default: $CORRIDORS_OVERPASS_URL, "
+        "else https://overpass-api.de/api)",
     )
 
 

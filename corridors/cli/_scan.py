@@ -50,7 +50,9 @@ def register(sub: Any) -> None:
         default=None,
         help="--draft: mode of every leg (default rail)",
     )
-    p.add_argument("--out", metavar="PATH", help="--draft: output file (default NAME.yaml)")
+    p.add_argument(
+        "--out", metavar="PATH", help="--draft: output file (default NAME.yaml; '-': stdout)"
+    )
     p.add_argument("--force", action="store_true", help="--draft: overwrite an existing file")
     p.set_defaults(handler=_cmd_scan)
 
@@ -75,6 +77,11 @@ def _check(args: argparse.Namespace) -> None:
         raise ScanError("--mentions only goes with --format table (json lists every mention)")
     if args.context is not None and args.context < 0:
         raise ScanError(f"--context {args.context}: give 0 or more characters")
+    from corridors._io import check_output_path
+
+    for out in (args.map, None if args.out == "-" else args.out):
+        if out:
+            check_output_path(Path(out))  # before any work: a FIFO or device is refused
 
 
 def _offsets(starts: Sequence[int]) -> str:
@@ -196,6 +203,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from corridors.text import scan
 
     _check(args)
+    draft_to_stdout = bool(args.draft) and args.out == "-"
     texts = [(f, scan.text_from_file(f)) for f in args.files]  # every file read before work
     docs = [
         (f, len(text), scan.scan_text(text, document=f, context_chars=args.context))
@@ -210,15 +218,19 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         blocks = [_document_table(f, n, ms, every=args.mentions) for f, n, ms in docs]
         if len(docs) > 1:
             blocks.append(_totals(everything, len(docs)))
-        _say("\n\n".join(blocks), to_stderr=False)
-    quiet_stdout = args.format != "table"
+        _say("\n\n".join(blocks), to_stderr=draft_to_stdout)
+    quiet_stdout = args.format != "table" or draft_to_stdout
     if args.map:
         m = scan.map_mentions(everything, online=args.online)
         from corridors.outputs.maps import save_map
 
         path = save_map(m, args.map, online=args.online)
         _say(f"wrote {path}", to_stderr=quiet_stdout)
-    if args.draft:
+    if draft_to_stdout:
+        _say(
+            scan.draft_yaml(everything, args.draft, mode=args.draft_mode or "rail"), to_stderr=False
+        )
+    elif args.draft:
         path = scan.write_draft(
             everything,
             args.draft,

@@ -13,7 +13,7 @@ from corridors._data import cache_dir, display_path, seeds_dir
 from corridors._errors import CacheError, DefinitionError, UnknownCorridorError, suggest
 from corridors._io import atomic_write_text
 from corridors._yaml import read_yaml
-from corridors.definitions._validate import corridor_from_mapping
+from corridors.definitions._validate import _q, corridor_from_mapping
 from corridors.model import Corridor
 from corridors.provenance import tool_version
 
@@ -163,7 +163,7 @@ def load(corridor_id: str) -> Corridor:
             return c
     ids = corridor_ids()
     hint = suggest(corridor_id, ids) or f"; known ids: {', '.join(ids)}"
-    msg = f"no corridor with id {corridor_id!r}{hint} (run 'corridors list')"
+    msg = f"no corridor with id {_q(corridor_id)}{hint} (run 'corridors list')"
     raise UnknownCorridorError(msg)
 
 

@@ -78,9 +78,61 @@ COUNTRY_TOLERANCE_KM = {Role.BORDER: 5.0, Role.PORT: 5.0}
 COUNTRY_TOLERANCE_DEFAULT_KM = 2.0
 
 
+#: Longest quoted value in a message, in characters; longer ones are cut with "…".
+QUOTE_CHARS = 80
+#: Deepest nesting of lists and mappings, and largest integer in decimal digits, accepted.
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 4000
+
+
+def _q(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """``repr(value)``, cut to ``limit`` characters (messages never echo input at length)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13000:
+        return f"<an integer of about {int(value.bit_length() * 0.30103):,} digits>"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shape_problem(raw: Any) -> str | None:
+    """Why ``raw`` is too deep or holds a too-large integer (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(raw, 0)]
+    seen: set[int] = set()
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value.bit_length() > MAX_INT_DIGITS * 3.33:
+                return f"an integer of more than {MAX_INT_DIGITS:,} digits; write a smaller number"
+            continue
+        if not isinstance(value, (Mapping, list, tuple)):
+            continue
+        if depth >= MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep; flatten the structure"
+        if id(value) in seen:  # the same object twice (YAML aliases): walked once
+            continue
+        seen.add(id(value))
+        children = [*value.keys(), *value.values()] if isinstance(value, Mapping) else value
+        stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _end_text(value: Any) -> str:
+    """A leg end for a label: the name itself, cut, or the quoted value if not a name."""
+    if isinstance(value, str):
+        return value if len(value) <= 40 else value[:39] + "…"
+    return _q(value, 40)
+
+
+def _hashable_text(value: Any) -> str | None:
+    """``value`` if it is a string (a name, an id), else ``None``: lists are not names."""
+    return value if isinstance(value, str) else None
+
+
 def definition_digest(raw: Any) -> str:
     """SHA-256 of the definition's canonical JSON form (key order and layout do not count)."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -93,6 +145,8 @@ class _Checker:
 
     def add(self, item: str, message: str) -> None:
         where = f"{self.file}: {item}: " if item else f"{self.file}: "
+        if len(message) > 4 * QUOTE_CHARS:
+            message = message[: 4 * QUOTE_CHARS - 1] + "…"
         self.problems.append(where + message)
 
     def keys(
@@ -103,16 +157,16 @@ class _Checker:
         optional: Sequence[str],
     ) -> dict[str, Any] | None:
         if not isinstance(raw, Mapping):
-            self.add(item, f"expected a mapping, got {type(raw).__name__} {raw!r:.60}")
+            self.add(item, f"expected a mapping, got {type(raw).__name__} {_q(raw)}")
             return None
         allowed = (*required, *optional)
         for key in raw:
             if key not in allowed:
                 hint = suggest(str(key), allowed) or f"; valid keys: {', '.join(allowed)}"
-                self.add(item, f"unknown key {key!r}{hint}")
+                self.add(item, f"unknown key {_q(key)}{hint}")
         for key in required:
             if key not in raw or raw[key] is None:
-                self.add(item, f"missing required key {key!r}")
+                self.add(item, f"missing required key {_q(key)}")
         return dict(raw)
 
     def text(self, item: str, raw: Mapping[str, Any], key: str) -> str | None:
@@ -120,7 +174,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(item, f"{key} {value!r} must be a non-empty string")
+            self.add(item, f"{key} {_q(value)} must be a non-empty string")
             return None
         return value.strip()
 
@@ -129,7 +183,7 @@ class _Checker:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(item, f"{key} must be a list of strings, got {value!r:.60}")
+            self.add(item, f"{key} must be a list of strings, got {_q(value)}")
             return ()
         return tuple(v.strip() for v in value)
 
@@ -140,10 +194,10 @@ class _Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(item, f"{label} {value!r} is not a number")
+            self.add(item, f"{label} {_q(value)} is not a number")
             return None
-        if not lo <= value <= hi:
-            self.add(item, f"{label} {value} is outside [{lo:g}, {hi:g}]")
+        if not lo <= value <= hi:  # NaN is never inside
+            self.add(item, f"{label} {_q(value)} is outside [{lo:g}, {hi:g}]")
             return None
         return float(value)
 
@@ -152,13 +206,13 @@ class _Checker:
             return enum(value)
         except ValueError:
             hint = suggest(str(value).lower(), [m.value for m in enum])
-            self.add(item, f"unknown {label} {value!r}{hint or f'; valid: {enum.choices()}'}")
+            self.add(item, f"unknown {label} {_q(value)}{hint or f'; valid: {enum.choices()}'}")
             return None
 
 
 def _label(index: int, raw: Any, key: str, prefix: str) -> str:
     name = raw.get(key) if isinstance(raw, Mapping) else None
-    return f"{prefix}[{index}] {name!r}" if isinstance(name, str) else f"{prefix}[{index}]"
+    return f"{prefix}[{index}] {_q(name)}" if isinstance(name, str) else f"{prefix}[{index}]"
 
 
 def _sources(chk: _Checker, raw: Any) -> tuple[Source, ...]:
@@ -175,11 +229,13 @@ def _sources(chk: _Checker, raw: Any) -> tuple[Source, ...]:
         sid, title = chk.text(label, m, "id"), chk.text(label, m, "title")
         publisher = chk.text(label, m, "publisher")
         date = m.get("date")
-        if date is not None and not (isinstance(date, str | int) and _DATE.match(str(date))):
-            chk.add(label, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if date is not None and not (
+            isinstance(date, str | int) and not isinstance(date, bool) and _DATE.match(str(date))
+        ):
+            chk.add(label, f"date {_q(date)} is not YYYY, YYYY-MM or YYYY-MM-DD")
             date = None
         if sid in seen:
-            chk.add(label, f"duplicate source id {sid!r}; give each source its own id")
+            chk.add(label, f"duplicate source id {_q(sid)}; give each source its own id")
         if sid and title and publisher and date is not None:
             seen.add(sid)
             out.append(
@@ -201,7 +257,7 @@ def _check_source_ref(chk: _Checker, label: str, ref: Any, source_ids: set[str])
         return
     if not isinstance(ref, str) or ref not in source_ids:
         hint = suggest(str(ref), sorted(source_ids)) or "; add it to 'sources' first"
-        chk.add(label, f"source {ref!r} is not one of this file's sources{hint}")
+        chk.add(label, f"source {_q(ref)} is not one of this file's sources{hint}")
 
 
 def _modes(chk: _Checker, item: str, raw: Any) -> tuple[Mode, ...]:
@@ -254,9 +310,10 @@ def _waypoints(
             chk.add(label, problem)
             country = None
         role = chk.enum_value(label, m.get("role", "via"), Role, "role")
+        chk.text(label, m, "note")
         _check_source_ref(chk, label, m.get("source"), source_ids)
         if name in names:
-            chk.add(label, f"duplicate waypoint name {name!r}; names must be unique in a file")
+            chk.add(label, f"duplicate waypoint name {_q(name)}; names must be unique in a file")
         if name is None or lon is None or lat is None or country is None or role is None:
             continue
         names.add(name)
@@ -288,7 +345,7 @@ def _check_on_map(chk: _Checker, label: str, wp: Waypoint) -> None:
     where = f"lies in {found}" if found else "lies in no country (sea)"
     chk.add(
         label,
-        f"country {wp.country!r} does not match the map: ({wp.lon}, {wp.lat}) {where} on "
+        f"country {_q(wp.country)} does not match the map: ({wp.lon}, {wp.lat}) {where} on "
         f"Natural Earth, {dist:.1f} km from {wp.country}; fix the coordinates or the country",
     )
 
@@ -304,7 +361,7 @@ def _geometry(chk: _Checker, label: str, raw: Any) -> tuple[tuple[float, float],
             or len(pt) != 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pt)
         ):
-            chk.add(label, f"geometry[{j}] {pt!r} is not a [lon, lat] pair")
+            chk.add(label, f"geometry[{j}] {_q(pt)} is not a [lon, lat] pair")
             ok = False
             continue
         lon, lat = float(pt[0]), float(pt[1])
@@ -345,22 +402,24 @@ def _legs(
         if m is None:
             continue
         start, end = m.get("from"), m.get("to")
-        label = f"{prefix}[{i}] '{start} – {end}'"
+        label = f"{prefix}[{i}] '{_end_text(start)} – {_end_text(end)}'"
         for key, name in (("from", start), ("to", end)):
-            if name is not None and name not in by_name and name not in declared:
+            if name is not None and not isinstance(name, str):
+                chk.add(label, f"{key} {_q(name)} must be a waypoint name (a string)")
+            elif name is not None and name not in by_name and name not in declared:
                 hint = suggest(str(name), list(by_name)) or "; it must name a waypoint"
-                chk.add(label, f"{key} {name!r} is not a waypoint of this corridor{hint}")
+                chk.add(label, f"{key} {_q(name)} is not a waypoint of this corridor{hint}")
         if previous_end is not None and start != previous_end:
             chk.add(
                 label,
-                f"legs do not chain: this leg starts at {start!r} but the previous one ends "
-                f"at {previous_end!r}",
+                f"legs do not chain: this leg starts at {_q(start)} but the previous one ends "
+                f"at {_q(previous_end)}",
             )
         previous_end = end if isinstance(end, str) else None
         mode = chk.enum_value(label, m.get("mode"), Mode, "mode")
         status = chk.enum_value(label, m.get("status"), Status, "status")
         if mode is not None and modes and mode not in modes:
-            chk.add(label, f"mode {mode.value!r} is not in the corridor's modes")
+            chk.add(label, f"mode {_q(mode.value)} is not in the corridor's modes")
         if mode is Mode.PIPELINE and not reference:
             chk.add(label, "mode 'pipeline' is only for definitions of kind 'reference'")
         _check_source_ref(chk, label, m.get("source"), source_ids)
@@ -368,10 +427,11 @@ def _legs(
         if year is not None and (
             isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100
         ):
-            chk.add(label, f"expected_year {year!r} is not a year between 1990 and 2100")
+            chk.add(label, f"expected_year {_q(year)} is not a year between 1990 and 2100")
             year = None
         published = _published(chk, label, m.get("published_length_km"), source_ids)
         geometry = _geometry(chk, label, m.get("geometry"))
+        start, end = _hashable_text(start), _hashable_text(end)
         if start not in by_name or end not in by_name or mode is None or status is None:
             continue
         i_start, i_end = by_name[start], by_name[end]
@@ -399,7 +459,7 @@ def _legs(
             _check_geometry_ends(chk, label, leg)
         out.append(leg)
     if out and not variant and out[-1].end != waypoints[-1]:
-        chk.add(prefix, f"legs end at {out[-1].end.name!r}, not at the last waypoint")
+        chk.add(prefix, f"legs end at {_q(out[-1].end.name)}, not at the last waypoint")
     return tuple(out)
 
 
@@ -426,7 +486,7 @@ def _check_geometry_ends(chk: _Checker, label: str, leg: Leg) -> None:
             chk.add(
                 label,
                 f"geometry {end}s at ({point[0]}, {point[1]}), {dist_m / 1000:.1f} km from "
-                f"{wp.name!r}; it must {end} within {GEOMETRY_ENDPOINT_TOLERANCE_KM:g} km of it",
+                f"{_q(wp.name)}; it must {end} within {GEOMETRY_ENDPOINT_TOLERANCE_KM:g} km of it",
             )
 
 
@@ -439,9 +499,15 @@ def _published(chk: _Checker, label: str, raw: Any, source_ids: set[str]) -> Pub
     value = chk.number(label, m, "value", "published_length_km", 0.001, 40000)
     _check_source_ref(chk, label, m.get("source"), source_ids)
     date = m.get("date")
-    if value is None or date is None or m.get("source") not in source_ids:
+    if date is not None and not (
+        isinstance(date, str | int) and not isinstance(date, bool) and _DATE.match(str(date))
+    ):
+        chk.add(label, f"published_length_km date {_q(date)} is not YYYY, YYYY-MM or YYYY-MM-DD")
         return None
-    return PublishedLength(value_km=value, source=str(m["source"]), date=str(date))
+    ref = _hashable_text(m.get("source"))
+    if value is None or date is None or ref not in source_ids:
+        return None
+    return PublishedLength(value_km=value, source=str(ref), date=str(date))
 
 
 def _declared_names(raw: Any) -> frozenset[str]:
@@ -472,16 +538,19 @@ def corridor_from_mapping(
         With every problem found, one line each.
     """
     chk = _Checker(path)
+    if problem := _shape_problem(raw):
+        chk.add("", problem)
+        raise DefinitionError(chk.problems)
     m = chk.keys("", raw, _TOP_REQUIRED, _TOP_OPTIONAL)
     if m is None:
         raise DefinitionError(chk.problems)
     cid = m.get("id")
     if cid is not None and not (isinstance(cid, str) and _SLUG.match(cid)):
-        chk.add("id", f"{cid!r} must be a lower-case slug such as 'instc-west'")
+        chk.add("id", f"{_q(cid)} must be a lower-case slug such as 'instc-west'")
     name, summary = chk.text("name", m, "name"), chk.text("summary", m, "summary")
     kind = m.get("kind", "corridor")
     if kind not in ("corridor", "reference"):
-        chk.add("kind", f"{kind!r} must be 'corridor' or 'reference'")
+        chk.add("kind", f"{_q(kind)} must be 'corridor' or 'reference'")
     sources = _sources(chk, m.get("sources"))
     source_ids = {s.id for s in sources}
     modes = _modes(chk, "modes", m.get("modes"))
@@ -503,6 +572,7 @@ def corridor_from_mapping(
     variants = _variants(
         chk, m.get("variants"), m, waypoints, avoids, source_ids, reference, declared
     )
+    aliases = chk.strings("aliases", m, "aliases")
     if chk.problems:
         raise DefinitionError(chk.problems)
     assert isinstance(cid, str) and name is not None and summary is not None
@@ -515,7 +585,7 @@ def corridor_from_mapping(
         legs=legs,
         modes=modes,
         sources=sources,
-        aliases=chk.strings("aliases", m, "aliases"),
+        aliases=aliases,
         avoids=avoids,
         kind=kind,
         path=path,
@@ -558,7 +628,7 @@ def _variants(
         chk.add("variants", "must be a list of variants")
         return []
     out = []
-    ids = {parent.get("id")}
+    ids = {_hashable_text(parent.get("id"))}
     for i, item in enumerate(raw):
         label = _label(i, item, "id", "variants")
         m = chk.keys(label, item, _VARIANT_REQUIRED, _VARIANT_OPTIONAL)
@@ -566,10 +636,15 @@ def _variants(
             continue
         vid = m.get("id")
         if not (isinstance(vid, str) and _SLUG.match(vid)):
-            chk.add(label, f"id {vid!r} must be a lower-case slug")
+            chk.add(label, f"id {_q(vid)} must be a lower-case slug")
         elif vid in ids:
-            chk.add(label, f"duplicate id {vid!r}")
-        ids.add(vid)
+            chk.add(label, f"duplicate id {_q(vid)}")
+        else:
+            ids.add(vid)
+        chk.text(label, m, "name")
+        if "summary" in m:
+            chk.text(label, m, "summary")
+        aliases = chk.strings(label, m, "aliases")
         modes = _modes(chk, f"{label} modes", m.get("modes"))
         legs = _legs(
             chk,
@@ -583,5 +658,15 @@ def _variants(
             declared=declared,
         )
         own_avoids = _avoids(chk, m.get("avoids")) if "avoids" in m else avoids
-        out.append({**m, "modes": modes, "legs": legs, "avoids": own_avoids})
+        out.append(
+            {
+                **m,
+                "name": str(m.get("name") or "").strip(),
+                "summary": str(m.get("summary") or "").strip() or None,
+                "aliases": aliases,
+                "modes": modes,
+                "legs": legs,
+                "avoids": own_avoids,
+            }
+        )
     return out

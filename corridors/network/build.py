@@ -11,6 +11,7 @@ import logging
 import math
 import shutil
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -502,11 +503,20 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
 
 
 def hash_file(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex), or ``"missing"``."""
+    """SHA-256 of a regular file's bytes (hex), read in chunks, or ``"missing"``.
+
+    A FIFO or a device is never read (it could block or never end): ``"missing"``.
+    """
     import hashlib
 
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        if not path.is_file():
+            return "missing"
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
     except OSError:
         return "missing"
 
@@ -570,7 +580,7 @@ def _cached(key: str, build: Any, refresh: bool) -> Network:
     if entry is not None:
         try:
             return network_from_npz(entry[0])
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             _LOG.warning("cache entry %s is unreadable (%s); rebuilding it", entry[0], exc)
     started = time.perf_counter()
     net: Network = build()

@@ -73,6 +73,7 @@ __all__ = [
     "country_counts",
     "draft_definition",
     "draft_to_yaml",
+    "draft_yaml",
     "map_mentions",
     "mention_summary",
     "mentions_to_frame",
@@ -89,8 +90,9 @@ _LOG = logging.getLogger("corridors")
 KINDS = ("corridor", "place", "country", "organisation")
 #: Characters of context kept on either side of a mention.
 CONTEXT_CHARS = 40
-#: Files larger than this many bytes are refused (split them first).
-MAX_BYTES = 512 * 1024 * 1024
+#: Files larger than this many bytes are refused (split them first). Scanning takes about
+#: 1 s and 50 MB of memory per MB of dense text, so 64 MiB bounds one file to about a minute.
+MAX_BYTES = 64 * 1024 * 1024
 
 #: Phrases for corridors that the definitions' names and aliases do not cover, or share
 #: between several definitions, mapped to a corridor id; ``None`` for a corridor with no
@@ -537,7 +539,10 @@ def text_from_file(path: str | Path) -> str:
         if not p.is_file():
             raise ScanError(f"{shown}: not a regular file; give a plain-text file")
         if size > MAX_BYTES:
-            msg = f"{shown}: {size / 2**20:,.0f} MB is more than {MAX_BYTES // 2**20} MB; split it"
+            msg = (
+                f"{shown}: {size / 2**20:,.0f} MB is more than the limit of "
+                f"{MAX_BYTES // 2**20} MB (scan.MAX_BYTES); split it"
+            )
             raise ScanError(msg)
         data = p.read_bytes()
     except FileNotFoundError:
@@ -1023,6 +1028,28 @@ def draft_to_yaml(draft: Mapping[str, Any], *, left_out: Sequence[str] = ()) -> 
     return "\n".join(lines) + "\n" + body
 
 
+def draft_yaml(mentions: Sequence[Mention], name: str, *, mode: str = "rail") -> str:
+    """:func:`draft_definition` as commented YAML text, checked to validate.
+
+    Raises
+    ------
+    ScanError
+        If no draft can be made.
+    """
+    from corridors._errors import DefinitionError
+    from corridors.definitions._validate import corridor_from_mapping
+
+    draft, left_out = _draft_parts(mentions, name, mode)
+    text = draft_to_yaml(draft, left_out=left_out)
+    try:
+        import yaml
+
+        corridor_from_mapping(yaml.safe_load(text), path=Path(f"{draft['id']}.yaml"))
+    except DefinitionError as exc:  # pragma: no cover - a bug in the draft builder
+        raise ScanError(f"the draft does not validate: {exc}") from exc
+    return text
+
+
 def write_draft(
     mentions: Sequence[Mention],
     name: str,
@@ -1031,35 +1058,29 @@ def write_draft(
     path: str | Path | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write :func:`draft_definition` as YAML, atomically, and check that it validates.
+    """Write :func:`draft_yaml` to a file, atomically.
 
     Parameters
     ----------
     path
         Output file (default: the name's slug + ``.yaml`` in the working folder).
     overwrite
-        Replace an existing file.
+        Replace an existing regular file (never a device, FIFO, link or folder).
 
     Raises
     ------
     ScanError
         If the file exists and ``overwrite`` is false, or no draft can be made.
+    corridors._errors.OutputPathError
+        If the path is a device, FIFO, socket, symbolic link or folder.
     """
-    from corridors._errors import DefinitionError
-    from corridors._io import atomic_write_text
-    from corridors.definitions._validate import corridor_from_mapping
+    from corridors._io import atomic_write_text, check_output_path
 
-    draft, left_out = _draft_parts(mentions, name, mode)
+    draft, _ = _draft_parts(mentions, name, mode)
     out = Path(path) if path is not None else Path(f"{draft['id']}.yaml")
+    check_output_path(out)
     if out.exists() and not overwrite:
         msg = f"{display_path(out)} exists; choose another path (--out) or overwrite (--force)"
         raise ScanError(msg)
-    text = draft_to_yaml(draft, left_out=left_out)
-    try:
-        import yaml
-
-        corridor_from_mapping(yaml.safe_load(text), path=out)
-    except DefinitionError as exc:  # pragma: no cover - a bug in the draft builder
-        raise ScanError(f"the draft does not validate: {exc}") from exc
-    atomic_write_text(out, text)
+    atomic_write_text(out, draft_yaml(mentions, name, mode=mode))
     return out

@@ -200,3 +200,77 @@ def test_problems_are_collected_not_stopped_at_first() -> None:
         corridor_from_mapping(raw, check_map=False)
     assert len(info.value.problems) == 2
     assert "(and 1 more problem)" in str(info.value)
+
+
+# --- gaps found by fuzzing: every one is a DefinitionError naming the item ------------------
+
+
+def _direct(raw: Any) -> tuple[str, ...]:
+    with pytest.raises(DefinitionError) as info:
+        corridor_from_mapping(raw, path=Path("x.yaml"), check_map=False)
+    return info.value.problems
+
+
+def test_top_level_aliases_are_checked_with_the_rest() -> None:
+    raw = _mini()
+    raw["aliases"] = [1, 2]
+    raw["name"] = ""
+    problems = _direct(raw)
+    assert "x.yaml: aliases: aliases must be a list of strings, got [1, 2]" in problems
+    assert "x.yaml: name: name '' must be a non-empty string" in problems
+
+
+def test_variant_name_summary_aliases_are_checked() -> None:
+    raw = _mini()
+    raw["variants"][0].update({"name": ["x"], "summary": 5, "aliases": "one"})
+    problems = _direct(raw)
+    label = "x.yaml: variants[0] 'mini-express': "
+    assert f"{label}name ['x'] must be a non-empty string" in problems
+    assert f"{label}summary 5 must be a non-empty string" in problems
+    assert f"{label}aliases must be a list of strings, got 'one'" in problems
+
+
+@pytest.mark.parametrize("date", ["yesterday", True, [2026], "2026-1"])
+def test_published_length_date_is_checked(date: Any) -> None:
+    raw = _mini()
+    raw["legs"][1]["published_length_km"]["date"] = date
+    (problem,) = _direct(raw)
+    assert problem.startswith("x.yaml: legs[1] 'Ganja – Tbilisi': published_length_km date ")
+    assert problem.endswith(" is not YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def test_unhashable_names_ids_and_sources() -> None:
+    raw = _mini()
+    raw["legs"][0]["from"] = ["Baku"]
+    raw["variants"][0]["id"] = {"a": 1}
+    raw["waypoints"][0]["source"] = ["osm"]
+    raw["legs"][1]["published_length_km"]["source"] = {"osm": 1}
+    problems = _direct(raw)
+    assert "x.yaml: legs[0] '['Baku'] – Ganja': from ['Baku'] must be a waypoint name" in (
+        " ".join(problems)
+    )
+    assert any("variants[0]: id {'a': 1} must be a lower-case slug" in p for p in problems)
+    assert any("waypoints[0] 'Baku': source ['osm'] is not one of" in p for p in problems)
+    assert any("source {'osm': 1} is not one of this file's sources" in p for p in problems)
+
+
+def test_deep_nesting_and_huge_integers() -> None:
+    deep: Any = "x"
+    for _ in range(1000):
+        deep = [deep]
+    raw = _mini()
+    raw["waypoints"][0]["note"] = deep
+    assert _direct(raw) == ("x.yaml: nested more than 64 levels deep; flatten the structure",)
+    raw = _mini()
+    raw["legs"][0]["expected_year"] = 10**5000
+    assert _direct(raw) == ("x.yaml: an integer of more than 4,000 digits; write a smaller number",)
+
+
+def test_quoted_values_are_cut() -> None:
+    raw = _mini()
+    raw["waypoints"][0]["country"] = "Z" * 1_000_000
+    raw["legs"][0]["mode"] = "m" * 1_000_000
+    problems = _direct(raw)
+    assert max(len(p) for p in problems) < 400
+    assert any("country 'ZZZZ" in p and "…" in p for p in problems)
+    assert any("unknown mode 'mmm" in p and "…" in p for p in problems)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import doctest
 import json
 import logging
+import os
 import re
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -609,3 +611,51 @@ def test_cli_warns_on_odd_files(
     assert "Traceback" not in captured.err
     assert "odd.txt: 22 characters; 2 place mentions" in captured.out
     assert "empty.txt: 0 characters; no mentions" in captured.out
+
+
+def test_cli_outputs_refuse_special_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "note.txt"
+    doc.write_text(_ROUTE_TEXT, encoding="utf-8")
+    fifo = tmp_path / "draft.yaml"
+    os.mkfifo(fifo)
+    for args in (
+        ["--draft", "Mine", "--out", str(fifo), "--force"],
+        ["--map", "/dev/null"],
+    ):
+        assert main(["scan", str(doc), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "not a regular file; refusing to replace it" in err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and sorted(p.name for p in tmp_path.iterdir()) == [
+        "draft.yaml",
+        "note.txt",
+    ]
+
+
+def test_cli_draft_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "note.txt"
+    doc.write_text(_ROUTE_TEXT, encoding="utf-8")
+    assert main(["scan", str(doc), "--draft", "Mine", "--out", "-"]) == 0
+    captured = capsys.readouterr()
+    draft = yaml.safe_load(captured.out)
+    assert draft["id"] == "mine" and draft["waypoints"][0]["name"] == "Ankara"
+    assert "note.txt: " in captured.err  # the report goes to stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.txt"]
+
+
+def test_fifo_as_input_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "in.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ScanError, match=r"in\.txt: not a regular file"):
+        text_from_file(fifo)
+    with pytest.raises(ScanError, match="/dev/zero: not a regular file"):
+        text_from_file("/dev/zero")
+
+
+def test_size_limit_is_named(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(scan.MAX_BYTES + 1)  # sparse
+    with pytest.raises(ScanError, match=r"64 MB is more than the limit of 64 MB \(scan\.MAX"):
+        text_from_file(big)

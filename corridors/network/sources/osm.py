@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import time
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,10 +43,12 @@ from corridors.network.repair import repair_network
 
 __all__ = [
     "MODE_FILTERS",
+    "check_coordinates",
     "network_from_file",
     "network_from_graph",
     "network_from_overpass",
     "overpass_polygon",
+    "overpass_url",
     "segments_from_graph",
 ]
 
@@ -146,7 +152,44 @@ def segments_from_graph(
     return _segments_from_records(records(), source=source, modes=modes)
 
 
+def check_coordinates(seg: pd.DataFrame, *, where: str) -> None:
+    """Refuse segments whose ends are not finite lon/lat in range, before anything is built.
+
+    Raises
+    ------
+    DataSourceError
+        Naming the source, how many segments are bad and the first of them (NaN, ±inf,
+        longitude outside −180..180 or latitude outside −90..90 degrees).
+    """
+    if seg.empty:
+        return
+    lon = seg[["x0", "x1"]].to_numpy(dtype=float)
+    lat = seg[["y0", "y1"]].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        ok = (
+            np.isfinite(lon).all(axis=1)
+            & np.isfinite(lat).all(axis=1)
+            & (np.abs(lon) <= 180.0).all(axis=1)
+            & (np.abs(lat) <= 90.0).all(axis=1)
+        )
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok)
+    i = int(bad[0])
+    row = seg.iloc[i]
+    osmid = int(row["osmid"]) if "osmid" in seg.columns and pd.notna(row["osmid"]) else -1
+    way = f"way {osmid}" if osmid > 0 else f"segment {i}"
+    msg = (
+        f"{where}: {len(bad):,} segment{'s' if len(bad) != 1 else ''} with coordinates that "
+        f"are not a finite lon −180..180, lat −90..90 (first: {way} from "
+        f"({lon[i, 0]:.6g}, {lat[i, 0]:.6g}) to ({lon[i, 1]:.6g}, {lat[i, 1]:.6g})); "
+        "fix or re-download the file"
+    )
+    raise DataSourceError(msg)
+
+
 def _finish(seg: pd.DataFrame, *, meta: dict[str, Any], where: str) -> Network:
+    check_coordinates(seg, where=where)
     if seg.empty:
         msg = (
             f"{where}: no rail, road or ferry ways found; check that it is OpenStreetMap data "
@@ -197,15 +240,142 @@ def overpass_polygon(corridors: Sequence[Corridor], *, buffer_km: float | None =
     return shapely.transform(buffered, project(back))
 
 
-def _check_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-    """Requests hook: turn a failing Overpass status into a clear error (no retry loop)."""
-    if response.status_code != 200 and "/interpreter" in response.url:
+DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
+
+
+def overpass_url() -> str:
+    """The Overpass endpoint: ``settings.overpass_url``, else ``CORRIDORS_OVERPASS_URL``.
+
+    Raises
+    ------
+    DataSourceError
+        If the URL is not ``http://`` or ``https://``.
+    """
+    url = settings.overpass_url or os.environ.get("CORRIDORS_OVERPASS_URL") or DEFAULT_OVERPASS_URL
+    if not url.startswith(("http://", "https://")):
         msg = (
-            f"Overpass at {response.url.split('?')[0]} answered {response.status_code} "
-            f"{response.reason}; try again later, or use --source bundled or a local file "
-            "(--source FILE.osm)"
+            f"Overpass URL {url[:80]!r} is not http:// or https://; fix --overpass-url or "
+            "CORRIDORS_OVERPASS_URL"
         )
         raise DataSourceError(msg)
+    return url.rstrip("/")
+
+
+def _fail(response: requests.Response, what: str) -> DataSourceError:
+    response.close()
+    url = response.url.split("?")[0]
+    return DataSourceError(
+        f"Overpass at {url} {what}; nothing was cached; try again later, or use "
+        "--source bundled or a local file (--source FILE.osm)"
+    )
+
+
+def _read_body(response: requests.Response) -> bytes:
+    """Read a streamed answer within the deadline and the decompressed size limit."""
+    limit = int(settings.overpass_max_bytes)
+    deadline = time.monotonic() + float(settings.overpass_deadline_s)
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflate: Any = zlib.decompressobj(47)  # gzip or zlib header, detected
+    elif encoding in ("identity", ""):
+        inflate = None
+    else:
+        raise _fail(response, f"sent an answer in an unsupported encoding {encoding[:40]!r}")
+    out = bytearray()
+    while True:
+        if time.monotonic() > deadline:
+            raise _fail(
+                response,
+                f"did not finish its answer within {settings.overpass_deadline_s:g} s "
+                "(settings.overpass_deadline_s)",
+            )
+        chunk = response.raw.read1(1 << 16, decode_content=False)
+        if not chunk:
+            break
+        if inflate is None:
+            out += chunk
+        else:
+            while chunk and len(out) <= limit:
+                out += inflate.decompress(chunk, limit + 1 - len(out))
+                chunk = inflate.unconsumed_tail
+        if len(out) > limit:
+            raise _fail(
+                response,
+                f"sent more than {limit:,} bytes once decompressed "
+                "(settings.overpass_max_bytes, a compression bomb?)",
+            )
+    return bytes(out)
+
+
+def _check_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Requests hook: refuse a failing status or an unusable answer before osmnx caches it.
+
+    The response is streamed; the body is read here within ``settings.overpass_deadline_s``
+    and ``settings.overpass_max_bytes``, checked to be an Overpass JSON answer (an object
+    with an ``elements`` list and no error remark), then handed to osmnx.
+    """
+    if "/interpreter" not in response.url:
+        return
+    if response.status_code != 200:
+        wait = response.headers.get("Retry-After", "").strip()
+        asked = f" (it asks to wait {wait[:20]} s)" if wait else ""
+        raise _fail(response, f"answered {response.status_code} {response.reason}{asked}")
+    try:
+        body = _read_body(response)
+    except requests.RequestException:
+        response.close()
+        raise
+    except (OSError, zlib.error) as exc:
+        raise _fail(response, f"sent a broken answer ({type(exc).__name__})") from exc
+    response.close()
+    if not body.strip():
+        raise _fail(response, "sent an empty answer")
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):
+        start = body.lstrip()[:1]
+        kind = "an HTML page" if start == b"<" else "truncated or malformed JSON"
+        raise _fail(response, f"sent {kind}, not an Overpass JSON answer") from None
+    if not isinstance(answer, dict) or not isinstance(answer.get("elements"), list):
+        raise _fail(response, "sent JSON without an 'elements' list")
+    remark = answer.get("remark")
+    if isinstance(remark, str) and ("error" in remark.lower() or "timed out" in remark.lower()):
+        raise _fail(response, f"reported an incomplete answer ({remark[:80]!r})")
+    response._content = body  # what osmnx parses; the stream is already closed
+
+
+def _clean_osmnx_cache(folder: Path, before: set[Path] | None = None) -> None:
+    """Move aside cached answers that are not whole JSON objects; drop new empty answers.
+
+    A truncated file never ends in ``}``; an answer with no elements is not kept, so an
+    outage that returned nothing is not replayed until ``--refresh``.
+    """
+    if not folder.is_dir():
+        return
+    for f in folder.glob("*.json"):
+        try:
+            if not f.is_file() or f.is_symlink():
+                raise ValueError("not a regular file")
+            size = f.stat().st_size
+            with f.open("rb") as fh:
+                fh.seek(max(0, size - 64))
+                if size == 0 or not fh.read().rstrip().endswith(b"}"):
+                    raise ValueError("truncated")
+            new = before is not None and f not in before and size < 4096
+            if new and json.loads(f.read_text(encoding="utf-8")).get("elements") == []:
+                _LOG.info("overpass: not caching the empty answer %s", f.name)
+                f.unlink()
+        except (OSError, ValueError, AttributeError) as exc:
+            aside = f.with_name(f.name + ".corrupt")
+            _LOG.warning("overpass cache file %s is unusable (%s); moved aside", f, exc)
+            try:
+                if aside.is_dir() and not aside.is_symlink():
+                    import shutil
+
+                    shutil.rmtree(aside)
+                f.replace(aside)
+            except OSError:
+                _LOG.warning("cannot move %s aside; remove it by hand", f)
 
 
 def network_from_overpass(
@@ -226,18 +396,21 @@ def network_from_overpass(
 
     use = tuple(modes or ("rail", "road", "ferry"))
     polygon = overpass_polygon(corridors, buffer_km=buffer_km)
-    ox.settings.overpass_url = settings.overpass_url
-    ox.settings.cache_folder = str(cache_dir() / "osmnx")
+    url = overpass_url()
+    folder = cache_dir() / "osmnx"
+    ox.settings.overpass_url = url
+    ox.settings.cache_folder = str(folder)
     ox.settings.use_cache = not refresh
     ox.settings.requests_timeout = int(settings.requests_timeout_s)
     ox.settings.overpass_rate_limit = False
     ox.settings.doh_url_template = None
     ox.settings.log_console = False
     ox.settings.useful_tags_way = list(_KEEP_TAGS)
-    ox.settings.requests_kwargs = {"hooks": {"response": [_check_status]}}
-    url = settings.overpass_url
+    ox.settings.requests_kwargs = {"hooks": {"response": [_check_status]}, "stream": True}
     parts = []
     for mode in use:
+        _clean_osmnx_cache(folder)
+        before = set(folder.glob("*.json")) if folder.is_dir() else set()
         try:
             graph = ox.graph_from_polygon(
                 polygon,
@@ -265,6 +438,8 @@ def network_from_overpass(
                 _LOG.info("overpass: no %s ways in the query polygon", mode)
                 continue
             raise DataSourceError(f"Overpass at {url}: unusable answer ({exc})") from exc
+        finally:
+            _clean_osmnx_cache(folder, before)
         parts.append(segments_from_graph(graph, source="osm:overpass", modes=[mode]))
     seg = pd.concat(parts, ignore_index=True) if parts else empty_segments()
     meta = {
@@ -294,11 +469,32 @@ def _check_xml(path: Path) -> None:
                 msg = f"{shown}: not OpenStreetMap XML (root element <{elem.tag}>, expected <osm>)"
                 raise DataSourceError(msg)
             break
-        for _ in ET.iterparse(path):
-            pass
+        bad: list[str] = []
+        for _, elem in ET.iterparse(path):
+            if elem.tag == "node" and not _lon_lat_ok(elem.get("lon"), elem.get("lat")):
+                bad.append(
+                    f"node {elem.get('id', '?')[:20]} at lat={elem.get('lat', '')[:20]!r} "
+                    f"lon={elem.get('lon', '')[:20]!r}"
+                )
+            elem.clear()
     except ET.ParseError as exc:
         msg = f"{shown}: truncated or malformed OSM XML ({exc}); download the file again"
         raise DataSourceError(msg) from exc
+    if bad:
+        msg = (
+            f"{shown}: {len(bad):,} node{'s' if len(bad) != 1 else ''} with coordinates that are "
+            f"not a finite lon −180..180, lat −90..90 (first: {bad[0]}); fix or re-download "
+            "the file"
+        )
+        raise DataSourceError(msg)
+
+
+def _lon_lat_ok(lon: str | None, lat: str | None) -> bool:
+    try:
+        x, y = float(lon or "nan"), float(lat or "nan")
+    except ValueError:
+        return False
+    return bool(np.isfinite(x) and np.isfinite(y) and abs(x) <= 180.0 and abs(y) <= 90.0)
 
 
 def _pbf_records(path: Path) -> list[tuple[list[tuple[float, float]], dict[str, Any]]]:
@@ -353,6 +549,9 @@ def network_from_file(path: str | Path, *, modes: Sequence[str] | None = None) -
     p = Path(path)
     shown = display_path(p)
     if not p.is_file():
+        if p.exists():
+            kind = "a folder" if p.is_dir() else "not a regular file (a device, FIFO or socket)"
+            raise DataSourceError(f"{shown}: {kind}; give an OSM file")
         raise DataSourceError(f"{shown}: no such file; check the path")
     name = p.name.lower()
     source = f"osm:file:{p.name}"

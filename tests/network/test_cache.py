@@ -1,0 +1,89 @@
+"""Cache entries: a broken entry is detected, moved aside and rebuilt; stale temporaries go."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import corridors
+from corridors.network._cache import (
+    clean_stale_tmp,
+    entry_path,
+    load_entry,
+    save_entry,
+)
+
+KEY = "ab" * 32
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+
+
+def _save(data: bytes = b"payload") -> Path:
+    return save_entry("networks", KEY, ".npz", lambda p: p.write_bytes(data), {"n": 1})
+
+
+def _names() -> list[str]:
+    return sorted(p.name for p in entry_path("networks", KEY, ".npz").parent.iterdir())
+
+
+def test_intact_entry_loads() -> None:
+    path = _save()
+    entry = load_entry("networks", KEY, ".npz")
+    assert entry is not None and entry[0] == path and entry[1]["n"] == 1
+
+
+def test_data_folder_is_moved_aside() -> None:
+    path = _save()
+    path.unlink()
+    path.mkdir()
+    assert load_entry("networks", KEY, ".npz") is None
+    assert _names() == [f"{path.name}.corrupt", f"{path.name}.json.corrupt"]
+    _save()  # the rebuild writes a fresh entry
+    assert load_entry("networks", KEY, ".npz") is not None
+
+
+def test_manifest_folder_and_list_are_moved_aside() -> None:
+    path = _save()
+    manifest = path.with_suffix(".npz.json")
+    manifest.unlink()
+    manifest.mkdir()
+    assert load_entry("networks", KEY, ".npz") is None
+    assert not manifest.exists() and Path(f"{manifest}.corrupt").is_dir()
+    path = _save()
+    manifest.write_text(json.dumps([KEY]), encoding="utf-8")
+    assert load_entry("networks", KEY, ".npz") is None
+    assert json.loads(Path(f"{manifest}.corrupt").read_text(encoding="utf-8")) == [KEY]
+
+
+def test_empty_data_file_with_a_matching_checksum() -> None:
+    path = _save(b"")  # its manifest holds the SHA-256 of zero bytes: the digest matches
+    assert load_entry("networks", KEY, ".npz") is None
+    assert Path(f"{path}.corrupt").stat().st_size == 0
+
+
+def test_save_moves_a_folder_out_of_the_way() -> None:
+    path = entry_path("networks", KEY, ".npz")
+    path.mkdir(parents=True)
+    _save()
+    assert path.is_file() and Path(f"{path}.corrupt").is_dir()
+
+
+def test_stale_temporaries_of_killed_builds_are_removed() -> None:
+    folder = entry_path("networks", KEY, ".npz").parent
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".x.npz.abc123.tmp", folder / ".y.npz.def456.tmp"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"in progress")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    assert load_entry("networks", KEY, ".npz") is None  # the next run cleans up
+    assert _names() == [fresh.name]
+    assert clean_stale_tmp(folder, older_than_s=0) == 1
+    assert _names() == []
