@@ -31,7 +31,7 @@ __all__ = [
 _LOG = logging.getLogger("corridors")
 
 #: Bump when the format or the content of cached networks changes.
-CACHE_VERSION = "network-3"
+CACHE_VERSION = "network-4"
 
 
 #: Modules whose code decides what a cached network holds: their source is hashed into keys.
