@@ -42,6 +42,7 @@ _BUILD_MODULES = (
     "network/repair.py",
     "network/gauge.py",
     "network/sources/osm.py",
+    "network/sources/layer.py",
     "geo/geodata.py",
     "geo/boundaries.py",
 )
