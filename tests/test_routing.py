@@ -207,3 +207,27 @@ def test_access_out_and_back_at_a_passing_waypoint_is_dropped(network: Network) 
     assert route_metrics(r)["access_km"] == pytest.approx(1.4, abs=0.05)
     assert not r.pieces.loc[r.pieces["leg"].isin([5, 6]), "access"].astype(bool).any()
     assert r.length_km == pytest.approx(sum(rl.length_km for rl in r.legs), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors import settings
+    from corridors.network.build import load_network
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    net = load_network("bundled+osm", progress=False)
+    assert net.meta["source"] == "bundled+osm"
+    zangezur = route_metrics(route_corridor(corridors.load("zangezur"), net))
+    assert zangezur["countries"] == ["AZE", "ARM", "AZE", "TUR"]
+    assert "IRN" not in zangezur["length_km_by_country"]
+    aras = route_metrics(route_corridor(corridors.load("aras-rail"), net))
+    assert aras["countries"] == ["AZE", "IRN", "AZE"]
+    btk = route_metrics(route_corridor(corridors.load("btk"), net))
+    assert btk["countries"] == ["AZE", "GEO", "TUR"]
+    assert btk["length_km"] == pytest.approx(834.6, abs=0.1)
+    # Horadiz-Aghband follows the OSM railway=construction ways (published 110.4 km)
+    legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
+    assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.6, abs=0.1)
+    assert not legs[("Horadiz", "Aghband")]["missing"]

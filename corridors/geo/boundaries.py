@@ -28,15 +28,18 @@ import shapely
 from pyproj import Geod
 from shapely.ops import nearest_points
 
+from corridors import settings
 from corridors._errors import OptionalDependencyError, UnknownNameError
 
 __all__ = [
+    "BORDERS",
     "NATURAL_EARTH",
     "OSM_BORDERS",
     "OSM_REGION",
     "countries",
     "countries_at",
     "country_at",
+    "country_table",
     "crosses_land",
     "depth_km",
     "distance_to_country_km",
@@ -117,9 +120,24 @@ def osm_countries() -> gpd.GeoDataFrame:
     return gdf
 
 
-@functools.cache
-def _osm_tree() -> shapely.STRtree:
-    return shapely.STRtree(osm_countries().geometry.values)
+BORDERS = ("natural-earth", "osm")
+
+
+def _borders(borders: str | None = None) -> str:
+    name = settings.borders if borders is None else borders
+    if name not in BORDERS:
+        msg = f"unknown borders {name!r}; use 'natural-earth' or 'osm' (settings.borders)"
+        raise UnknownNameError(msg)
+    return name
+
+
+def country_table(borders: str | None = None) -> gpd.GeoDataFrame:
+    """The countries that decide routes: :func:`countries` or :func:`osm_countries`.
+
+    ``borders`` is ``"natural-earth"`` or ``"osm"``; ``None`` means
+    :data:`corridors.settings.borders`.
+    """
+    return osm_countries() if _borders(borders) == "osm" else countries()
 
 
 def _with_osm_region(ne: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -153,12 +171,16 @@ def _with_osm_region(ne: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 @functools.cache
+def _tree_for(borders: str) -> shapely.STRtree:
+    return shapely.STRtree(country_table(borders).geometry.values)
+
+
 def _tree() -> shapely.STRtree:
-    return shapely.STRtree(countries().geometry.values)
+    return _tree_for(_borders())
 
 
 def countries_at(
-    lons: npt.ArrayLike, lats: npt.ArrayLike, *, borders: str = "natural-earth"
+    lons: npt.ArrayLike, lats: npt.ArrayLike, *, borders: str | None = None
 ) -> npt.NDArray[np.str_]:
     """Return the ISO3 code of the country containing each point, ``""`` at sea.
 
@@ -167,7 +189,8 @@ def countries_at(
     lons, lats
         Coordinates in degrees (WGS 84), same length.
     borders
-        ``"natural-earth"`` (:func:`countries`) or ``"osm"`` (:func:`osm_countries`).
+        ``"natural-earth"`` (:func:`countries`) or ``"osm"`` (:func:`osm_countries`);
+        default :data:`corridors.settings.borders`.
 
     Returns
     -------
@@ -179,13 +202,10 @@ def countries_at(
     out = np.full(x.shape, "", dtype="<U3")
     if x.size == 0:
         return out
-    if borders not in ("natural-earth", "osm"):
-        msg = f"unknown borders {borders!r}; use 'natural-earth' or 'osm'"
-        raise UnknownNameError(msg)
-    osm = borders == "osm"
+    name = _borders(borders)
     points = shapely.points(x, y)
-    pt_idx, poly_idx = (_osm_tree() if osm else _tree()).query(points, predicate="intersects")
-    iso = (osm_countries() if osm else countries())["iso3"].to_numpy()
+    pt_idx, poly_idx = _tree_for(name).query(points, predicate="intersects")
+    iso = country_table(name)["iso3"].to_numpy()
     out[pt_idx] = iso[poly_idx]
     return out
 
@@ -212,7 +232,7 @@ def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return out
 
 
-def country_at(lon: float, lat: float, *, borders: str = "natural-earth") -> str | None:
+def country_at(lon: float, lat: float, *, borders: str | None = None) -> str | None:
     """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea.
 
     ``borders`` as in :func:`countries_at`.
@@ -221,18 +241,22 @@ def country_at(lon: float, lat: float, *, borders: str = "natural-earth") -> str
     return code or None
 
 
-@functools.lru_cache(maxsize=4096)
 def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | None:
     """ISO3 of the country containing the point, else of the nearest within ``max_km``.
 
     For ports and coastal points, which 1:10m polygons often leave in the sea.
     """
-    inside = country_at(lon, lat)
+    return _nearest_country(lon, lat, max_km, _borders())
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest_country(lon: float, lat: float, max_km: float, borders: str) -> str | None:
+    inside = country_at(lon, lat, borders=borders)
     if inside is not None:
         return inside
     point = shapely.Point(lon, lat)
-    idx = int(_tree().query_nearest(point)[0])
-    code = str(countries()["iso3"].iloc[idx])
+    idx = int(_tree_for(borders).query_nearest(point)[0])
+    code = str(country_table(borders)["iso3"].iloc[idx])
     return code if distance_to_country_km(lon, lat, code) <= max_km else None
 
 
@@ -246,7 +270,7 @@ def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray
     y = np.asarray(lats, dtype=float)
     if x.size == 0 or iso3 not in geometries():
         return np.full(x.shape, np.inf)
-    idx, dist = _boundary_tree(iso3).query_nearest(
+    idx, dist = _boundary_tree(iso3, _borders()).query_nearest(
         shapely.points(x, y), return_distance=True, all_matches=False
     )
     out = np.full(x.shape, np.inf)
@@ -255,9 +279,9 @@ def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray
 
 
 @functools.cache
-def _boundary_tree(iso3: str) -> shapely.STRtree:
+def _boundary_tree(iso3: str, borders: str) -> shapely.STRtree:
     """STRtree of the country's boundary cut into two-point segments (fast nearest)."""
-    boundary = geometries()[iso3].boundary
+    boundary = _geometries(borders)[iso3].boundary
     segments = []
     for part in shapely.get_parts(boundary):
         coords = shapely.get_coordinates(part)
@@ -266,11 +290,15 @@ def _boundary_tree(iso3: str) -> shapely.STRtree:
     return shapely.STRtree(lines)
 
 
-@functools.cache
 def geometries() -> dict[str, Any]:
-    """ISO3 → (multi)polygon, for fast look-ups (cached; treat as read-only)."""
+    """ISO3 → (multi)polygon of :func:`country_table`, for fast look-ups (read-only)."""
+    return _geometries(_borders())
+
+
+@functools.cache
+def _geometries(borders: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    gdf = countries()
+    gdf = country_table(borders)
     for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
         out.setdefault(str(code), geom)
     return out
@@ -279,9 +307,9 @@ def geometries() -> dict[str, Any]:
 def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:
     """Geodesic distance, in km, from ``(lon, lat)`` to the country's territory (0 inside).
 
-    Returns ``inf`` for a code Natural Earth does not have.
+    Returns ``inf`` for a code the boundaries do not have.
     """
-    gdf = countries()
+    gdf = country_table()
     rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
     if rows.empty:
         return float("inf")

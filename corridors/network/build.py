@@ -494,6 +494,7 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool, osm_layer: bool
             "modes": sorted(modes),
             "repair": repair,
             "merge_m": settings.merge_tolerance_m,
+            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
             "bridge_km": settings.bridge_max_km,
             "min_component_km": settings.bridge_min_component_km,
             "geodata": geodata_hash,
@@ -568,6 +569,7 @@ def load_network(
     key = cache_key(
         {
             "source": "file",
+            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
             "sha256": hash_file(path),
             "name": path.name,
             "modes": sorted(modes or ()),
