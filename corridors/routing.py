@@ -72,6 +72,7 @@ PIECE_COLUMNS = (
     "link",
     "country0",
     "country1",
+    "access",
 )
 _NOT_BUILT = (Status.PLANNED, Status.DISMANTLED, Status.PROPOSED)
 #: Speeds, in km/h, that cost edges for ``modes="any"``: the defaults of
@@ -129,6 +130,7 @@ class RoutedLeg:
     opened: bool = False
     snap_start_km: float | None = None
     snap_end_km: float | None = None
+    access_km: float = 0.0
 
     @property
     def mode(self) -> Mode:
@@ -552,6 +554,7 @@ def _pieces_from_path(
             "link": cat(link_codes, graph.link_dtype()),
             "country0": cat(country_codes[a], countries),
             "country1": cat(country_codes[b], countries),
+            "access": np.zeros(len(e), dtype=bool),
         },
         copy=False,
     )
@@ -589,12 +592,54 @@ def _pieces_from_line(
             "link": link or "",
             "country0": countries[:-1],
             "country1": countries[1:],
+            "access": False,
         }
     )
 
 
 def _empty_pieces() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in PIECE_COLUMNS})
+
+
+#: An access stretch shorter than this (metres) is not drawn: the waypoint is on the node.
+_ACCESS_MIN_M = 1.0
+
+
+def _with_access(
+    graph: RoutingGraph,
+    pieces: pd.DataFrame,
+    ends: tuple[tuple[Waypoint, int], tuple[Waypoint, int]],
+    leg_index: int,
+    mode: Mode,
+    status: Status,
+) -> tuple[pd.DataFrame, float]:
+    """Add the straight access stretches from each waypoint to its snapped node.
+
+    They are counted in the route's length (``access`` is set on them) so that nothing
+    between a waypoint and the network is lost. Returns the pieces and the access km.
+    """
+    head: list[pd.DataFrame] = []
+    tail: list[pd.DataFrame] = []
+    km = 0.0
+    for (wp, node), first in zip(ends, (True, False), strict=True):
+        here = (float(wp.lon), float(wp.lat))
+        there = (float(graph.x[node]), float(graph.y[node]))
+        d_m = float(geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])[0])
+        if d_m < _ACCESS_MIN_M:
+            continue
+        line = [here, there] if first else [there, here]
+        stretch = _pieces_from_line(line, leg_index, mode, status, missing=False, link=None)
+        stretch["access"] = True
+        km += d_m / 1000.0
+        (head if first else tail).append(stretch)
+    if not head and not tail:
+        return pieces, 0.0
+    out = pd.concat([*head, *([pieces] if len(pieces) else []), *tail], ignore_index=True)
+    for c in ("mode", "status", "link", "country0", "country1"):
+        if isinstance(out[c].dtype, pd.CategoricalDtype):
+            continue
+        out[c] = out[c].astype(str)
+    return out, km
 
 
 def _modes_for_leg(mode: Mode) -> tuple[str, ...]:
@@ -862,6 +907,9 @@ def _route_leg_uncached(
             f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
         )
         return drawn(reason, (da, db))
+    pieces, access_km = _with_access(
+        graph, pieces, ((leg.start, a), (leg.end, b)), index, leg.mode, status
+    )
     _check_hard_avoid(what, pieces, opts)
     routed = RoutedLeg(
         index,
@@ -872,6 +920,7 @@ def _route_leg_uncached(
         opened=was_opened,
         snap_start_km=round(da, 3),
         snap_end_km=round(db, 3),
+        access_km=round(access_km, 3),
     )
     return routed, pieces
 
@@ -975,12 +1024,13 @@ def route_corridor(
     weights = _weights(graph, opts, by_time=False)
     query = _LegQuery(opts, frozenset(opened), limit, volga, weights)
     legs: list[RoutedLeg] = []
-    pieces: list[pd.DataFrame] = []
+    per_leg: list[pd.DataFrame] = []
     for i, leg in enumerate(corridor.legs):
         routed, p = _route_leg(graph, i, leg, corridor.id, query)
         legs.append(routed)
-        if len(p):
-            pieces.append(p)
+        per_leg.append(p)
+    _drop_passing_access(legs, per_leg)
+    pieces = [p for p in per_leg if len(p)]
     table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
     warnings = _check_avoids(corridor, table) + _soft_avoid_warnings(table, opts)
     for w in warnings:
@@ -993,6 +1043,34 @@ def route_corridor(
     return Route(
         corridor.id, corridor.name, tuple(legs), table, corridor, opts, tuple(warnings), meta
     )
+
+
+def _drop_passing_access(legs: list[RoutedLeg], pieces: list[pd.DataFrame]) -> None:
+    """Drop the out-and-back access stretches at a waypoint the route passes through.
+
+    Where one leg ends and the next starts at the same waypoint, both snapped to the same
+    node, the route goes on from that node: the two access stretches to the waypoint and
+    back are not travelled. Lists are changed in place; the memoised legs are not.
+    """
+    for i in range(len(legs) - 1):
+        a, b = pieces[i], pieces[i + 1]
+        if not len(a) or not len(b) or "access" not in a or "access" not in b:
+            continue
+        if not (bool(a["access"].iloc[-1]) and bool(b["access"].iloc[0])):
+            continue
+        same_node = np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0]) and np.isclose(
+            a["y0"].iloc[-1], b["y1"].iloc[0]
+        )
+        if not same_node:
+            continue
+        for k, p, row in ((i, a, -1), (i + 1, b, 0)):
+            km = float(p["length_m"].iloc[row]) / 1000.0
+            pieces[k] = p.drop(index=p.index[row]).reset_index(drop=True)
+            legs[k] = replace(
+                legs[k],
+                length_km=legs[k].length_km - km,
+                access_km=round(max(legs[k].access_km - km, 0.0), 3),
+            )
 
 
 def _options_dict(opts: RoutingOptions) -> dict[str, Any]:
@@ -1244,6 +1322,9 @@ def route(
         if edges
         else _empty_pieces()
     )
+    pieces, access_km = _with_access(
+        graph, pieces, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL
+    )
     _check_hard_avoid(what, pieces, opts)
     warnings = _soft_avoid_warnings(pieces, opts)
     for w in warnings:
@@ -1256,6 +1337,7 @@ def route(
         _km(pieces),
         snap_start_km=round(da, 3),
         snap_end_km=round(db, 3),
+        access_km=round(access_km, 3),
     )
     meta = provenance(
         sources=network.meta.get("sources"),

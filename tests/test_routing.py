@@ -76,7 +76,9 @@ def test_instc_west_crosses_russia_azerbaijan_iran(network: Network) -> None:
 def test_btk_matches_its_published_length(network: Network) -> None:
     m = _metrics("btk", network)
     assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
-    assert 700 < m["length_km"] < 950  # type: ignore[operator]  # 826 km published
+    # along-track lengths from scgraph (802.0 km as chords between its simplified nodes)
+    assert m["length_km"] == pytest.approx(827.5, abs=0.1)
+    assert 826 <= m["length_km"] <= 849  # type: ignore[operator]  # published 826-849 km
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
 
@@ -292,3 +294,57 @@ def test_corridor_from_dict_checks_like_a_file() -> None:
     assert exc.value.problems == (
         "<definition>: waypoints[1] 'Ganja': latitude 138.9 is outside [-90, 90]",
     )
+
+
+def test_access_stretch_to_the_snapped_node_is_counted(network: Network) -> None:
+    # Sadarak station lies 11.5 km from the nearest rail node of the embedded graph
+    r = route("Nakhchivan", "Sadarak", network, modes="rail")
+    (leg,) = r.legs
+    p = r.pieces
+    access = p[p["access"].astype(bool)]
+    assert len(access) == 2
+    assert leg.snap_end_km == pytest.approx(11.494, abs=1e-3)
+    assert leg.access_km == pytest.approx(leg.snap_start_km + leg.snap_end_km, abs=1e-3)
+    assert access["length_m"].sum() / 1000 == pytest.approx(leg.access_km, abs=1e-3)
+    # the line starts at the waypoint and ends at the waypoint: nothing dropped
+    assert (p["x0"].iloc[0], p["y0"].iloc[0]) == (leg.leg.start.lon, leg.leg.start.lat)
+    assert (p["x1"].iloc[-1], p["y1"].iloc[-1]) == (leg.leg.end.lon, leg.leg.end.lat)
+    assert r.length_km == pytest.approx(p["length_m"].sum() / 1000, rel=1e-12)
+    assert route_metrics(r)["access_km"] == pytest.approx(12.0, abs=0.05)
+
+
+def test_access_out_and_back_at_a_passing_waypoint_is_dropped(network: Network) -> None:
+    # Akhalkalaki is 8.5 km from its node; both BTK legs there snap to that node
+    r = route_corridor(corridors.load("btk"), network)
+    into, out = r.legs[5], r.legs[6]
+    assert into.snap_end_km == pytest.approx(8.541, abs=1e-3)
+    assert out.snap_start_km == pytest.approx(8.541, abs=1e-3)
+    # Marabda and the border point are passed through too; only Baku and Kars stay
+    assert (into.access_km, out.access_km) == (0.0, 0.0)
+    assert route_metrics(r)["access_km"] == pytest.approx(1.4, abs=0.05)
+    assert not r.pieces.loc[r.pieces["leg"].isin([5, 6]), "access"].astype(bool).any()
+    assert r.length_km == pytest.approx(sum(rl.length_km for rl in r.legs), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors import settings
+    from corridors.network.build import load_network
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    net = load_network("bundled+osm", progress=False)
+    assert net.meta["source"] == "bundled+osm"
+    zangezur = route_metrics(route_corridor(corridors.load("zangezur"), net))
+    assert zangezur["countries"] == ["AZE", "ARM", "AZE", "TUR"]
+    assert "IRN" not in zangezur["length_km_by_country"]
+    aras = route_metrics(route_corridor(corridors.load("aras-rail"), net))
+    assert aras["countries"] == ["AZE", "IRN", "AZE"]
+    btk = route_metrics(route_corridor(corridors.load("btk"), net))
+    assert btk["countries"] == ["AZE", "GEO", "TUR"]
+    assert btk["length_km"] == pytest.approx(834.6, abs=0.1)
+    # Horadiz-Aghband follows the OSM railway=construction ways (published 110.4 km)
+    legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
+    assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.6, abs=0.1)
+    assert not legs[("Horadiz", "Aghband")]["missing"]

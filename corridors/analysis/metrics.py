@@ -355,7 +355,9 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     ``published_km`` (the published total when every leg has one, else ``None``),
     ``border_crossings`` (list of from/to/lon/lat/mode/name),
     ``border_crossings_count``, ``countries`` (in route order), ``avoids`` (each with
-    ``verified``), ``missing_km``, ``missing_links``, ``bridged_km``, ``gauge_breaks``,
+    ``verified``), ``missing_km``, ``access_km`` (the straight stretches between waypoints
+    and the nodes they snapped to, included in ``length_km``), ``missing_links``,
+    ``bridged_km``, ``gauge_breaks``,
     ``transshipments``, ``published_vs_modelled``, ``time_h``, ``time_h_breakdown``,
     ``legs``, ``warnings`` and ``provenance``.
     """
@@ -392,6 +394,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
             item["opened"] = True
         if rl.snap_start_km is not None:
             item["snap_km"] = [rl.snap_start_km, rl.snap_end_km]
+            item["access_km"] = round(rl.access_km, 1)
         if leg.link:
             item["link"] = leg.link
         if leg.published_length is not None:
@@ -439,6 +442,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
         "countries": countries,
         "avoids": avoids,
         "missing_km": round(sum((rl.length_km for rl in route.legs if rl.missing), 0.0), 1),
+        "access_km": round(sum((rl.access_km for rl in route.legs), 0.0), 1),
         "missing_links": missing,
         "bridged_km": round(float(bridged["length_m"].sum()) / 1000.0, 1) if len(p) else 0.0,
         "gauge_breaks": breaks,

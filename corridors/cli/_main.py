@@ -674,8 +674,8 @@ def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
         default="bundled",
-        help="bundled (offline default), overpass (online), or a .osm/.osm.pbf/.graphml/"
-        ".geojson file",
+        help="bundled (offline default), bundled+osm (with the regional OSM rail layer), "
+        "overpass (online), or a .osm/.osm.pbf/.graphml/.geojson file",
     )
     p.add_argument(
         "--overpass-url",

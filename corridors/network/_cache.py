@@ -39,7 +39,7 @@ __all__ = [
 _LOG = logging.getLogger("corridors")
 
 #: Bump when the format or the content of cached networks changes.
-CACHE_VERSION = "network-3"
+CACHE_VERSION = "network-4"
 
 #: A temporary file of an interrupted write older than this many seconds is removed.
 STALE_TMP_S = 3600.0
@@ -53,6 +53,7 @@ _BUILD_MODULES = (
     "network/repair.py",
     "network/gauge.py",
     "network/sources/osm.py",
+    "network/sources/layer.py",
     "geo/geodata.py",
     "geo/boundaries.py",
 )

@@ -402,6 +402,7 @@ def network_from_bundled(
     modes: Sequence[str] = BUNDLED_MODES,
     repair: bool = True,
     progress: bool = True,
+    osm_layer: bool = False,
 ) -> Network:
     """Build the network from the embedded default data (no internet needed).
 
@@ -415,6 +416,10 @@ def network_from_bundled(
         Run :func:`corridors.network.repair.repair_network` on rail and road.
     progress
         Show a progress bar.
+    osm_layer
+        Replace the backbone's rail, where the regional OSM layer (``geodata/osm_rail.parquet``)
+        covers it, by the layer's ways along the real track
+        (:func:`corridors.network.sources.layer.replace_covered`).
     """
     box = bbox or region_bbox()
     steps = ["rail", "road", "sea", "assemble", "repair", "gauge"]
@@ -423,7 +428,12 @@ def network_from_bundled(
     for mode in ("rail", "road"):
         bar.set_postfix_str(mode)
         if mode in modes:
-            parts.append(_bundled.scgraph_segments(mode, box))
+            part = _bundled.scgraph_segments(mode, box)
+            if mode == "rail" and osm_layer:
+                from corridors.network.sources import layer
+
+                part = layer.replace_covered(part, layer.layer_segments(box))
+            parts.append(part)
         bar.update()
     added = _addition_segments(parts, modes)
     if not added.empty:
@@ -443,7 +453,7 @@ def network_from_bundled(
     if "ferry" not in modes:
         seg = seg[seg["mode"] != "ferry"]
     meta = {
-        "source": "bundled",
+        "source": "bundled+osm" if osm_layer else "bundled",
         "bbox": list(box),
         "modes": list(modes),
         "sources": {
@@ -470,7 +480,7 @@ def network_from_bundled(
     return net
 
 
-def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
+def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool, osm_layer: bool = False) -> str:
     from corridors._data import geodata_dir
 
     geodata_hash = {
@@ -483,13 +493,16 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool) -> str:
             "closed_crossings.yaml",
         )
     }
+    extra = {"osm_layer": hash_file(geodata_dir() / "osm_rail.parquet")} if osm_layer else {}
     return cache_key(
         {
+            **extra,
             "source": "bundled",
             "bbox": list(bbox),
             "modes": sorted(modes),
             "repair": repair,
             "merge_m": settings.merge_tolerance_m,
+            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
             "bridge_km": settings.bridge_max_km,
             "min_component_km": settings.bridge_min_component_km,
             "geodata": geodata_hash,
@@ -535,9 +548,10 @@ def load_network(
     Parameters
     ----------
     source
-        ``"bundled"`` (embedded default data, offline), ``"overpass"`` (OpenStreetMap through
-        osmnx, online; needs ``corridors``), or a path to an ``.osm``, ``.osm.pbf``,
-        ``.graphml`` or ``.geojson`` file.
+        ``"bundled"`` (embedded default data, offline), ``"bundled+osm"`` (the same with the
+        regional OSM rail layer replacing the backbone where it covers it), ``"overpass"``
+        (OpenStreetMap through osmnx, online; needs ``corridors``), or a path to an
+        ``.osm``, ``.osm.pbf``, ``.graphml`` or ``.geojson`` file.
     bbox
         Region ``(west, south, east, north)``; default: the shipped definitions' region.
     modes
@@ -549,12 +563,17 @@ def load_network(
     progress
         Show progress bars.
     """
-    if str(source) == "bundled":
+    if str(source) in ("bundled", "bundled+osm"):
         box = bbox or region_bbox()
         use_modes = tuple(modes or BUNDLED_MODES)
-        key = _bundled_key(box, use_modes, True)
+        with_layer = str(source) == "bundled+osm"
+        key = _bundled_key(box, use_modes, True, with_layer)
         return _cached(
-            key, lambda: network_from_bundled(bbox=box, modes=use_modes, progress=progress), refresh
+            key,
+            lambda: network_from_bundled(
+                bbox=box, modes=use_modes, progress=progress, osm_layer=with_layer
+            ),
+            refresh,
         )
     from corridors.network.sources import osm
 
@@ -567,6 +586,7 @@ def load_network(
     key = cache_key(
         {
             "source": "file",
+            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
             "sha256": hash_file(path),
             "name": path.name,
             "modes": sorted(modes or ()),

@@ -4,7 +4,10 @@ A :class:`Network` holds two tables. ``nodes`` (index = node id ``0..n-1``) has 
 ``y`` (lat), ``group`` (``rail``, ``road`` or ``water``: a node belongs to one mode group) and
 ``country`` (ISO3 from Natural Earth, ``""`` at sea). ``edges`` are undirected straight
 segments ``u``–``v`` with ``mode``, ``status``, ``gauge_mm`` (0 when unknown or not rail),
-``length_m`` (geodesic, WGS 84), ``source``, ``bridged`` (added by the repair step),
+``length_m`` (metres: the length along the track where the source records one, else the
+geodesic length of the segment on WGS 84), ``length_source`` (``track``: the source's
+along-track length, the drawn segment is schematic; ``geodesic``: the segment's own length),
+``source``, ``bridged`` (added by the repair step),
 ``passage`` (named sea passages such as ``volga-don``), ``name``, ``osmid`` and the kept OSM
 tags. Modes meet only through ``transfer`` edges at ports and interchanges.
 
@@ -35,6 +38,8 @@ from corridors.model import Mode, Status
 __all__ = [
     "CATEGORY_COLUMNS",
     "GROUP_OF_MODE",
+    "LENGTH_GEODESIC",
+    "LENGTH_TRACK",
     "SEGMENT_COLUMNS",
     "TAG_COLUMNS",
     "TRANSFER",
@@ -79,10 +84,16 @@ SEGMENT_COLUMNS = (
     "osmid",
     "passage",
     "bridged",
+    "length_m",
+    "length_source",
     *TAG_COLUMNS,
 )
 #: Edge columns stored as pandas categoricals.
-CATEGORY_COLUMNS = ("mode", "status", "source", "name", "passage", *TAG_COLUMNS)
+CATEGORY_COLUMNS = ("mode", "status", "source", "name", "passage", "length_source", *TAG_COLUMNS)
+#: ``length_source`` of an edge whose length is the source's along-track figure.
+LENGTH_TRACK = "track"
+#: ``length_source`` of an edge measured along its own (straight) segment.
+LENGTH_GEODESIC = "geodesic"
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +125,7 @@ def empty_segments() -> pd.DataFrame:
 
 
 def _segment_dtype(column: str) -> str:
-    if column in ("x0", "y0", "x1", "y1"):
+    if column in ("x0", "y0", "x1", "y1", "length_m"):
         return "float64"
     if column == "gauge_mm":
         return "int16"
@@ -130,6 +141,7 @@ _SEGMENT_DEFAULTS: dict[str, Any] = {
     "osmid": -1,
     "bridged": False,
     "status": Status.OPERATIONAL.value,
+    "length_m": np.nan,
 }
 
 
@@ -143,6 +155,8 @@ def _normalise_segments(seg: pd.DataFrame) -> pd.DataFrame:
         default = _SEGMENT_DEFAULTS.get(c, "")
         if c not in out.columns:
             out[c] = default
+        elif c == "length_m":
+            out[c] = pd.to_numeric(out[c], errors="coerce")
         elif out[c].isna().any():
             out[c] = out[c].astype(object).where(out[c].notna(), default)
     return out[list(SEGMENT_COLUMNS)].astype({c: _segment_dtype(c) for c in SEGMENT_COLUMNS})
@@ -154,8 +168,10 @@ def network_from_segments(
     """Assemble a network from a segment table (see :data:`SEGMENT_COLUMNS`).
 
     Segment ends with the same coordinates (to 1e-7 degree) in the same mode group become one
-    node. Zero-length segments are dropped; lengths are geodesic; node countries come from
-    Natural Earth.
+    node. Zero-length segments are dropped. A segment's ``length_m`` (metres along the track,
+    as the source records it) is kept where given, never below the segment's geodesic chord,
+    and marked ``length_source="track"``; elsewhere the length is the geodesic chord
+    (``"geodesic"``). Node countries come from the boundaries of :mod:`corridors.geo`.
     """
     seg = _normalise_segments(segments)
     groups = pd.Categorical(np.concatenate([seg["g0"].to_numpy(), seg["g1"].to_numpy()]))
@@ -185,7 +201,13 @@ def network_from_segments(
     edges = seg.drop(columns=["x0", "y0", "x1", "y1", "g0", "g1"]).copy()
     edges.insert(0, "u", inverse[:n].astype(np.int64))
     edges.insert(1, "v", inverse[n:].astype(np.int64))
-    edges["length_m"] = geodesic_lengths_m(seg["x0"], seg["y0"], seg["x1"], seg["y1"])
+    chord = geodesic_lengths_m(seg["x0"], seg["y0"], seg["x1"], seg["y1"])
+    given = seg["length_m"].to_numpy(np.float64)
+    track = np.isfinite(given) & (given > 0)
+    edges["length_m"] = np.where(track, np.fmax(given, chord), chord)
+    edges["length_source"] = pd.Categorical.from_codes(
+        track.astype(np.int8), dtype=pd.CategoricalDtype([LENGTH_GEODESIC, LENGTH_TRACK])
+    )
     edges = edges[edges["u"] != edges["v"]]
     edges = _canonical_edges(edges)
     return Network(nodes=nodes, edges=edges, meta=dict(meta or {}))

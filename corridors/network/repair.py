@@ -21,6 +21,8 @@ from scipy.spatial import cKDTree
 from corridors import settings
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.core import (
+    LENGTH_GEODESIC,
+    LENGTH_TRACK,
     Network,
     _canonical_edges,
     subnetwork,
@@ -95,8 +97,11 @@ def _merge_nodes(net: Network, modes: Iterable[str], tolerance_m: float) -> tupl
         return net, 0
     edges = net.edges.assign(u=rep[net.edges["u"].to_numpy()], v=rep[net.edges["v"].to_numpy()])
     edges = edges[edges["u"] != edges["v"]]
+    chord = geodesic_lengths_m(x[edges["u"]], y[edges["u"]], x[edges["v"]], y[edges["v"]])
+    # an along-track length stays (ends move by under tolerance_m); a chord is re-measured
+    track = (edges["length_source"].astype(str) == LENGTH_TRACK).to_numpy()
     edges = edges.assign(
-        length_m=geodesic_lengths_m(x[edges["u"]], y[edges["u"]], x[edges["v"]], y[edges["v"]])
+        length_m=np.where(track, np.fmax(edges["length_m"].to_numpy(np.float64), chord), chord)
     )
     edges = _canonical_edges(edges)
     out = Network(nodes=net.nodes, edges=edges, meta=dict(net.meta))
@@ -180,6 +185,7 @@ def _bridge(
     new = pd.DataFrame({c: np.repeat(template[c].to_numpy(), len(rows)) for c in net.edges.columns})
     new["u"], new["v"] = u, v
     new["length_m"] = geodesic_lengths_m(x[u], y[u], x[v], y[v])
+    new["length_source"] = LENGTH_GEODESIC
     new["bridged"] = True
     new["status"] = "operational"
     new["source"] = "repair"

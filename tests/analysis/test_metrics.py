@@ -201,7 +201,7 @@ def test_the_btc_reference_line_and_its_published_split(network: object) -> None
         pub = m["published_km_by_country"][country]
         assert abs(m["length_km_by_country"][country] - pub) / pub < 0.05
     assert m["countries"] == ["AZE", "GEO", "TUR"]
-    row = compare([btc], network).loc["btc-pipeline"]
+    row = compare([btc], network).set_index("id").loc["btc-pipeline"]
     assert row["published_km"] == 1768.0
     assert row["published_km_by_country"] == "AZE 443, GEO 249, TUR 1,076"
 

@@ -192,3 +192,34 @@ def test_clear_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "networks" / "x.npz").write_bytes(b"x")
     assert clear_cache() == 1
     assert not list(tmp_path.rglob("*.npz"))
+
+
+def test_segment_lengths_along_the_track_are_kept_never_below_the_chord() -> None:
+    import pandas as pd
+
+    from corridors.network.core import network_from_segments
+
+    seg = pd.DataFrame(
+        {
+            "x0": [44.0, 44.1, 44.2],
+            "y0": [41.0, 41.0, 41.0],
+            "x1": [44.1, 44.2, 44.3],
+            "y1": [41.0, 41.0, 41.0],
+            "mode": "rail",
+            "length_m": [12_000.0, 1.0, float("nan")],  # along track; too short; unknown
+        }
+    )
+    net = network_from_segments(seg)
+    e = net.edges.sort_values("u")
+    chord = 8_413.5  # 0.1 degree of longitude at 41 N on WGS 84, in metres
+    assert e["length_m"].to_numpy() == pytest.approx([12_000.0, chord, chord], abs=0.1)
+    assert e["length_source"].astype(str).tolist() == ["track", "track", "geodesic"]
+
+
+def test_bundled_rail_lengths_are_along_the_track(network: Network) -> None:
+    e = network.edges
+    rail = e[e["mode"] == "rail"]
+    track = rail[rail["length_source"] == "track"]
+    assert len(track) / len(rail) > 0.99  # every scgraph edge; additions and bridges are chords
+    assert set(e.loc[e["mode"] == "sea", "length_source"].astype(str)) == {"geodesic"}
+    assert set(e.loc[e["bridged"], "length_source"].astype(str)) == {"geodesic"}

@@ -65,7 +65,9 @@ def _in_bbox(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bbox: BBox)
 def scgraph_segments(mode: str, bbox: BBox) -> pd.DataFrame:
     """Segments of the scgraph-data world ``rail`` or ``road`` graph inside ``bbox``.
 
-    Both ends must lie in the box. Each undirected edge appears once.
+    Both ends must lie in the box. Each undirected edge appears once. scgraph keeps only the
+    end nodes of a simplified line, but its edge weight is the line's length along the track
+    in kilometres (rounded to 1 m, never shorter than the chord): it becomes ``length_m``.
     """
     module, attr = _SCGRAPH_MODULES[mode]
     geograph = _import(module, attr, "scgraph-data")
@@ -75,12 +77,14 @@ def scgraph_segments(mode: str, bbox: BBox) -> pd.DataFrame:
     keep = np.flatnonzero(inside)
     us: list[int] = []
     vs: list[int] = []
+    ws: list[float] = []
     graph = geograph.graph
     for u in keep:
-        for v in graph[u]:
+        for v, w in graph[u].items():
             if v > u and inside[v]:
                 us.append(int(u))
                 vs.append(int(v))
+                ws.append(float(w))
     u_arr, v_arr = np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64)
     _LOG.debug("scgraph %s: %d nodes, %d edges in bbox", mode, len(keep), len(u_arr))
     return pd.DataFrame(
@@ -89,6 +93,7 @@ def scgraph_segments(mode: str, bbox: BBox) -> pd.DataFrame:
             "y0": y[u_arr],
             "x1": x[v_arr],
             "y1": y[v_arr],
+            "length_m": np.asarray(ws, dtype=np.float64) * 1000.0,
             "mode": mode,
             "status": "operational",
             "source": f"scgraph-data:{attr.removesuffix('_geograph')}",

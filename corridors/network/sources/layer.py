@@ -1,0 +1,166 @@
+"""The project's regional OpenStreetMap rail layer (``geodata/osm_rail.parquet``).
+
+Built by ``geodata/build_osm_rail.py`` from OSM extracts (© OpenStreetMap contributors,
+ODbL 1.0). Each way becomes segments along its full geometry, so lengths are along the real
+track. Where the layer covers a line of the embedded backbone, the layer's ways replace it
+(:func:`replace_covered`), and the backbone joins them where the coverage ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from corridors._data import geodata_dir
+from corridors._errors import OptionalDependencyError
+from corridors.geo.boundaries import geodesic_lengths_m
+
+__all__ = [
+    "COVER_M",
+    "JOIN_M",
+    "LAYER_FILE",
+    "layer_meta",
+    "layer_segments",
+    "replace_covered",
+]
+
+LAYER_FILE = "osm_rail.parquet"
+#: A backbone rail segment whose ends and middle are all this close (metres) to the layer's
+#: track is covered by the layer and dropped.
+COVER_M = 2_500.0
+#: A backbone node left at the edge of the coverage joins the nearest layer vertex within
+#: this distance (metres).
+JOIN_M = 5_000.0
+
+_STATUS = {
+    "rail": "operational",
+    "narrow_gauge": "operational",
+    "construction": "under_construction",
+    "proposed": "proposed",
+    "disused": "dismantled",
+    "abandoned": "dismantled",
+}
+
+
+@functools.cache
+def _layer() -> Any:
+    import geopandas as gpd
+
+    path = geodata_dir() / LAYER_FILE
+    if not path.is_file():
+        msg = f"{path} is missing; build it with: python geodata/build_osm_rail.py EXTRACT ..."
+        raise OptionalDependencyError(msg)
+    return gpd.read_parquet(path)
+
+
+def layer_meta() -> dict[str, Any]:
+    """The layer's provenance: attribution, licence, and each extract's date and coverage."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    meta = pq.read_schema(geodata_dir() / LAYER_FILE).metadata or {}
+    return dict(json.loads(meta.get(b"corridors", b"{}")))
+
+
+def layer_segments(bbox: tuple[float, float, float, float]) -> pd.DataFrame:
+    """Segments of the layer's rail ways with a vertex inside ``bbox`` (one per OSM edge).
+
+    ``status`` comes from ``railway`` (``construction`` → ``under_construction``,
+    ``disused``/``abandoned`` → ``dismantled``); ``gauge_mm``, ``name``, ``osmid`` (the way
+    id), ``railway``, ``usage``, ``electrified`` and ``construction`` are kept.
+    """
+    import shapely
+
+    layer = _layer()
+    west, south, east, north = bbox
+    layer = layer[layer.intersects(shapely.box(west, south, east, north))]
+    coords, index = shapely.get_coordinates(layer.geometry.values, return_index=True)
+    same = index[:-1] == index[1:]
+    a = np.flatnonzero(same)
+    rows = index[a]
+
+    def col(name: str) -> Any:
+        return layer[name].to_numpy()[rows]
+
+    return pd.DataFrame(
+        {
+            "x0": coords[a, 0],
+            "y0": coords[a, 1],
+            "x1": coords[a + 1, 0],
+            "y1": coords[a + 1, 1],
+            "mode": "rail",
+            "status": pd.Series(col("railway")).map(_STATUS).fillna("operational").to_numpy(),
+            "gauge_mm": col("gauge_mm").astype(np.int16),
+            "source": np.char.add("osm-layer:", col("extract").astype(str)),
+            "name": col("name"),
+            "osmid": col("way_id").astype(np.int64),
+            "railway": col("railway"),
+            "usage": col("usage"),
+            "electrified": col("electrified"),
+            "construction": col("construction"),
+        }
+    )
+
+
+def _local_xy(x: Any, y: Any, lat0: float) -> Any:
+    k = 111_320.0
+    return np.column_stack([np.asarray(x) * k * np.cos(np.radians(lat0)), np.asarray(y) * k])
+
+
+def replace_covered(backbone: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame:
+    """Backbone rail segments with those the layer covers replaced by the layer's ways.
+
+    A backbone segment is covered when both ends and its middle lie within :data:`COVER_M`
+    of the layer's track. Each backbone node that loses a segment but keeps another joins
+    the nearest layer vertex within :data:`JOIN_M` by a straight segment
+    (``source="osm-layer:join"``). Non-rail rows pass through unchanged.
+    """
+    if layer.empty:
+        return backbone
+    rail = (backbone["mode"] == "rail").to_numpy()
+    b = backbone[rail]
+    lat0 = float(np.median(layer["y0"]))
+    lx = np.concatenate([layer["x0"], layer["x1"]])
+    ly = np.concatenate([layer["y0"], layer["y1"]])
+    tree = cKDTree(_local_xy(lx, ly, lat0))
+    mx = (b["x0"].to_numpy() + b["x1"].to_numpy()) / 2
+    my = (b["y0"].to_numpy() + b["y1"].to_numpy()) / 2
+    d = [
+        tree.query(_local_xy(x, y, lat0))[0]
+        for x, y in ((b["x0"], b["y0"]), (b["x1"], b["y1"]), (mx, my))
+    ]
+    covered = (d[0] <= COVER_M) & (d[1] <= COVER_M) & (d[2] <= COVER_M)
+    kept, dropped = b[~covered], b[covered]
+
+    def ends(frame: pd.DataFrame) -> set[tuple[float, float]]:
+        return set(zip(frame["x0"], frame["y0"], strict=True)) | set(
+            zip(frame["x1"], frame["y1"], strict=True)
+        )
+
+    edge_nodes = sorted(ends(kept) & ends(dropped))
+    joins = []
+    if edge_nodes:
+        ex = np.array([p[0] for p in edge_nodes])
+        ey = np.array([p[1] for p in edge_nodes])
+        _, idx = tree.query(_local_xy(ex, ey, lat0))
+        dist = geodesic_lengths_m(ex, ey, lx[idx], ly[idx])
+        ok = (dist <= JOIN_M) & (dist > 0)
+        joins.append(
+            pd.DataFrame(
+                {
+                    "x0": ex[ok],
+                    "y0": ey[ok],
+                    "x1": lx[idx][ok],
+                    "y1": ly[idx][ok],
+                    "mode": "rail",
+                    "status": "operational",
+                    "source": "osm-layer:join",
+                }
+            )
+        )
+    out: pd.DataFrame = pd.concat([backbone[~rail], kept, layer, *joins], ignore_index=True)
+    return out
