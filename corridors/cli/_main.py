@@ -110,7 +110,12 @@ def _err(text: str) -> None:
 
 
 def _is_path(arg: str) -> bool:
-    return arg.endswith((".yaml", ".yml")) or Path(arg).is_file()
+    if arg.endswith((".yaml", ".yml")):
+        return True
+    try:
+        return Path(arg).is_file()
+    except (OSError, ValueError):  # a name too long for the file system is no file
+        return False
 
 
 def _corridor(arg: str) -> Corridor:

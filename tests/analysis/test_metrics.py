@@ -215,17 +215,17 @@ def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
         if mode != "pipeline":
             assert SPEEDS_FOR_ANY_KMH[mode] == kmh
     assert DEFAULT_TIME_MODEL.port_dwell_h == TRANSFER_FOR_ANY_H
-    # Baku – Tbilisi: road 528 km / 22.5 h beats rail 545 km / 50.7 h (40.6 h rail border)
+    # Baku – Tbilisi: road 538 km / 22.7 h beats rail 549 km / 50.8 h (40.6 h rail border)
     r = fastest_route("Baku", "Tbilisi", network)
     m = route_metrics(r)
-    assert m["length_km_by_mode"] == {"road": 528.0}
-    assert m["time_h"] == 22.5
+    assert m["length_km_by_mode"] == {"road": 538.3}
+    assert m["time_h"] == 22.7
     # the multimodal candidate, on moving time alone, takes the rail (10.1 h moving)
-    assert r.meta["candidates_h"] == {"any": 50.7, "rail": 50.7, "road": 22.5}
+    assert r.meta["candidates_h"] == {"any": 50.8, "rail": 50.8, "road": 22.7}
     # with a 1 h rail border dwell, rail (10.1 + 1 h) is faster than road
     quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
     r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
-    assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 545.1}
+    assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 548.8}
 
 
 def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:

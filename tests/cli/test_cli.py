@@ -121,7 +121,7 @@ def test_compare_json_says_what_each_route_avoids_and_enters(
     assert rows["zangezur"]["avoids_ok"] is None  # it states no avoids
     assert rows["aras"]["via"]["ARM"] == {"via": False, "km": 0.0}
     assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 35.5}
-    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 88.2}
+    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 88.9}
 
 
 def test_compare_columns_do_not_depend_on_the_other_rows(
@@ -139,15 +139,15 @@ def test_compare_columns_do_not_depend_on_the_other_rows(
     aras = alone["aras"]
     assert (aras["from"], aras["to"]) == ("Horadiz", "Nakhchivan")
     assert (aras["avoids"], aras["avoids_ok"]) == ("ARM", "yes")
-    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "88.2")
-    # open today: 218.2 of 220.6 km; the missing 2.4 km mean no trip today
+    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "88.9")
+    # open today: 220.7 of 223.1 km; the missing 2.4 km mean no trip today
     assert (aras["operational_km"], aras["time_h"], aras["time_h_today"]) == (
-        "218.2",
+        "220.7",
         "25.1",
         "not open today",
     )
     btk = everyone["btk"]
-    assert (btk["time_h"], btk["time_h_today"]) == ("102.1", "102.1")
+    assert (btk["time_h"], btk["time_h_today"]) == ("102.6", "102.6")
     btc = everyone["btc-pipeline"]
     assert (btc["kind"], btc["time_h"], btc["time_h_today"]) == (
         "reference",
@@ -197,8 +197,8 @@ def test_route_any_mode_picks_the_faster_road(
 ) -> None:
     assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("Baku – Tbilisi: 528.0 km, 1 border crossing, ")
-    assert first.endswith("time 22.5 h")
+    assert first.startswith("Baku – Tbilisi: 538.3 km, 1 border crossing, ")
+    assert first.endswith("time 22.7 h")
 
 
 def test_scenario_run_merges_flags_over_the_file(
@@ -220,11 +220,11 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 142.0
+    assert plain["zangezur"]["scenario_time_h"] == 142.4
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
-    assert quick["zangezur"]["scenario_time_h"] == 80.2
-    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 141.7
+    assert quick["zangezur"]["scenario_time_h"] == 80.6
+    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 142.4
     # --corridor replaces the file's list; --route adds a question to its own
     only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
     assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
@@ -246,9 +246,9 @@ def test_compare_on_a_common_origin_and_destination(
     }
     assert got == {
         # Aras starts at Horadiz: the road from Baku to it is added, and said so
-        "aras": ("Baku", "Nakhchivan", "477.1", "2.4", "AZE → IRN → AZE"),
+        "aras": ("Baku", "Nakhchivan", "502.9", "2.4", "AZE → IRN → AZE"),
         # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
-        "zangezur": ("Baku", "Nakhchivan", "494.2", "178.3", "AZE → ARM → AZE"),
+        "zangezur": ("Baku", "Nakhchivan", "512.6", "178.3", "AZE → ARM → AZE"),
     }
     assert cap.err == (
         "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"
@@ -269,7 +269,7 @@ def test_a_definition_file_is_accepted_wherever_an_id_is(
     mini = str(DATA / "mini.yaml")
     assert main(["-q", "route", mini]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        "Mini corridor: 545.1 km, 1 border crossing, 0.0 km missing, time 50.7 h"
+        "Mini corridor: 550.8 km, 1 border crossing, 0.0 km missing, time 50.8 h"
     )
     assert main(["-q", "compare", mini, "btk", "--format", "json"]) == 0
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["mini", "btk"]
@@ -280,7 +280,7 @@ def test_a_definition_file_is_accepted_wherever_an_id_is(
     argv = ["-q", "scenario", "run", "tripp-open-2030", "--corridor", mini, "--format", "json"]
     assert main(argv) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
-    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 545.1
+    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 550.8
     # a draft written by scan routes as it is
     text = tmp_path / "note.txt"
     text.write_text("Trains run from Baku to Tbilisi and on to Kars.\n", encoding="utf-8")
