@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "CacheError",
+    "ClusterError",
     "CorridorsError",
     "DataSourceError",
     "DefinitionError",
@@ -63,6 +64,10 @@ class DataSourceError(CorridorsError, RuntimeError):
 
 class CacheError(CorridorsError, OSError):
     """The cache folder cannot be read or written."""
+
+
+class ClusterError(CorridorsError, ConnectionError):
+    """A Dask scheduler cannot be reached, or a cluster fails a sweep (CLI exit status 1)."""
 
 
 class SnapError(CorridorsError, ValueError):
