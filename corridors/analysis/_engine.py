@@ -36,6 +36,8 @@ from corridors._errors import ClusterError, OptionalDependencyError
 __all__ = [
     "SCHEDULER_ENV",
     "SweepRun",
+    "batched",
+    "connect",
     "resolve_scheduler",
     "run_batches",
 ]
@@ -106,6 +108,21 @@ def _distributed() -> Any:
             "sweeps need dask.distributed: pip install 'dask[distributed]'"
         ) from exc
     return distributed
+
+
+@contextmanager
+def connect(scheduler: str | None, n_workers: int | None = None) -> Iterator[Any]:
+    """A connected :class:`distributed.Client` (``None`` for ``"none"``), before any work.
+
+    A local cluster lives as long as the context.
+
+    Raises
+    ------
+    ClusterError
+        When the scheduler cannot be reached.
+    """
+    with _client(resolve_scheduler(scheduler), n_workers, None) as c:
+        yield c
 
 
 @contextmanager
@@ -207,6 +224,7 @@ def run_batches(
     from tqdm import tqdm
 
     sched = "client" if client is not None else resolve_scheduler(scheduler)
+    label = resolve_scheduler(scheduler) if scheduler else sched
     total = evaluations if evaluations is not None else len(batches)
     bar = tqdm(
         total=len(batches),
@@ -261,6 +279,9 @@ def run_batches(
                 writer.close()
                 writer = None
                 assert tmp is not None and parquet is not None
+                mask = os.umask(0)
+                os.umask(mask)
+                tmp.chmod(0o666 & ~mask)  # mkstemp makes 0600; give the file the usual mode
                 tmp.replace(parquet)
         finally:
             bar.close()
@@ -268,7 +289,6 @@ def run_batches(
                 writer.close()
             if tmp is not None and tmp.exists():
                 tmp.unlink()
-    label = sched if client is None else "client"
     return out, SweepRun(label, workers, len(batches), total, wall)
 
 

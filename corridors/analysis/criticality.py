@@ -604,14 +604,14 @@ def sweep_criticality(
     parquet: Path | None = None,
     progress: bool = False,
     on_batch: Any = None,
-) -> tuple[list[dict[str, Any]], Any, list[str]]:
+) -> tuple[list[dict[str, Any]], Any, list[str], dict[str, Element]]:
     """Close every link each item's baseline uses, on Dask (see :mod:`._engine`).
 
     Returns
     -------
-    (rows, run, failed)
-        Ranked rows (:data:`CRITICALITY_COLUMNS` and ``rank``), the :class:`SweepRun`, and
-        the items whose baseline could not be routed.
+    (rows, run, failed, elements)
+        Ranked rows (:data:`CRITICALITY_COLUMNS` and ``rank``), the :class:`SweepRun`, the
+        items whose baseline could not be routed, and the elements closed by id.
     """
     from corridors.analysis._engine import batched, run_batches
 
@@ -632,7 +632,7 @@ def sweep_criticality(
         what="closures",
         evaluations=len(work),
     )
-    return rank_rows(rows), run, failed
+    return rank_rows(rows), run, failed, {el.id: el for _, el in work}
 
 
 def _schema() -> Any:
