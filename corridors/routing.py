@@ -907,7 +907,19 @@ def route(
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
     limit = bound / 1000.0 / min(_SPEED_FOR_COST_KMH.values()) if by_time else bound
-    found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+    if opts.close_edges:
+        # a one-off closure (criticality sweeps): the stations snap as if it were open
+        mask = mask.copy()
+        mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
+        found = (
+            graph.shortest_path((*wkey, opts.close_edges), mask, weights, na, nb, limit=limit)
+            if na != nb
+            else ([na], [])
+        )
+    else:
+        found = (
+            graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+        )
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb

@@ -147,3 +147,23 @@ def test_ranking_puts_cuts_first_then_hours() -> None:
         ("y", 1, 1, 0.0),
         ("x", 2, 0, 6.0),
     ]
+
+
+def test_an_od_pair_is_swept_like_a_corridor(network, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from corridors._errors import DefinitionError
+    from corridors.analysis.criticality import items_from_od_file
+
+    od = tmp_path / "od.csv"
+    od.write_text("from,to,mode\nBaku,Tbilisi,rail\n", encoding="utf-8")
+    [item] = items_from_od_file(od)
+    assert item == Item("od", "Baku → Tbilisi (rail)", "Baku", "Tbilisi", "rail")
+    base, m, _ = baseline(item, network)
+    els = {e.id: e for e in elements_of(base, network, m)}
+    row = evaluate(item, els["border:Böyük Kəsik–Gardabani"], network)
+    assert (row["baseline_km"], row["cut"]) == (545.1, True)
+    assert row["reason"] == (
+        "route 'Baku' – 'Tbilisi' (rail): no path on the rail network between these places"
+    )
+    od.write_text("origin,to\nBaku,Tbilisi\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="needs the columns 'from' and 'to'"):
+        items_from_od_file(od)
