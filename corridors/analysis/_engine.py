@@ -138,7 +138,7 @@ def _client(scheduler: str, n_workers: int | None, client: Any) -> Iterator[Any]
                 n_workers=n_workers or min(os.cpu_count() or 1, 4),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never clash with another cluster
                 silence_logs=50,
             ) as cluster,
             distributed.Client(cluster) as c,

@@ -37,7 +37,7 @@ def client():  # type: ignore[no-untyped-def]
             n_workers=2,
             processes=True,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster,
         distributed.Client(cluster) as c,
