@@ -268,7 +268,13 @@ def run_batches(
                 ]
                 index = {f.key: i for i, f in enumerate(futures)}
                 for done, fut in enumerate(distributed.as_completed(futures), start=1):
-                    results[index[fut.key]] = fut.result()
+                    try:
+                        results[index[fut.key]] = fut.result()
+                    except distributed.KilledWorker as exc:
+                        raise ClusterError(
+                            f"batch {index[fut.key]} was lost: the workers running it died "
+                            f"too often ({exc}); check the workers' memory and logs"
+                        ) from None
                     fut.release()
                     flush()
                     bar.update()
