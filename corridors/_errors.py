@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "CacheError",
+    "ClusterError",
     "CorridorsError",
     "DataSourceError",
     "DefinitionError",
@@ -68,6 +69,10 @@ class CacheError(CorridorsError, OSError):
 
 class OutputPathError(CorridorsError, ValueError):
     """An output path holds something that must not be replaced (device, FIFO, link, folder)."""
+
+
+class ClusterError(CorridorsError, ConnectionError):
+    """A Dask scheduler cannot be reached, or a cluster fails a sweep (CLI exit status 1)."""
 
 
 class SnapError(CorridorsError, ValueError):

@@ -105,6 +105,10 @@ class RoutingOptions:
     snap_limit_km
         Farthest a waypoint may be from the network (default
         :data:`corridors.settings.snap_limit_km`).
+    close_edges
+        Ids of network edges to treat as cut (single-link failure sweeps, see
+        :mod:`corridors.analysis.criticality`). Waypoints still snap as if they were open, so a
+        closure reroutes or cuts a leg; it never moves a station.
     """
 
     avoid: tuple[str, ...] = ()
@@ -115,6 +119,7 @@ class RoutingOptions:
     as_of: int | None = None
     allow_volga_don: bool | None = None
     snap_limit_km: float | None = None
+    close_edges: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -780,6 +785,18 @@ def _route_leg(
 ) -> tuple[RoutedLeg, pd.DataFrame]:
     """Route one leg; results are memoised on the graph by the leg and the query."""
     key = (leg, q)
+    if q.opts.close_edges:
+        # one-off closures (criticality sweeps) are not memoised: the memo would only grow.
+        # A leg whose open-network path avoids every closed edge keeps that path: removing
+        # edges off a shortest path leaves it shortest.
+        open_hit = graph.legs.get((leg, replace(q, opts=replace(q.opts, close_edges=()))))
+        if open_hit is not None and not isinstance(open_hit, Exception):
+            routed, pieces = open_hit
+            if not np.isin(pieces["edge"].to_numpy(), q.opts.close_edges).any():
+                if routed.index != index:
+                    routed, pieces = replace(routed, index=index), pieces.assign(leg=index)
+                return routed, pieces
+        return _route_leg_uncached(graph, index, leg, corridor_id, q)
     hit = graph.legs.get(key)
     if hit is None:
         try:
@@ -879,10 +896,13 @@ def _route_leg_uncached(
     straight_m = float(
         geodesic_lengths_m([graph.x[a]], [graph.y[a]], [graph.x[b]], [graph.y[b]])[0]
     )
+    path_key: Any = ("path", key)
+    if opts.close_edges:
+        use_mask = use_mask.copy()
+        use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
+        path_key = ("path", key, opts.close_edges)
     found = (
-        graph.shortest_path(
-            ("path", key), use_mask, weights, a, b, limit=3.0 * straight_m + 300_000.0
-        )
+        graph.shortest_path(path_key, use_mask, weights, a, b, limit=3.0 * straight_m + 300_000.0)
         if a != b
         else ([a], [])
     )
@@ -1302,7 +1322,19 @@ def route(
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
     limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
-    found = graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+    if opts.close_edges:
+        # a one-off closure (criticality sweeps): the stations snap as if it were open
+        mask = mask.copy()
+        mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
+        found = (
+            graph.shortest_path((*wkey, opts.close_edges), mask, weights, na, nb, limit=limit)
+            if na != nb
+            else ([na], [])
+        )
+    else:
+        found = (
+            graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+        )
     found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(

@@ -856,6 +856,15 @@ def _register_report(sub: Any) -> None:
 _EXTENSIONS.append(_register_report)
 
 
+def _register_sweep(sub: Any) -> None:
+    from corridors.cli._sweep import register
+
+    register(sub)
+
+
+_EXTENSIONS.append(_register_sweep)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()

@@ -1,0 +1,44 @@
+"""The cost model: cited defaults, overrides, and exact costs of real routes."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridors.analysis.costmodel import DEFAULT_COST_MODEL, route_cost
+from corridors.analysis.metrics import route_metrics
+from corridors.definitions._load import load
+from corridors.routing import route_corridor
+
+
+def test_every_parameter_has_a_source_and_a_range_around_its_default() -> None:
+    params = DEFAULT_COST_MODEL.params()
+    assert set(params) == set(DEFAULT_COST_MODEL.sources) == set(DEFAULT_COST_MODEL.ranges)
+    for key, value in params.items():
+        low, high = DEFAULT_COST_MODEL.ranges[key]
+        assert low <= value <= high, key
+    assert "CAREC" in DEFAULT_COST_MODEL.sources["border_usd.rail"]
+
+
+def test_btk_cost(network) -> None:  # type: ignore[no-untyped-def]
+    m = route_metrics(route_corridor(load("btk"), network))
+    # 802.0 km of rail at 1.67 USD, two rail crossings at 193 USD, one gauge break at 329 USD
+    assert route_cost(m) == {
+        "haul_usd": 1339,
+        "border_usd": 386,
+        "port_usd": 0,
+        "transshipment_usd": 329,
+        "total_usd": 2054,
+    }
+    dearer = DEFAULT_COST_MODEL.with_overrides({"border_usd.rail": 500, "usd_per_km.rail": 2})
+    assert route_cost(m, dearer)["total_usd"] == 1604 + 1000 + 329
+
+
+def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[no-untyped-def]
+    cost = route_cost(route_metrics(route_corridor(load("middle-corridor"), network)))
+    assert cost["port_usd"] == 600
+    assert cost["total_usd"] == 12001
+
+
+def test_unknown_parameter() -> None:
+    with pytest.raises(KeyError, match=r"unknown cost-model parameter 'usd_per_km\.air'"):
+        DEFAULT_COST_MODEL.with_overrides({"usd_per_km.air": 1})

@@ -1,0 +1,120 @@
+"""The sweep engine on a real LocalCluster of two worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from corridors._errors import ClusterError
+from corridors.analysis._engine import batched, resolve_scheduler, run_batches
+from corridors.analysis.criticality import Item, evaluate_batch, plan
+from corridors.analysis.uncertainty import sweep_uncertainty
+
+
+@pytest.fixture(scope="module")
+def work(network):  # type: ignore[no-untyped-def]
+    closures, failed = plan([Item("corridor", "btk")], network)
+    assert not failed
+    # a few closures of each kind keep the cluster tests short
+    picked = [c for c in closures if c[1].kind != "segment"] + closures[:2]
+    return batched(picked, 1)
+
+
+@pytest.fixture(scope="module")
+def single(network, work):  # type: ignore[no-untyped-def]
+    rows, run = run_batches(evaluate_batch, network, work, scheduler="none")
+    assert run.workers == 1
+    return rows
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=":0",
+            silence_logs=50,
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+def test_local_cluster_sweep_equals_single_process(network, work, single, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+
+    from corridors.analysis.criticality import CRITICALITY_COLUMNS, _schema, _table
+
+    out = tmp_path / "c.parquet"
+    rows, run = run_batches(
+        evaluate_batch,
+        network,
+        work,
+        client=client,
+        parquet=out,
+        schema=_schema(),
+        to_table=_table,
+    )
+    assert run.workers == 2
+    assert rows == single
+    table = pq.read_table(out)
+    assert table.num_rows == len(single)
+    assert table.column_names == list(CRITICALITY_COLUMNS)
+    assert table.column("element").to_pylist() == [r["element"] for r in single]
+    assert [p.name for p in tmp_path.iterdir()] == ["c.parquet"]
+
+
+def test_a_worker_killed_mid_sweep_still_gives_the_same_rows(network, work, single, client) -> None:  # type: ignore[no-untyped-def]
+    pids = client.run(os.getpid)
+    killed: list[int] = []
+
+    def kill_one(done: int) -> None:
+        if not killed:
+            pid = sorted(pids.values())[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    rows, _ = run_batches(evaluate_batch, network, work, client=client, on_batch=kill_one)
+    assert killed
+    assert rows == single
+
+
+def test_uncertainty_on_the_cluster_equals_single_process(network, client) -> None:  # type: ignore[no-untyped-def]
+    kw = {"samples": 4, "seed": 7, "batch_size": 1}
+    a, _ = sweep_uncertainty(["btk"], network, scheduler="none", **kw)
+    b, _ = sweep_uncertainty(["btk"], network, client=client, **kw)
+    assert a == b
+    assert [r["sample"] for r in a] == [0, 1, 2, 3]
+    assert len({r["time_h"] for r in a}) == 4
+
+
+def test_an_unreachable_scheduler_is_one_clear_error_and_writes_nothing(
+    network, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("corridors.analysis._engine.CONNECT_TIMEOUT_S", 1)
+    out = tmp_path / "sub" / "x.parquet"
+    with pytest.raises(
+        ClusterError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
+    ):
+        run_batches(evaluate_batch, network, [[]], scheduler="tcp://127.0.0.1:9", parquet=out)
+    assert not out.parent.exists()
+
+
+def test_resolve_scheduler(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("CORRIDORS_DASK_SCHEDULER", raising=False)
+    assert resolve_scheduler(None) == "local"
+    assert resolve_scheduler("NONE") == "none"
+    assert resolve_scheduler("10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    monkeypatch.setenv("CORRIDORS_DASK_SCHEDULER", "tcp://h:1")
+    assert resolve_scheduler(None) == "tcp://h:1"
+    with pytest.raises(ClusterError, match="expected 'local', 'none' or an address"):
+        resolve_scheduler("ftp://h:1")
+
+
+def test_batched() -> None:
+    assert batched(list(range(5)), 2) == [[0, 1], [2, 3], [4]]

@@ -1,0 +1,64 @@
+"""Monte Carlo sweep: reproducible draws, ranges respected, summaries exact."""
+
+from __future__ import annotations
+
+from corridors.analysis.uncertainty import TIME_RANGES, draw, summarise, sweep_uncertainty
+from corridors.routing import _all_links
+
+
+def test_draws_are_reproducible_per_sample_and_inside_their_ranges() -> None:
+    links = _all_links()
+    a = draw(3, 11, links, 2030)
+    b = draw(3, 11, links, 2030)
+    assert a[0].as_dict() == b[0].as_dict() and a[1].as_dict() == b[1].as_dict()
+    assert a[2] == b[2]
+    assert draw(3, 12, links, 2030)[0].as_dict() != a[0].as_dict()
+    for s in range(20):
+        tm, cm, _ = draw(0, s, links, 2030)
+        assert TIME_RANGES["border_dwell_h.rail"][0] <= tm.border_dwell_h["rail"] <= 60.6
+        low, high = cm.ranges["border_usd.road"]
+        assert low <= cm.border_usd["road"] <= high
+
+
+def test_links_open_only_when_their_year_plus_delay_is_reached() -> None:
+    links = _all_links()
+    assert all(not draw(0, s, links, 2020)[2] for s in range(10))
+    opened = [set(draw(0, s, links, 2040)[2]) for s in range(10)]
+    dated = {n for n, lk in links.items() if lk.expected_year and lk.expected_year <= 2035}
+    dated = {n for n in dated if links[n].status.value in ("under_construction", "planned")}
+    assert all(o == dated for o in opened)
+
+
+def test_summary_percentiles_and_probability_of_beating() -> None:
+    rows = [
+        {"sample": s, "corridor": c, "time_h": t, "cost_usd": 10.0 * t}
+        for s, (ta, tb) in enumerate([(10, 20), (30, 20), (15, 25), (12, 11)])
+        for c, t in (("btk", ta), ("zangezur", tb))
+    ]
+    summary, pairs = summarise(rows, ["btk", "zangezur"])
+    assert summary[0] == {
+        "corridor": "btk",
+        "samples": 4,
+        "p10_h": 10.6,
+        "p50_h": 13.5,
+        "p90_h": 25.5,
+        "p10_usd": 106,
+        "p50_usd": 135,
+        "p90_usd": 255,
+    }
+    # Baku–Kars both: btk is faster in samples 0 and 2
+    assert pairs == [{"a": "btk", "b": "zangezur", "samples": 4, "p_a_faster": 0.5}]
+
+
+def test_single_process_sweep_values(network) -> None:  # type: ignore[no-untyped-def]
+    rows, run = sweep_uncertainty(["btk"], network, samples=3, seed=1, scheduler="none")
+    assert run.evaluations == 3
+    assert [(r["time_h"], r["cost_usd"], r["length_km"], r["open_links"]) for r in rows] == [
+        (104.9, 2005.0, 802.0, "aghband-kalaleh,horadiz-aghband,rasht-astara"),
+        (95.8, 2095.0, 802.0, "aghband-kalaleh"),
+        # with kars-dilucu open, Kars snaps to the new line's end node: 1.3 km more
+        (104.5, 1999.0, 803.3, "aghband-kalaleh,kars-dilucu"),
+    ]
+    again, _ = sweep_uncertainty(["btk"], network, samples=3, seed=1, scheduler="none")
+    assert again == rows
+    assert len({r["time_h"] for r in rows}) == 3
