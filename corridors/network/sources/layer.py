@@ -60,7 +60,7 @@ def _layer() -> Any:
 
 def layer_meta() -> dict[str, Any]:
     """The layer's provenance: attribution, licence, and each extract's date and coverage."""
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
 
     meta = pq.read_schema(geodata_dir() / LAYER_FILE).metadata or {}
     return dict(json.loads(meta.get(b"corridors", b"{}")))
