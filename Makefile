@@ -31,7 +31,7 @@ browser:
 	  else echo "note: chromium or poppler-utils is missing and cannot be installed here; browser tests will skip"; fi; }
 
 test: $(STAMP) lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=corridors --cov-report=term:skip-covered
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

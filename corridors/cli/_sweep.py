@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from corridors._errors import ClusterError, CorridorsError
-from corridors.analysis._engine import connect, resolve_scheduler
 from corridors.outputs._format import render_rows, to_json
 
 __all__ = ["register"]
@@ -59,6 +58,8 @@ def _write_tables(rows: list[dict[str, Any]], out: Path, stem: str) -> list[Path
 
 
 def _checked_scheduler(args: argparse.Namespace) -> str:
+    from corridors.analysis._engine import resolve_scheduler
+
     return resolve_scheduler(args.scheduler)
 
 
@@ -72,6 +73,8 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     if not items:
         raise CorridorsError("nothing to sweep: give corridor ids, --all or --od FILE")
     out = Path(args.out)
+    from corridors.analysis._engine import connect
+
     with connect(scheduler, args.workers) as client:
         net = _network(args)
         rows, run, failed, elements = cr.sweep_criticality(
@@ -117,6 +120,8 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         raise CorridorsError(f"--samples {args.samples}: must be at least 1")
     ids = _ids(args) if (args.ids or args.all) else ["btk", "zangezur", "middle-corridor"]
     out = Path(args.out)
+    from corridors.analysis._engine import connect
+
     with connect(scheduler, args.workers) as client:
         net = _network(args)
         rows, run = un.sweep_uncertainty(
