@@ -142,3 +142,38 @@ def test_cli_set_is_refused_in_one_line(value: str, capsys: pytest.CaptureFixtur
     assert main(["scenario", "run", "--set", f"speed_kmh.rail={value}"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "speed_kmh.rail=" in err and "is out of range" in err
+
+
+def test_out_of_range_messages_name_the_whole_range_and_its_unit() -> None:
+    with pytest.raises(ScenarioError) as err:
+        DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": 9000})
+    assert str(err.value) == (
+        "time-model parameter port_dwell_h=9000 is out of range: give a number at least 0 "
+        "and at most 8760 h"
+    )
+    with pytest.raises(ScenarioError) as err:
+        DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.road": 0})
+    assert str(err.value) == (
+        "time-model parameter speed_kmh.road=0 is out of range: give a number more than 0 "
+        "and at most 1000 km/h"
+    )
+    # a speed of 5,000 h is fine as a dwell but not as a speed: the ranges differ
+    assert (
+        DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 5000}).border_dwell_h["rail"]
+        == 5000.0
+    )
+    with pytest.raises(ScenarioError, match="at most 1000 km/h"):
+        DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.rail": 5000})
+    with pytest.raises(ScenarioError) as err:
+        DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": "x" * 100})  # type: ignore[dict-item]
+    assert str(err.value) == f"time-model parameter port_dwell_h: {'x' * 40!r} is not a number"
+
+
+def test_time_distance_starting_at_sea_and_on_lines_without_speed() -> None:
+    # a sea leg from the first port (a port call at km 0), then a pipeline stretch and a
+    # transfer edge, which take no moving time, then 12.3456 km of road at 42 km/h
+    pieces = _pieces([("sea", 28.0), ("pipeline", 50.0), ("transfer", 1.0), ("road", 12.3456)])
+    prof = time_distance(pieces, {})  # metrics with no events at all
+    assert list(prof["km"]) == [0.0, 0.0, 0.0, 28.0, 78.0, 79.0, 91.35]
+    assert list(prof["h"]) == [0.0, 24.0, 24.0, 25.0, 25.0, 25.0, 25.294]
+    assert list(prof["event"]) == ["", "port", "", "", "", "", ""]
