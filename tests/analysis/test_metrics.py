@@ -288,3 +288,36 @@ def test_each_crossing_has_its_own_dwell_and_maymak_is_transit(network: object) 
     # the time–distance chart steps by the same dwell
     curve = time_distance(r.pieces, m)
     assert round(float(curve["h"].max()), 1) == m["time_h"]
+
+
+def test_an_avoid_the_route_breaks_is_reported_as_broken(network: object) -> None:
+    # a road corridor Baku – Nakhchivan meant to avoid Iran: the shortest road runs along
+    # the Aras through Iran, and the report says the avoid is broken
+    import corridors
+    from corridors.analysis.metrics import compare_rows, route_metrics
+    from corridors.model import Avoid, Leg, Mode, Waypoint
+    from corridors.routing import RoutingOptions, route_corridor
+
+    baku = Waypoint("Baku", 49.8671, 40.4093, "AZE")
+    nakhchivan = Waypoint("Nakhchivan", 45.4122, 39.2089, "AZE")
+    c = corridors.Corridor(
+        id="no-iran",
+        name="No Iran",
+        summary="t",
+        waypoints=(baku, nakhchivan),
+        legs=(Leg(baku, nakhchivan, Mode.ROAD),),
+        modes=(Mode.ROAD,),
+        avoids=(Avoid("IRN", "test"), Avoid("RUS", "test")),
+    )
+    plain = route_metrics(route_corridor(c, network))  # type: ignore[arg-type]
+    assert "IRN" in plain["countries"]
+    assert [(a["country"], a["verified"]) for a in plain["avoids"]] == [
+        ("IRN", False),
+        ("RUS", True),
+    ]
+    assert compare_rows([plain])[0]["avoids_ok"] is False
+    # the definition's avoids are checked, not imposed: --avoid IRN keeps the route out
+    opts = RoutingOptions(avoid=("IRN",))
+    hard = route_metrics(route_corridor(c, network, options=opts))  # type: ignore[arg-type]
+    assert "IRN" not in hard["countries"]
+    assert compare_rows([hard])[0]["avoids_ok"] is True
