@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -42,3 +43,24 @@ def pieces_along(
             }
         )
     return pd.DataFrame(rows, columns=list(PIECE_COLUMNS))
+
+
+def segments_along(
+    points: list[tuple[float, float]], mode: str, **tags: object
+) -> list[dict[str, object]]:
+    """Segment rows (as ``network_from_segments`` takes) joining the points in order."""
+    group = "water" if mode in ("sea", "ferry") else mode
+    return [
+        {
+            "x0": a[0],
+            "y0": a[1],
+            "x1": b[0],
+            "y1": b[1],
+            "mode": mode,
+            "source": "t",
+            "g0": group,
+            "g1": group,
+            **tags,
+        }
+        for a, b in itertools.pairwise(points)
+    ]

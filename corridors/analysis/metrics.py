@@ -638,9 +638,6 @@ def compare_row(m: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-_row = compare_row
-
-
 def fastest_route(
     origin: Any,
     destination: Any,

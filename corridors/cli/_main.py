@@ -467,9 +467,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _out(to_json(rows))
         return 0
-    from corridors.analysis.metrics import _row
+    from corridors.analysis.metrics import compare_row
 
-    table = [_row(m) for m in rows if "error" not in m]
+    table = [compare_row(m) for m in rows if "error" not in m]
     if args.format == "table":
         for t in table:
             t.pop("name")

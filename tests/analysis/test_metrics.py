@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pandas as pd
 import pytest
 
@@ -15,6 +13,7 @@ from corridors.analysis.metrics import (
 from corridors.analysis.timemodel import DEFAULT_TIME_MODEL, TimeModel
 from corridors.geo import boundaries
 from tests.helpers import pieces_along as _pieces
+from tests.helpers import segments_along
 
 # Ganja (AZE) to Tbilisi (GEO), every 2 km or so: one crossing, many edges
 GANJA_TBILISI = [
@@ -66,27 +65,10 @@ def test_time_model_defaults_and_overrides() -> None:
 def _tiny_network() -> object:
     from corridors.network.core import network_from_segments
 
-    def line(pts: list[tuple[float, float]], mode: str, **kw: object) -> list[dict[str, object]]:
-        group = "water" if mode in ("sea", "ferry") else mode
-        return [
-            {
-                "x0": a[0],
-                "y0": a[1],
-                "x1": b[0],
-                "y1": b[1],
-                "mode": mode,
-                "source": "t",
-                "g0": group,
-                "g1": group,
-                **kw,
-            }
-            for a, b in itertools.pairwise(pts)
-        ]
-
     rows = (
-        line([(49.84, 40.36), (49.6, 40.1), (49.40, 39.94)], "rail", gauge_mm=1520)  # Baku-Alat
-        + line([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], "ferry")  # Alat-Aktau
-        + line([(51.22, 43.60), (51.5, 43.9), (52.0, 44.5)], "rail", gauge_mm=1520)
+        segments_along([(49.84, 40.36), (49.6, 40.1), (49.40, 39.94)], "rail", gauge_mm=1520)
+        + segments_along([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], "ferry")  # Alat-Aktau
+        + segments_along([(51.22, 43.60), (51.5, 43.9), (52.0, 44.5)], "rail", gauge_mm=1520)
     )
     return network_from_segments(pd.DataFrame(rows))
 
@@ -146,20 +128,7 @@ def test_one_land_crossing_is_charged_the_dwell_of_its_own_mode(
     from corridors.routing import route_corridor
 
     pts = GANJA_TBILISI
-    rows = [
-        {
-            "x0": a[0],
-            "y0": a[1],
-            "x1": b[0],
-            "y1": b[1],
-            "mode": mode,
-            "source": "t",
-            "g0": mode,
-            "g1": mode,
-            "gauge_mm": 1520 if mode == "rail" else 0,
-        }
-        for a, b in itertools.pairwise(pts)
-    ]
+    rows = segments_along(pts, mode, gauge_mm=1520 if mode == "rail" else 0)
     net = network_from_segments(pd.DataFrame(rows))
     ganja = Waypoint("Ganja", *pts[0], "AZE")
     tbilisi = Waypoint("Tbilisi", *pts[-1], "GEO")

@@ -7,23 +7,11 @@ import pytest
 
 from corridors.network.core import network_from_segments
 from corridors.network.gauge import add_gauge, gauge_from_tag
+from tests.helpers import segments_along
 
 
 def _net(segments: list[tuple[tuple[float, float], tuple[float, float], int]]) -> object:
-    rows = [
-        {
-            "x0": a[0],
-            "y0": a[1],
-            "x1": b[0],
-            "y1": b[1],
-            "mode": "rail",
-            "source": "t",
-            "g0": "rail",
-            "g1": "rail",
-            "gauge_mm": g,
-        }
-        for a, b, g in segments
-    ]
+    rows = [row for a, b, g in segments for row in segments_along([a, b], "rail", gauge_mm=g)]
     return network_from_segments(pd.DataFrame(rows))
 
 
