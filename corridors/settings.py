@@ -43,14 +43,14 @@ simplify_tolerance_m : float
     Display simplification of map geometry, in metres (metrics always use full geometry).
 border_tolerance_km : float
     A route counts as having entered another country only once it is this many km beyond
-    its current country's boundary (Natural Earth 1:10m); a line that follows a border
+    its current country's boundary (see ``borders``); a line that follows a border
     river does not zig-zag across it. Hard ``avoid`` uses the same tolerance.
 borders : str
-    Which country boundaries decide countries on routes and network nodes:
-    ``"natural-earth"`` (Natural Earth 1:10m, the default) or ``"osm"`` (OpenStreetMap's
-    ~10 m borders in the South Caucasus, Natural Earth elsewhere). Use ``"osm"`` with the
-    ``bundled+osm`` network: the embedded backbone's schematic lines along the Aras fall on
-    the wrong bank at that precision (roads there still do).
+    Which country boundaries decide countries on routes and network nodes: ``"osm"``
+    (OpenStreetMap's ~10 m borders in the South Caucasus, Natural Earth 1:10m elsewhere; the
+    default) or ``"natural-earth"`` (Natural Earth 1:10m everywhere). Natural Earth draws the
+    Aras 2-4 km off its bed: on the real OSM track of the Ordubad–Julfa railway it puts 32 of
+    39 km in Iran. Use ``"natural-earth"`` only with the schematic ``bundled`` backbone alone.
 sliver_max_km : float
     A stretch of a third country shorter than this, entered and left where no named
     crossing is, between two countries that have a named crossing nearby, is counted as
@@ -77,4 +77,4 @@ allow_volga_don: bool = False
 simplify_tolerance_m: float = 50.0
 border_tolerance_km: float = 1.5
 sliver_max_km: float = 15.0
-borders: str = "natural-earth"
+borders: str = "osm"

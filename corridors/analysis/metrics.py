@@ -159,6 +159,10 @@ def _start_km(pieces: pd.DataFrame) -> npt.NDArray[np.float64]:
     return np.concatenate([[0.0], np.cumsum(length)[:-1]]) if len(length) else length
 
 
+#: Gauge changes closer than this along a route (km) are one break-of-gauge yard.
+GAUGE_YARD_KM = 5.0
+
+
 def _place_name(lon: float, lat: float) -> str | None:
     return nearest_name(lon, lat, place_candidates())
 
@@ -208,7 +212,11 @@ def gauge_breaks(
 
     Rail pieces without a gauge are filled in first (see :func:`_filled_gauges`). A break
     that comes with a change of country is placed at the route's border crossing there,
-    when there is one, rather than at the first vertex past it.
+    when there is one, rather than at the first vertex past it. Changes less than
+    :data:`GAUGE_YARD_KM` apart are one break-of-gauge yard (OSM maps each track of a yard
+    such as Akhalkalaki's, 1520 and 1435 mm side by side): they count once, from the gauge
+    before the yard to the gauge after it, placed where the new gauge starts for good; a
+    yard the route leaves on the gauge it came in on is no break.
     """
     keep = (pieces["mode"] == "rail").to_numpy()
     rail = pieces[keep]
@@ -216,7 +224,7 @@ def gauge_breaks(
     lengths = rail["length_m"].to_numpy(float) / 1000.0
     gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
     c0 = rail["country0"].astype(str).to_numpy()
-    out: list[dict[str, Any]] = []
+    raw: list[dict[str, Any]] = []
     last = 0
     prev_km = 0.0
     prev_country = ""
@@ -229,20 +237,33 @@ def gauge_breaks(
                 near = [c for c in crossings if prev_km - 1.0 <= c.km <= km + lengths[i] + 1.0]
                 if near:
                     lon, lat, where = near[-1].lon, near[-1].lat, near[-1].km
-            out.append(
-                {
-                    "from_mm": last,
-                    "to_mm": int(g),
-                    "lon": round(lon, 5),
-                    "lat": round(lat, 5),
-                    "name": _place_name(lon, lat),
-                    "km": round(where, 1),
-                }
-            )
+            raw.append({"from_mm": last, "to_mm": int(g), "lon": lon, "lat": lat, "km": where})
         last = int(g)
         prev_km = float(km)
         prev_country = str(c0[i])
-    return out
+    return [
+        {
+            "from_mm": first["from_mm"],
+            "to_mm": final["to_mm"],
+            "lon": round(final["lon"], 5),
+            "lat": round(final["lat"], 5),
+            "name": _place_name(final["lon"], final["lat"]),
+            "km": round(final["km"], 1),
+        }
+        for first, final in _yards(raw)
+        if first["from_mm"] != final["to_mm"]
+    ]
+
+
+def _yards(raw: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Group gauge changes less than :data:`GAUGE_YARD_KM` apart: (first, last) of each."""
+    groups: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for b in raw:
+        if groups and b["km"] - groups[-1][1]["km"] < GAUGE_YARD_KM:
+            groups[-1] = (groups[-1][0], b)
+        else:
+            groups.append((b, b))
+    return groups
 
 
 def transshipments(route: Route) -> list[dict[str, Any]]:

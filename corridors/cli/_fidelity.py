@@ -32,8 +32,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--source",
-        default="bundled",
-        help="network: bundled (offline default) or a .osm/.osm.pbf/.graphml/.geojson file",
+        default="bundled+osm",
+        help="network: bundled+osm (offline default), bundled (the backbone alone), "
+        "or a .osm/.osm.pbf/.graphml/.geojson file",
     )
     p.set_defaults(handler=_cmd_fidelity)
 

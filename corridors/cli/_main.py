@@ -678,9 +678,9 @@ def _parser() -> argparse.ArgumentParser:
 def _add_source(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
-        default="bundled",
-        help="bundled (offline default), bundled+osm (with the regional OSM rail layer), "
-        "overpass (online), or a .osm/.osm.pbf/.graphml/.geojson file",
+        default="bundled+osm",
+        help="bundled+osm (offline default: the embedded backbone with the regional OSM rail "
+        "layer), bundled (the schematic backbone alone), overpass (online), or a .osm/.osm.pbf/.graphml/.geojson file",
     )
     p.add_argument(
         "--overpass-url",

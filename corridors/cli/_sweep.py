@@ -181,8 +181,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     p.add_argument(
         "--source",
-        default="bundled",
-        help="bundled (offline default), or a .osm/.osm.pbf/.graphml/.geojson file",
+        default="bundled+osm",
+        help="bundled+osm (offline default), bundled (the backbone alone), "
+        "or a .osm/.osm.pbf/.graphml/.geojson file",
     )
 
 

@@ -302,7 +302,38 @@ def countries_at(
         shapely.prepare(geom)
         hit = shapely.intersects_xy(geom, flat_x[idx], flat_y[idx])
         flat_out[idx[hit]] = iso[i]
+    if name == "osm":
+        _fill_water_gaps(flat_x, flat_y, flat_out)
     return out
+
+
+#: The OSM land borders leave rivers, reservoirs and the shore's last metres out of every
+#: country (the Aras between Armenia and Türkiye, the Mingəçevir reservoir, Baku's
+#: waterfront): a point that no polygon holds takes the nearest country within this many
+#: degrees (about 2 km of latitude, 1.5 km of longitude at 40° N). The open sea and the
+#: Caspian stay in no country.
+WATER_GAP_DEG = 0.018
+
+
+def _fill_water_gaps(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], out: Any) -> None:
+    """Give points in :data:`OSM_REGION` that no OSM polygon holds the nearest country."""
+    west, south, east, north = OSM_REGION
+    todo = np.flatnonzero(
+        (out == "")
+        & np.isfinite(x)
+        & np.isfinite(y)
+        & (x >= west)
+        & (x <= east)
+        & (y >= south)
+        & (y <= north)
+    )
+    if todo.size == 0:
+        return
+    point_idx, geom_idx = _tree_for("osm").query_nearest(
+        shapely.points(x[todo], y[todo]), max_distance=WATER_GAP_DEG, all_matches=False
+    )
+    iso = country_table("osm")["iso3"].to_numpy()
+    out[todo[point_idx]] = iso[geom_idx]
 
 
 def crosses_land(lines: npt.ArrayLike) -> npt.NDArray[np.bool_]:

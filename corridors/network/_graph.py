@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from corridors.definitions.links import Link
 from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
-from corridors.network.core import Network
+from corridors.network.core import LENGTH_TRACK, Network
 
 __all__ = ["MODES", "STATUSES", "RoutingGraph", "routing_graph"]
 
@@ -81,6 +81,9 @@ class RoutingGraph:
     bridged: B
     volga_don: B
     closed: B
+    #: Edges drawn as a straight chord of a longer line (``length_source="track"``: the
+    #: backbone's simplified lines), whose middle may lie km off the real track.
+    schematic: B
     link: npt.NDArray[np.int16]
     link_names: tuple[str, ...]
     n_network_edges: int
@@ -333,6 +336,14 @@ def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> Rout
                 np.zeros(m_links, bool),
             ]
         ),
+        schematic=np.concatenate(
+            [
+                (e["length_source"].astype(str) == LENGTH_TRACK).to_numpy()
+                if "length_source" in e.columns
+                else np.zeros(len(e), bool),
+                np.zeros(m_links, bool),
+            ]
+        ),
         link=np.concatenate([np.full(len(e), -1, np.int16), *parts["link"]]),
         link_names=names,
         n_network_edges=len(e),
@@ -343,8 +354,11 @@ def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> Rout
     return graph
 
 
+_OPERATIONAL = STATUSES.index("operational")
+
+
 def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[str, ...]) -> None:
-    """Give each overlay's end nodes a zero-cost tie to the nearest network node of its mode."""
+    """Give each overlay's end nodes a tie to the nearest operational network node of its mode."""
     ties_u: list[int] = []
     ties_v: list[int] = []
     ties_len: list[float] = []
@@ -367,7 +381,9 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
             for n in _overlay_ends(graph, lj)
             if graph.mode[graph.link == lj][0] == mode_code
         ]
-        mask = net_mask & (graph.mode == mode_code)
+        # only the built network: the OSM layer maps the same link's works as short
+        # ``construction`` stubs that lead nowhere while the link is shut
+        mask = net_mask & (graph.mode == mode_code) & (graph.status == _OPERATIONAL)
         tree, ids = graph.snap_tree(("overlay", mode_code), mask)
         ids_set = set(ids.tolist())
         for end in ends:
@@ -425,6 +441,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
     graph.bridged = np.concatenate([graph.bridged, np.zeros(k, bool)])
     graph.volga_don = np.concatenate([graph.volga_don, np.zeros(k, bool)])
     graph.closed = np.concatenate([graph.closed, np.zeros(k, bool)])
+    graph.schematic = np.concatenate([graph.schematic, np.zeros(k, bool)])
     graph.link = np.concatenate([graph.link, np.asarray(ties_link, np.int16)])
     graph._trees.clear()
 

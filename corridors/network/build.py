@@ -402,7 +402,7 @@ def network_from_bundled(
     modes: Sequence[str] = BUNDLED_MODES,
     repair: bool = True,
     progress: bool = True,
-    osm_layer: bool = False,
+    osm_layer: bool = True,
 ) -> Network:
     """Build the network from the embedded default data (no internet needed).
 
@@ -417,7 +417,7 @@ def network_from_bundled(
     progress
         Show a progress bar.
     osm_layer
-        Replace the backbone's rail, where the regional OSM layer (``geodata/osm_rail.parquet``)
+        Replace the backbone's rail (the default; ``False`` keeps the schematic backbone), where the regional OSM layer (``geodata/osm_rail.parquet``)
         covers it, by the layer's ways along the real track
         (:func:`corridors.network.sources.layer.replace_covered`).
     """
@@ -502,7 +502,7 @@ def _bundled_key(bbox: BBox, modes: Sequence[str], repair: bool, osm_layer: bool
             "modes": sorted(modes),
             "repair": repair,
             "merge_m": settings.merge_tolerance_m,
-            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
+            "borders": settings.borders,
             "bridge_km": settings.bridge_max_km,
             "min_component_km": settings.bridge_min_component_km,
             "geodata": geodata_hash,
@@ -535,7 +535,7 @@ def hash_file(path: Path) -> str:
 
 
 def load_network(
-    source: str | Path = "bundled",
+    source: str | Path = "bundled+osm",
     *,
     bbox: BBox | None = None,
     modes: Sequence[str] | None = None,
@@ -548,8 +548,9 @@ def load_network(
     Parameters
     ----------
     source
-        ``"bundled"`` (embedded default data, offline), ``"bundled+osm"`` (the same with the
-        regional OSM rail layer replacing the backbone where it covers it), ``"overpass"``
+        ``"bundled+osm"`` (the default, offline: the embedded backbone with the project's
+        regional OSM rail layer replacing it where it covers it), ``"bundled"`` (the
+        schematic backbone alone), ``"overpass"``
         (OpenStreetMap through osmnx, online; needs ``corridors``), or a path to an
         ``.osm``, ``.osm.pbf``, ``.graphml`` or ``.geojson`` file.
     bbox
@@ -586,7 +587,7 @@ def load_network(
     key = cache_key(
         {
             "source": "file",
-            **({"borders": settings.borders} if settings.borders != "natural-earth" else {}),
+            "borders": settings.borders,
             "sha256": hash_file(path),
             "name": path.name,
             "modes": sorted(modes or ()),

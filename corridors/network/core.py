@@ -382,7 +382,10 @@ def network_from_npz(path: Path) -> Network:
 def mark_closed_crossings(net: Network) -> Network:
     """Set ``closed`` on edges that join the two countries of a closed border crossing.
 
-    Routing never uses closed edges (``geodata/closed_crossings.yaml``).
+    Routing never uses closed edges (``geodata/closed_crossings.yaml``). An edge is closed
+    when its end nodes lie in the crossing's two countries and the edge's line passes within
+    ``radius_km`` of the crossing's point: the embedded road graph's edges run tens of km
+    between junctions, so which node lies nearest the border moves with the boundary data.
     """
     edges = net.edges.copy()
     closed = np.zeros(len(edges), dtype=bool)
@@ -390,16 +393,32 @@ def mark_closed_crossings(net: Network) -> Network:
     x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()
     country = net.nodes["country"].astype(str).to_numpy()
     mode = edges["mode"].astype(str).to_numpy()
-    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
     for cc in geodata.closed_crossings():
         a, b = cc.countries
         joins = ((country[u] == a) & (country[v] == b)) | ((country[u] == b) & (country[v] == a))
         cand = np.flatnonzero(joins & np.isin(mode, list(cc.modes)))
         if not len(cand):
             continue
-        d = geodesic_lengths_m(
-            mx[cand], my[cand], np.full(len(cand), cc.lon), np.full(len(cand), cc.lat)
-        )
+        d = _segment_distance_m(x[u[cand]], y[u[cand]], x[v[cand]], y[v[cand]], cc.lon, cc.lat)
         closed[cand[d <= cc.radius_km * 1000.0]] = True
     edges["closed"] = closed
     return Network(nodes=net.nodes, edges=edges, meta=dict(net.meta))
+
+
+def _segment_distance_m(
+    x0: npt.NDArray[np.float64],
+    y0: npt.NDArray[np.float64],
+    x1: npt.NDArray[np.float64],
+    y1: npt.NDArray[np.float64],
+    lon: float,
+    lat: float,
+) -> npt.NDArray[np.float64]:
+    """Distance in metres from ``(lon, lat)`` to each straight segment (local plane)."""
+    k = 111_320.0
+    c = np.cos(np.radians(lat))
+    ax, ay = (x0 - lon) * k * c, (y0 - lat) * k
+    bx, by = (x1 - lon) * k * c, (y1 - lat) * k
+    dx, dy = bx - ax, by - ay
+    den = dx * dx + dy * dy
+    t = np.clip(-(ax * dx + ay * dy) / np.where(den > 0, den, 1.0), 0.0, 1.0)
+    return np.asarray(np.hypot(ax + t * dx, ay + t * dy), dtype=np.float64)

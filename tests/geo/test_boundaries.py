@@ -24,7 +24,9 @@ from tests.conftest import DATA
 def _reference(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The former look-up: one STRtree query of every point against the polygons."""
     out = np.full(x.shape, "", dtype="<U3")
-    pt_idx, poly_idx = boundaries._tree().query(shapely.points(x, y), predicate="intersects")
+    pt_idx, poly_idx = boundaries._tree_for("natural-earth").query(
+        shapely.points(x, y), predicate="intersects"
+    )
     out[pt_idx] = boundaries.countries()["iso3"].to_numpy()[poly_idx]
     return out
 
@@ -48,7 +50,7 @@ def test_same_answers_as_the_per_point_query_on_real_nodes(network: Network) -> 
     pick = rng.choice(network.n_nodes, size=4000, replace=False)
     x = network.nodes["x"].to_numpy()[pick]
     y = network.nodes["y"].to_numpy()[pick]
-    got = boundaries.countries_at(x, y)
+    got = boundaries.countries_at(x, y, borders="natural-earth")
     want = _reference(x, y)
     assert (got == want).all()
     # The sample spans the region's countries and the sea, so the check is not vacuous.
@@ -144,8 +146,13 @@ def test_the_real_ordubad_julfa_track_lies_in_azerbaijan() -> None:
         pytest.approx(39_376, abs=1)
     )
     codes = boundaries.countries_at(xs, ys, borders="osm")
-    assert set(codes) == {"AZE", ""}  # a few vertices on the river bank fall between polygons
-    assert (codes == "AZE").sum() == 334
+    assert len(codes) == 348 and set(codes) == {"AZE"}
+    # 14 vertices on the river bank fall in the water between the land polygons and take
+    # the nearest country (within WATER_GAP_DEG)
+    held = np.zeros(len(xs), bool)
+    for geom in boundaries.osm_countries().geometry.values:
+        held |= shapely.intersects_xy(geom, xs, ys)
+    assert (~held).sum() == 14
     frac = [
         shapely.intersection(shapely.LineString(coords), g).length
         / shapely.LineString(coords).length
@@ -157,7 +164,8 @@ def test_the_real_ordubad_julfa_track_lies_in_azerbaijan() -> None:
 
 def test_natural_earth_alone_would_put_most_of_that_track_in_iran() -> None:
     # why the OSM borders ship: Natural Earth 1:10m draws the Aras 2-4 km off
-    iran = boundaries.geometries()["IRN"]
+    ne = boundaries.countries()
+    iran = ne.loc[ne["iso3"] == "IRN", "geometry"].iloc[0]
     track = shapely.LineString(_ordubad_julfa())
     share = shapely.intersection(track, iran).length / track.length
     assert share == pytest.approx(0.81, abs=0.01)  # 32 of the 39 km
@@ -181,3 +189,19 @@ def test_the_packed_borders_are_attributed_and_dated() -> None:
 def test_unknown_borders_are_named() -> None:
     with pytest.raises(LookupError, match="unknown borders 'ne'"):
         boundaries.countries_at([45.0], [40.0], borders="ne")
+
+
+def test_water_gaps_take_the_nearest_country_and_the_sea_stays_no_country() -> None:
+    # the Aras by Margara: OSM land polygons leave the river out; ARM's bank is 1 m away,
+    # TUR's 31 m
+    river = (44.226, 40.043)
+    held = [
+        g for g in boundaries.osm_countries().geometry.values if g.intersects(shapely.Point(river))
+    ]
+    assert held == []
+    assert boundaries.country_at(*river, borders="osm") == "ARM"
+    assert boundaries.country_at(*river, borders="natural-earth") == "ARM"
+    # Baku's shore, 1 km out, is AZE; the Caspian 20 km out and the open Black Sea are not
+    assert boundaries.country_at(49.87, 40.36, borders="osm") == "AZE"
+    assert boundaries.country_at(50.2, 40.2, borders="osm") is None
+    assert boundaries.country_at(40.0, 42.5, borders="osm") is None

@@ -219,7 +219,13 @@ def test_segment_lengths_along_the_track_are_kept_never_below_the_chord() -> Non
 def test_bundled_rail_lengths_are_along_the_track(network: Network) -> None:
     e = network.edges
     rail = e[e["mode"] == "rail"]
-    track = rail[rail["length_source"] == "track"]
-    assert len(track) / len(rail) > 0.99  # every scgraph edge; additions and bridges are chords
+    source = rail["source"].astype(str)
+    backbone = rail[source.str.startswith("scgraph-data")]
+    track = backbone[backbone["length_source"] == "track"]
+    assert len(track) / len(backbone) > 0.99  # scgraph edges keep its along-track length
+    # the OSM layer's edges are its ways' own vertex-to-vertex segments: real track, geodesic
+    layer = rail[source.str.startswith("osm-layer")]
+    assert len(layer) > len(backbone) / 2
+    assert set(layer["length_source"].astype(str)) == {"geodesic"}
     assert set(e.loc[e["mode"] == "sea", "length_source"].astype(str)) == {"geodesic"}
     assert set(e.loc[e["bridged"], "length_source"].astype(str)) == {"geodesic"}
