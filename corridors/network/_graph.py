@@ -381,14 +381,22 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
             for n in _overlay_ends(graph, lj)
             if graph.mode[graph.link == lj][0] == mode_code
         ]
-        # only the built network: the OSM layer maps the same link's works as short
-        # ``construction`` stubs that lead nowhere while the link is shut
-        mask = net_mask & (graph.mode == mode_code) & (graph.status == _OPERATIONAL)
-        tree, ids = graph.snap_tree(("overlay", mode_code), mask)
-        ids_set = set(ids.tolist())
+        # the nearest node of any status, and the nearest built one: the OSM layer maps a
+        # link's works as ``construction`` stubs that lead nowhere until they are finished,
+        # while a planned link may continue a line under construction (Meghri after
+        # Horadiz–Aghband); each tie is usable when its node's edges are
+        trees = []
+        for built in (False, True):
+            mask = net_mask & (graph.mode == mode_code)
+            if built:
+                mask &= graph.status == _OPERATIONAL
+            trees.append(graph.snap_tree(("overlay", mode_code, built), mask))
+        ids_set = set(trees[0][1].tolist())
         for end in ends:
             cands: list[tuple[float, int]] = []
-            if len(ids):
+            for tree, ids in trees:
+                if not len(ids):
+                    continue
                 # the nearest node on the same side of any border (a tie must not jump a
                 # border river where there is no bridge), else the nearest within 5 km
                 k = min(32, len(ids))
@@ -399,7 +407,9 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                     if graph.country[int(ids[i])] == graph.country[end]
                 ]
                 first = (float(np.atleast_1d(dd)[0]), int(ids[np.atleast_1d(ii)[0]]))
-                cands.append(same[0] if same else first)
+                pick = same[0] if same else first
+                if pick not in cands:
+                    cands.append(pick)
             for n in other_ends:
                 dd = float(
                     np.hypot(

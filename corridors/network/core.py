@@ -383,7 +383,7 @@ def mark_closed_crossings(net: Network) -> Network:
     """Set ``closed`` on edges that join the two countries of a closed border crossing.
 
     Routing never uses closed edges (``geodata/closed_crossings.yaml``). An edge is closed
-    when its end nodes lie in the crossing's two countries and the edge's line passes within
+    when its end nodes lie in the crossing's two countries and its line passes within
     ``radius_km`` of the crossing's point: the embedded road graph's edges run tens of km
     between junctions, so which node lies nearest the border moves with the boundary data.
     """

@@ -50,7 +50,7 @@ def test_closing_meghri_cuts_zangezur(network, elements) -> None:  # type: ignor
     row = _close(network, elements, "zangezur", "link:meghri")
     assert row["cut"] is True and row["detour"] is False
     assert "the link 'meghri' is closed" in row["reason"]
-    assert row["baseline_km"] == 785.5
+    assert row["baseline_km"] == 854.3
     assert row["delta_length_km"] is None and row["delta_time_h"] is None
 
 
@@ -58,8 +58,8 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     network, elements
 ) -> None:  # type: ignore[no-untyped-def]
     line = _close(network, elements, "middle-corridor", f"ferry:{CASPIAN}")
-    assert (line["cut"], line["delta_length_km"], line["delta_time_h"]) == (False, 243.6, 11.0)
-    assert line["delta_cost_usd"] == 731
+    assert (line["cut"], line["delta_length_km"], line["delta_time_h"]) == (False, 280.9, 12.7)
+    assert line["delta_cost_usd"] == 843
     sea = _close(network, elements, "middle-corridor", f"water:{CASPIAN}")
     assert sea["cut"] is True
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
@@ -83,8 +83,8 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     row = _close(network, elements, "middle-corridor", "border:Sholdala–Zhoon-Döbö")
     assert row["cut"] is False
     assert (row["baseline_km"], row["length_km"], row["delta_length_km"]) == (
-        6079.9,
-        8305.7,
+        6090.7,
+        8316.5,
         2225.8,
     )
     assert (row["delta_time_h"], row["delta_border_crossings"]) == (41.3, -2)
@@ -160,7 +160,7 @@ def test_an_od_pair_is_swept_like_a_corridor(network, tmp_path) -> None:  # type
     base, m, _ = baseline(item, network)
     els = {e.id: e for e in elements_of(base, network, m)}
     row = evaluate(item, els["border:Böyük Kəsik–Gardabani"], network)
-    assert (row["baseline_km"], row["cut"]) == (548.8, True)
+    assert (row["baseline_km"], row["cut"]) == (550.0, True)
     assert row["reason"] == (
         "route 'Baku' – 'Tbilisi' (rail): no path on the rail network between these places"
     )

@@ -37,22 +37,26 @@ def test_shipped_scenarios_are_valid() -> None:
 def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Network) -> None:
     result = run_scenario(load_scenario("tripp-open-2030"), network)
     trip = _row(result, "Baku → Nakhchivan (rail)")
-    assert trip["delta_length_km"] < -1000  # type: ignore[operator]
-    assert trip["scenario_km"] < 700  # type: ignore[operator]
-    assert "ARM" in trip["countries_added"]  # type: ignore[operator]
-    assert trip["delta_time_h"] < 0  # type: ignore[operator]
+    # today by rail only round through Russia, Kazakhstan, Turkmenistan and Iran
+    assert (trip["baseline_km"], trip["scenario_km"]) == (4516.2, 510.9)
+    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4005.3, -208.1)
+    assert trip["countries_added"] == ["ARM"]
+    assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
-    assert zangezur["delta_missing_km"] < -100  # type: ignore[operator]
+    # Meghri's 48.5 km drawn link becomes track; the rest of the line follows OSM's works
+    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (854.3, 784.6)
+    assert zangezur["delta_missing_km"] == -48.5
     assert zangezur["note"] == ""
 
 
 def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
     result = run_scenario(load_scenario("instc-rasht-astara-built"), network)
     trip = _row(result, "Baku → Tehran (rail)")
-    assert trip["scenario_km"] < 1200 < trip["baseline_km"]  # type: ignore[operator]
-    assert {"RUS", "KAZ"} <= set(trip["countries_removed"])  # type: ignore[arg-type]
+    # Baku – Astara 313, Astara – Rasht 162, Rasht – Qazvin 164, Qazvin – Tehran about 150
+    assert (trip["baseline_km"], trip["scenario_km"]) == (3596.1, 818.2)
+    assert trip["countries_removed"] == ["RUS", "KAZ", "TKM"]
     west = _row(result, "instc-west")
-    assert west["delta_missing_km"] < -100  # type: ignore[operator]
+    assert west["delta_missing_km"] == -156.7
     east = _row(result, "instc-east")
     assert east["changed"] is False
 

@@ -120,8 +120,8 @@ def test_compare_json_says_what_each_route_avoids_and_enters(
     assert rows["aras"]["avoids_ok"] is True
     assert rows["zangezur"]["avoids_ok"] is None  # it states no avoids
     assert rows["aras"]["via"]["ARM"] == {"via": False, "km": 0.0}
-    assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 35.5}
-    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 88.9}
+    assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 36.1}
+    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 86.5}
 
 
 def test_compare_columns_do_not_depend_on_the_other_rows(
@@ -139,7 +139,7 @@ def test_compare_columns_do_not_depend_on_the_other_rows(
     aras = alone["aras"]
     assert (aras["from"], aras["to"]) == ("Horadiz", "Nakhchivan")
     assert (aras["avoids"], aras["avoids_ok"]) == ("ARM", "yes")
-    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "88.9")
+    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "86.5")
     # open today: 220.7 of 223.1 km; the missing 2.4 km mean no trip today
     assert (aras["operational_km"], aras["time_h"], aras["time_h_today"]) == (
         "220.7",
@@ -220,7 +220,7 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 142.4
+    assert plain["zangezur"]["scenario_time_h"] == 143.6
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
     assert quick["zangezur"]["scenario_time_h"] == 80.6
@@ -248,7 +248,7 @@ def test_compare_on_a_common_origin_and_destination(
         # Aras starts at Horadiz: the road from Baku to it is added, and said so
         "aras": ("Baku", "Nakhchivan", "502.9", "2.4", "AZE → IRN → AZE"),
         # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
-        "zangezur": ("Baku", "Nakhchivan", "512.6", "178.3", "AZE → ARM → AZE"),
+        "zangezur": ("Baku", "Nakhchivan", "531.1", "40.7", "AZE → ARM → AZE"),
     }
     assert cap.err == (
         "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"
@@ -269,7 +269,7 @@ def test_a_definition_file_is_accepted_wherever_an_id_is(
     mini = str(DATA / "mini.yaml")
     assert main(["-q", "route", mini]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        "Mini corridor: 550.8 km, 1 border crossing, 0.0 km missing, time 50.8 h"
+        "Mini corridor: 556.2 km, 1 border crossing, 0.0 km missing, time 50.9 h"
     )
     assert main(["-q", "compare", mini, "btk", "--format", "json"]) == 0
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["mini", "btk"]
