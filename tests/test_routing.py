@@ -77,7 +77,7 @@ def test_btk_matches_its_published_length(network: Network) -> None:
     m = _metrics("btk", network)
     assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
     # along-track lengths from scgraph (802.0 km as chords between its simplified nodes)
-    assert m["length_km"] == pytest.approx(826.7, abs=0.1)
+    assert m["length_km"] == pytest.approx(831.0, abs=0.1)
     assert 826 <= m["length_km"] <= 849  # type: ignore[operator]  # published 826-849 km
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
@@ -276,7 +276,7 @@ def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> No
     z = route_corridor(corridors.load("zangezur"), network)
     text = repr(z)
     assert "\n" not in text and len(text) < 120
-    assert text.startswith("<Route 'zangezur': 785.1 km, ")
+    assert text.startswith("<Route 'zangezur': 850.7 km, ")
     assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
 
 
@@ -326,11 +326,11 @@ def _btk_with_akhalkalaki_at_the_town() -> corridors.Corridor:
 
 
 def test_access_out_and_back_at_a_passing_waypoint_is_dropped(network: Network) -> None:
-    # at the town Akhalkalaki is 8.5 km from its node; both BTK legs there snap to that node
+    # at the town Akhalkalaki is 6.7 km from its node; both BTK legs there snap to that node
     r = route_corridor(_btk_with_akhalkalaki_at_the_town(), network)
     into, out = r.legs[5], r.legs[6]
-    assert into.snap_end_km == pytest.approx(8.492, abs=1e-3)
-    assert out.snap_start_km == pytest.approx(8.492, abs=1e-3)
+    assert into.snap_end_km == pytest.approx(6.669, abs=1e-3)
+    assert out.snap_start_km == pytest.approx(6.669, abs=1e-3)
     # Marabda and the border point are passed through too; only Baku's stays (Kars has a node)
     assert (into.access_km, out.access_km) == (0.0, 0.0)
     assert route_metrics(r)["access_km"] == pytest.approx(0.1, abs=0.05)

@@ -435,8 +435,9 @@ def network_from_bundled(
     progress
         Show a progress bar.
     osm_layer
-        Replace the backbone's rail (the default; ``False`` keeps the schematic backbone), where the regional OSM layer (``geodata/osm_rail.parquet``)
-        covers it, by the layer's ways along the real track
+        Replace the backbone's rail (the default; ``False`` keeps the schematic backbone),
+        where the regional OSM layer (``geodata/osm_rail.parquet``) covers it, by the
+        layer's ways along the real track
         (:func:`corridors.network.sources.layer.replace_covered`); the added lines of
         ``geodata/network_additions.yaml`` give way to it in the same way.
     """

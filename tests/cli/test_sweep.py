@@ -54,7 +54,7 @@ def test_criticality_single_process_writes_tables_and_map(
     data = json.loads(capsys.readouterr().out)
     assert data["rows"][0]["element"] == "border:Böyük Kəsik–Gardabani"
     assert data["rows"][0]["cut"] is True
-    assert data["run"]["evaluations"] == 80
+    assert data["run"]["evaluations"] == 79
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "criticality.csv",
