@@ -77,8 +77,8 @@ def test_btk_matches_its_published_length(network: Network) -> None:
     m = _metrics("btk", network)
     assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
     # the OSM layer's track in Azerbaijan and Georgia, scgraph's along-track lengths in
-    # Türkiye (802.0 km as chords between scgraph's simplified nodes, 827.5 along them)
-    assert m["length_km"] == pytest.approx(834.6, abs=0.1)
+    # Türkiye (802.0 km as chords between scgraph's simplified nodes)
+    assert m["length_km"] == pytest.approx(831.0, abs=0.1)
     assert 826 <= m["length_km"] <= 849  # type: ignore[operator]  # published 826-849 km
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
@@ -318,7 +318,7 @@ def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> No
     z = route_corridor(corridors.load("zangezur"), network)
     text = repr(z)
     assert "\n" not in text and len(text) < 120
-    assert text.startswith("<Route 'zangezur': 854.3 km, ")
+    assert text.startswith("<Route 'zangezur': 850.7 km, ")
     assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
 
 
@@ -355,15 +355,27 @@ def test_access_stretch_to_the_snapped_node_is_counted(network: Network) -> None
     assert route_metrics(r)["access_km"] == pytest.approx(13.1, abs=0.05)
 
 
+def _btk_with_akhalkalaki_at_the_town() -> corridors.Corridor:
+    """BTK with Akhalkalaki at the town (GeoNames point), 8 km north of its station."""
+    import yaml
+
+    from corridors._data import seeds_dir
+
+    raw = yaml.safe_load((seeds_dir() / "btk.yaml").read_text(encoding="utf-8"))
+    (wp,) = [w for w in raw["waypoints"] if w["name"] == "Akhalkalaki"]
+    wp["lon"], wp["lat"] = 43.48629, 41.40514
+    return corridors.Corridor.from_dict(raw)
+
+
 def test_access_out_and_back_at_a_passing_waypoint_is_dropped(network: Network) -> None:
-    # Akhalkalaki is 6.7 km from its node; both BTK legs there snap to that node
-    r = route_corridor(corridors.load("btk"), network)
+    # at the town Akhalkalaki is 6.7 km from its node; both BTK legs there snap to that node
+    r = route_corridor(_btk_with_akhalkalaki_at_the_town(), network)
     into, out = r.legs[5], r.legs[6]
-    assert into.snap_end_km == pytest.approx(6.722, abs=1e-3)
-    assert out.snap_start_km == pytest.approx(6.722, abs=1e-3)
-    # Marabda and the border point are passed through too; only Baku and Kars stay
+    assert into.snap_end_km == pytest.approx(6.669, abs=1e-3)
+    assert out.snap_start_km == pytest.approx(6.669, abs=1e-3)
+    # Marabda and the border point are passed through too; only Baku's stays (Kars has a node)
     assert (into.access_km, out.access_km) == (0.0, 0.0)
-    assert route_metrics(r)["access_km"] == pytest.approx(1.4, abs=0.05)
+    assert route_metrics(r)["access_km"] == pytest.approx(0.1, abs=0.05)
     assert not r.pieces.loc[r.pieces["leg"].isin([5, 6]), "access"].astype(bool).any()
     assert r.length_km == pytest.approx(sum(rl.length_km for rl in r.legs), rel=1e-9)
 
@@ -385,7 +397,7 @@ def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
     assert aras["countries"] == ["AZE", "IRN", "AZE"]
     btk = route_metrics(route_corridor(corridors.load("btk"), net))
     assert btk["countries"] == ["AZE", "GEO", "TUR"]
-    assert btk["length_km"] == pytest.approx(834.6, abs=0.1)
+    assert btk["length_km"] == pytest.approx(831.0, abs=0.1)
     # Horadiz-Aghband follows the OSM railway=construction ways (published 110.4 km)
     legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
     assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.6, abs=0.1)

@@ -396,6 +396,24 @@ def _addition_segments(parts: Sequence[pd.DataFrame], modes: Sequence[str]) -> p
     return pd.DataFrame(rows) if rows else empty_segments()
 
 
+def _drop_covered_additions(added: pd.DataFrame, layer_seg: pd.DataFrame) -> pd.DataFrame:
+    """Added rail segments without those the OSM layer's track of the same status covers.
+
+    The additions are drawn through stations and a few points of ours; where the layer has
+    the real track (:func:`corridors.network.sources.layer.drop_covered`), it is used
+    instead, and the rest of the added line joins it.
+    """
+    from corridors.network.sources import layer
+
+    rail = (added["mode"] == "rail").to_numpy()
+    out = [added[~rail]]
+    for status, group in added[rail].groupby("status", sort=True, observed=True):
+        same = layer_seg[layer_seg["status"] == status]
+        out.append(layer.drop_covered(group, same))
+    frame: pd.DataFrame = pd.concat(out, ignore_index=True)
+    return frame
+
+
 def network_from_bundled(
     *,
     bbox: BBox | None = None,
@@ -417,14 +435,17 @@ def network_from_bundled(
     progress
         Show a progress bar.
     osm_layer
-        Replace the backbone's rail (the default; ``False`` keeps the schematic backbone), where the regional OSM layer (``geodata/osm_rail.parquet``)
-        covers it, by the layer's ways along the real track
-        (:func:`corridors.network.sources.layer.replace_covered`).
+        Replace the backbone's rail (the default; ``False`` keeps the schematic backbone),
+        where the regional OSM layer (``geodata/osm_rail.parquet``) covers it, by the
+        layer's ways along the real track
+        (:func:`corridors.network.sources.layer.replace_covered`); the added lines of
+        ``geodata/network_additions.yaml`` give way to it in the same way.
     """
     box = bbox or region_bbox()
     steps = ["rail", "road", "sea", "assemble", "repair", "gauge"]
     bar = tqdm(total=len(steps), desc="network", unit="step", disable=not progress, leave=False)
     parts: list[pd.DataFrame] = []
+    layer_seg: pd.DataFrame | None = None
     for mode in ("rail", "road"):
         bar.set_postfix_str(mode)
         if mode in modes:
@@ -432,10 +453,13 @@ def network_from_bundled(
             if mode == "rail" and osm_layer:
                 from corridors.network.sources import layer
 
-                part = layer.replace_covered(part, layer.layer_segments(box))
+                layer_seg = layer.layer_segments(box)
+                part = layer.replace_covered(part, layer_seg)
             parts.append(part)
         bar.update()
     added = _addition_segments(parts, modes)
+    if layer_seg is not None and not added.empty:
+        added = _drop_covered_additions(added, layer_seg)
     if not added.empty:
         parts.append(added)
     rail_road = pd.concat(parts, ignore_index=True) if parts else empty_segments()

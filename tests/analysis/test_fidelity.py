@@ -212,3 +212,40 @@ def test_every_published_length_of_the_definitions_is_in_the_table(network: Netw
     assert all(r.kind == "definition" and r.modelled_km is not None for r in rows)
     btc = [r for r in rows if r.id.startswith("btc-pipeline/")]
     assert [r.published_km for r in btc] == [443.0, 249.0, 1076.0]
+
+
+# --- on the embedded backbone with the regional OSM layer and OSM borders ----------------------
+
+
+@pytest.mark.slow
+def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridors.network.build import load_network
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    net = load_network("bundled+osm", progress=False)
+    rows = {r.id: r for r in fidelity_rows(net)}
+
+    def got(rid: str) -> tuple[float, float, float]:
+        r = rows[rid]
+        assert r.modelled_km is not None and r.error_pct is not None, rid
+        s0, s1 = r.snap_km
+        return round(r.modelled_km, 1), round(r.error_pct, 1), round((s0 or 0) + (s1 or 0), 1)
+
+    # Qom – Kashan no longer goes out to Saqh and back (was 131.3 km, +34 %)
+    assert got("qom-kashan") == (96.6, -1.4, 1.3)
+    # Vanadzor station has a node: no run past it and back (was 76.5 km, snap 4.3 km)
+    assert got("gyumri-vanadzor") == (68.0, 4.6, 0.3)
+    # the Kal-e Zard – Tabas gap is closed: no detour by Tehran (was 1,636.7 km)
+    assert got("bafq-mashhad") == (862.6, 6.2, 0.6)
+    assert rows["bafq-mashhad"].flag == ""
+    # Kars station has a node (was snapped 1.4 km away)
+    assert got("erzurum-kars") == (211.8, -2.4, 0.2)
+    # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition
+    assert got("marabda-kartsakhi") == (178.8, -0.9, 0.5)
+    assert got("btk/6") == (26.1, -10.1, 0.0)
+    # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
+    assert got("instc-west/6") == (8.5, -0.1, 0.1)
+    assert got("instc-west/7") == (1.6, 7.4, 0.0)
+    assert rows["instc-west/7"].flag == ""
+    # the Dilucu border point at the end of the OSM construction track (was snapped 2 km)
+    assert got("zangezur/10") == (236.6, 5.6, 0.3)

@@ -205,3 +205,45 @@ def test_water_gaps_take_the_nearest_country_and_the_sea_stays_no_country() -> N
     assert boundaries.country_at(49.87, 40.36, borders="osm") == "AZE"
     assert boundaries.country_at(50.2, 40.2, borders="osm") is None
     assert boundaries.country_at(40.0, 42.5, borders="osm") is None
+
+
+@pytest.mark.parametrize(
+    ("corridor", "name", "other", "inside_m"),
+    [
+        ("instc-west", "Astarachay border", "IRN", 50),  # 60 m along the track
+        ("btk", "Kartsakhi–Çıldır border", "TUR", 370),
+        ("middle-corridor", "Kartsakhi–Çıldır border", "TUR", 370),
+        ("zangezur", "Sadarak–Dilucu border", "TUR", 60),
+    ],
+)
+def test_border_points_on_the_osm_track_sit_just_inside_the_country_left_on_osm_borders(
+    monkeypatch: pytest.MonkeyPatch, corridor: str, name: str, other: str, inside_m: int
+) -> None:
+    import corridors
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    (wp,) = [w for w in corridors.load(corridor).waypoints if w.name == name]
+    assert boundaries.country_at(wp.lon, wp.lat, borders="osm") == wp.country
+    # distance to the neighbour across the border, in metres
+    assert round(boundaries.distance_to_country_km(wp.lon, wp.lat, other) * 1000, -1) == inside_m
+
+
+@pytest.mark.parametrize(
+    ("corridor", "name", "way"),
+    [
+        ("btk", "Akhalkalaki", 1463212439),
+        ("btk", "Kartsakhi–Çıldır border", 523465476),
+        ("instc-west", "Astarachay border", 1463711169),
+        ("instc-west", "Astara (IRN)", 1121722498),
+    ],
+)
+def test_station_and_border_points_are_vertices_of_their_osm_ways(
+    corridor: str, name: str, way: int
+) -> None:
+    import corridors
+
+    (wp,) = [w for w in corridors.load(corridor).waypoints if w.name == name]
+    layer = gpd.read_parquet(geodata_dir() / "osm_rail.parquet")
+    (geom,) = layer.loc[layer["way_id"] == way, "geometry"]
+    coords = shapely.get_coordinates(geom)
+    assert np.abs(coords - [wp.lon, wp.lat]).max(axis=1).min() < 1e-5

@@ -24,6 +24,7 @@ __all__ = [
     "COVER_M",
     "JOIN_M",
     "LAYER_FILE",
+    "drop_covered",
     "layer_meta",
     "layer_segments",
     "replace_covered",
@@ -111,30 +112,20 @@ def _local_xy(x: Any, y: Any, lat0: float) -> Any:
     return np.column_stack([np.asarray(x) * k * np.cos(np.radians(lat0)), np.asarray(y) * k])
 
 
-def replace_covered(backbone: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame:
-    """Backbone rail segments with those the layer covers replaced by the layer's ways.
-
-    A backbone segment is covered when both ends and its middle lie within :data:`COVER_M`
-    of the layer's track. Each backbone node that loses a segment but keeps another joins
-    the nearest layer vertex within :data:`JOIN_M` by a straight segment
-    (``source="osm-layer:join"``). Non-rail rows pass through unchanged.
-    """
-    if layer.empty:
-        return backbone
-    rail = (backbone["mode"] == "rail").to_numpy()
-    b = backbone[rail]
+def _split_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(kept, joins)``: the rail segments the layer does not cover, and their joins."""
     lat0 = float(np.median(layer["y0"]))
     lx = np.concatenate([layer["x0"], layer["x1"]])
     ly = np.concatenate([layer["y0"], layer["y1"]])
     tree = cKDTree(_local_xy(lx, ly, lat0))
-    mx = (b["x0"].to_numpy() + b["x1"].to_numpy()) / 2
-    my = (b["y0"].to_numpy() + b["y1"].to_numpy()) / 2
+    mx = (rail["x0"].to_numpy() + rail["x1"].to_numpy()) / 2
+    my = (rail["y0"].to_numpy() + rail["y1"].to_numpy()) / 2
     d = [
         tree.query(_local_xy(x, y, lat0))[0]
-        for x, y in ((b["x0"], b["y0"]), (b["x1"], b["y1"]), (mx, my))
+        for x, y in ((rail["x0"], rail["y0"]), (rail["x1"], rail["y1"]), (mx, my))
     ]
     covered = (d[0] <= COVER_M) & (d[1] <= COVER_M) & (d[2] <= COVER_M)
-    kept, dropped = b[~covered], b[covered]
+    kept, dropped = rail[~covered], rail[covered]
 
     def ends(frame: pd.DataFrame) -> set[tuple[float, float]]:
         return set(zip(frame["x0"], frame["y0"], strict=True)) | set(
@@ -162,5 +153,33 @@ def replace_covered(backbone: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame
                 }
             )
         )
-    out: pd.DataFrame = pd.concat([backbone[~rail], kept, layer, *joins], ignore_index=True)
+    return kept, (joins[0] if joins else kept.iloc[:0])
+
+
+def drop_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame:
+    """Rail segments of ``rail`` that the layer does not cover, joined to the layer's track.
+
+    A segment is covered when both ends and its middle lie within :data:`COVER_M` of the
+    layer's track. Each node that loses a segment but keeps another joins the nearest layer
+    vertex within :data:`JOIN_M` by a straight segment (``source="osm-layer:join"``).
+    ``rail`` must hold rail rows only; the layer's own segments are not added.
+    """
+    if layer.empty or rail.empty:
+        return rail
+    kept, joins = _split_covered(rail, layer)
+    out: pd.DataFrame = pd.concat([kept, joins], ignore_index=True)
+    return out
+
+
+def replace_covered(backbone: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame:
+    """Backbone rail segments with those the layer covers replaced by the layer's ways.
+
+    The backbone's rail goes through :func:`drop_covered`; the layer's segments are added.
+    Non-rail rows pass through unchanged.
+    """
+    if layer.empty:
+        return backbone
+    rail = (backbone["mode"] == "rail").to_numpy()
+    kept, joins = _split_covered(backbone[rail], layer)
+    out: pd.DataFrame = pd.concat([backbone[~rail], kept, layer, joins], ignore_index=True)
     return out

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.sources.bundled import scgraph_segments
-from corridors.network.sources.layer import layer_meta, layer_segments, replace_covered
+from corridors.network.sources.layer import (
+    drop_covered,
+    layer_meta,
+    layer_segments,
+    replace_covered,
+)
 
 GEORGIA = (40.0, 41.0, 46.8, 43.6)
 
@@ -33,3 +39,28 @@ def test_the_layer_replaces_the_backbone_it_covers_and_joins_it_at_the_edge() ->
     assert source.str.startswith("scgraph").sum() == 95  # lines the layer does not cover
     assert (source == "osm-layer:join").sum() == 4
     assert source.str.startswith("osm-layer:").sum() == 23110 + 4
+
+
+def test_an_added_line_gives_way_to_the_layers_track_where_it_covers_it() -> None:
+    from corridors.network.build import _addition_segments
+
+    added = _addition_segments([scgraph_segments("rail", GEORGIA)], ["rail"])
+    btk = added[added["name"].astype(str).str.startswith("Baku–Tbilisi–Kars")]
+    layer = layer_segments(GEORGIA)
+    kept = drop_covered(btk, layer[layer["status"] == "operational"])
+    source = kept["source"].astype(str)
+    # the Georgian part (Akhalkalaki – Kartsakhi – border) is on the OSM track and dropped;
+    # the drawn Turkish part stays and joins the OSM track at the end of way 523465476
+    assert (len(btk), len(kept)) == (45, 9)
+    assert (source == "geodata:network_additions").sum() == 8
+    (join,) = kept[source == "osm-layer:join"].itertuples()
+    assert (join.x0, join.y0) == (43.29641, 41.16796)
+    assert (join.x1, join.y1) == pytest.approx((43.296411, 41.1679616), abs=1e-7)
+
+    def km(frame: pd.DataFrame) -> float:
+        return float(geodesic_lengths_m(frame["x0"], frame["y0"], frame["x1"], frame["y1"]).sum())
+
+    assert km(btk) / 1000 == pytest.approx(85.38, abs=0.01)
+    assert km(kept[source == "geodata:network_additions"]) / 1000 == pytest.approx(58.69, abs=0.01)
+    # a layer of another status covers nothing
+    assert len(drop_covered(btk, layer[layer["status"] == "under_construction"])) == 45
