@@ -8,6 +8,7 @@ the edges of data tiles. Repair never bridges silently: every added edge is mark
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -34,6 +35,8 @@ _LOG = logging.getLogger("corridors")
 
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
+#: Mean radius of the Earth (IUGG), in metres.
+_EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,18 @@ class RepairReport:
 def _local_xy(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Planar metres good enough for neighbour search within a few km (not for lengths)."""
     return np.stack([x * _M_PER_DEG_LON_EQ * np.cos(np.radians(y)), y * _M_PER_DEG_LAT], axis=1)
+
+
+def _sphere_xyz(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Points on a sphere of the Earth's mean radius, in metres (x: lon, y: lat, degrees).
+
+    The straight-line distance between two of them is the chord, within 1 mm of the great
+    circle for gaps up to 10 km, the same in every direction and at every longitude.
+    """
+    lon, lat = np.radians(x), np.radians(y)
+    return _EARTH_RADIUS_M * np.stack(
+        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1
+    )
 
 
 def components(net: Network, mode: str) -> tuple[npt.NDArray[np.int64], int]:
@@ -108,59 +123,174 @@ def _merge_nodes(net: Network, modes: Iterable[str], tolerance_m: float) -> tupl
     return subnetwork(out, np.ones(len(edges), dtype=bool)), merged
 
 
+#: Bridging is decided in fixed tiles of this many degrees (at least; see :func:`_tile_deg`),
+#: each tile looking at the 3 x 3 block of tiles around it, never at the network beyond.
+BRIDGE_TILE_DEG = 1.0
+#: A tile must be at least this many times as wide as the largest bridge (along a parallel
+#: at 60 degrees latitude, where a degree of longitude is half as long as at the equator).
+_TILE_OVER_BRIDGE = 10.0
+_TILE_CODE = 1 << 12
+
+
+def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct values, ascending.
+
+    By sorting: for millions of distinct integers much faster than :func:`numpy.unique`
+    without ``return_inverse``, which hashes.
+    """
+    out = np.sort(values)
+    return out[np.concatenate([[True], out[1:] != out[:-1]])] if len(out) else out
+
+
+def _tile_deg(max_m: float) -> float:
+    """Side of the bridging tiles, in degrees, for bridges up to ``max_m`` metres."""
+    need = _TILE_OVER_BRIDGE * max_m / (0.5 * _M_PER_DEG_LON_EQ)
+    return max(BRIDGE_TILE_DEG, float(math.ceil(need)))
+
+
+def _tile_codes(tx: npt.NDArray[np.int64], ty: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    half = _TILE_CODE // 2
+    return (tx + half) * _TILE_CODE + (ty + half)
+
+
+def _block_centres(
+    tx: npt.NDArray[np.int64], ty: npt.NDArray[np.int64], centres: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every ``(i, centre)`` with tile ``(tx[i], ty[i])`` in the 3 x 3 block of ``centre``."""
+    offsets = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)], dtype=np.int64)
+    centre = _tile_codes(
+        (tx[None, :] + offsets[:, :1]).ravel(), (ty[None, :] + offsets[:, 1:]).ravel()
+    )
+    index = np.tile(np.arange(len(tx)), len(offsets))
+    keep = np.isin(centre, centres)
+    return index[keep], centre[keep]
+
+
 def _bridge_candidates(
     net: Network, mode: str, max_m: float, min_component_m: float
-) -> list[tuple[float, int, int, int, int]]:
-    labels, n_comp = components(net, mode)
-    if n_comp < 2:
-        return []
+) -> pd.DataFrame:
+    """For each dangling end, the nearest node within ``max_m`` of another local component.
+
+    A *local component* is a connected component of the window of the end's tile: the
+    edges of ``mode`` with an end in the 3 x 3 block of tiles around that tile. Whether two
+    nodes are connected, and how long a component is, therefore depends only on the network
+    in that window, never on how far the network reaches beyond it (a global component
+    joins a gap's two sides by a path far away once the extent is large enough, and the
+    gap would then stay open).
+
+    Each window is computed once for all its ends: the edges inside one tile are first
+    contracted to the tile's own components; a window is then those components in its nine
+    tiles joined by the edges that cross between tiles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per candidate: ``d`` (the chord, in metres), ``a`` (the dangling end), ``b``, their
+        coordinates ``xa``, ``ya``, ``xb``, ``yb``, and the local component labels ``la`` and
+        ``lb`` (distinct across windows, so one union-find serves every tile at once).
+    """
+    columns = ("d", "a", "b", "xa", "ya", "xb", "yb", "la", "lb")
+    empty = pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c[0] in "dxy" else "int64") for c in columns}
+    )
     e = net.edges[net.edges["mode"] == mode]
-    comp_len = np.bincount(
-        labels[e["u"].to_numpy()], weights=e["length_m"].to_numpy(), minlength=n_comp
-    )
-    degree = np.bincount(
-        np.concatenate([e["u"].to_numpy(), e["v"].to_numpy()]), minlength=net.n_nodes
-    )
-    on_mode = labels >= 0
-    eligible = on_mode & (comp_len[np.maximum(labels, 0)] >= min_component_m)
-    ids = np.flatnonzero(eligible)
-    if len(ids) == 0:
-        return []
+    u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+    length = e["length_m"].to_numpy(np.float64)
+    n = net.n_nodes
+    degree = np.bincount(np.concatenate([u, v]), minlength=n)
+    dangling = np.flatnonzero(degree == 1)
+    if len(dangling) == 0:
+        return empty
     x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()
-    xy = _local_xy(x[ids], y[ids])
-    tree = cKDTree(xy)
-    dangling = np.flatnonzero(degree[ids] == 1)
-    out: list[tuple[float, int, int, int, int]] = []
-    k = min(24, len(ids))
-    dist, idx = tree.query(xy[dangling], k=k, distance_upper_bound=max_m)
-    dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
-    for row, d_row, i_row in zip(dangling, dist, idx, strict=True):
-        a = ids[row]
-        found = False
-        for d, j in zip(d_row, i_row, strict=True):
-            if not np.isfinite(d):
-                break
-            b = ids[j]
-            if labels[b] != labels[a]:
-                out.append((float(d), int(a), int(b), int(labels[a]), int(labels[b])))
-                found = True
-                break
-        if not found and np.isfinite(d_row[-1]):
-            near = tree.query_ball_point(xy[row], max_m)
-            other = [j for j in near if labels[ids[j]] != labels[a]]
-            if other:
-                dd = np.hypot(*(xy[other] - xy[row]).T)
-                j = other[int(np.argmin(dd))]
-                out.append(
-                    (float(dd.min()), int(a), int(ids[j]), int(labels[a]), int(labels[ids[j]]))
-                )
-    return out
+    deg = _tile_deg(max_m)
+    tx = np.floor(x / deg).astype(np.int64)
+    ty = np.floor(y / deg).astype(np.int64)
+    tile = _tile_codes(tx, ty)
+    centres = _sorted_unique(tile[dangling])
+    # the components of each tile on its own
+    inner = tile[u] == tile[v]
+    one = coo_matrix((np.ones(int(inner.sum())), (u[inner], v[inner])), shape=(n, n))
+    _, tc = connected_components(one, directed=False)
+    tc_len = np.bincount(tc[u[inner]], weights=length[inner], minlength=n)
+    on_mode = np.flatnonzero(degree > 0)
+    first = on_mode[np.unique(tc[on_mode], return_index=True)[1]]  # a node of each
+    # copies, one per window: of the tiles' components, and of the edges between tiles
+    i_tc, c_tc = _block_centres(tx[first], ty[first], centres)
+    cross = np.flatnonzero(~inner)
+    iu, cu = _block_centres(tx[u[cross]], ty[u[cross]], centres)
+    iv, cv = _block_centres(tx[v[cross]], ty[v[cross]], centres)
+    copies = _sorted_unique(
+        np.concatenate([cu, cv]) * np.int64(len(cross)) + np.concatenate([iu, iv])
+    )
+    c_x, x_of = copies // max(len(cross), 1), cross[copies % max(len(cross), 1)]
+
+    def vertex(nodes: npt.NDArray[np.int64], at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        # a node in the block is its tile's component; one outside it stands for itself
+        inside = (np.abs(tx[nodes] - at // _TILE_CODE + _TILE_CODE // 2) <= 1) & (
+            np.abs(ty[nodes] - at % _TILE_CODE + _TILE_CODE // 2) <= 1
+        )
+        return np.where(inside, tc[nodes], n + nodes) * np.int64(_TILE_CODE) ** 2 + at
+
+    k = len(copies)
+    tc_keys = tc[first[i_tc]] * np.int64(_TILE_CODE) ** 2 + c_tc
+    keys = np.concatenate([vertex(u[x_of], c_x), vertex(v[x_of], c_x), tc_keys])
+    uniq, inv = np.unique(keys, return_inverse=True)
+    inv = inv.ravel()
+    graph = coo_matrix((np.ones(k), (inv[:k], inv[k : 2 * k])), shape=(len(uniq), len(uniq)))
+    _, lab = connected_components(graph, directed=False)
+    comp_len = np.bincount(
+        np.concatenate([lab[inv[:k]], lab[inv[2 * k :]]]),
+        weights=np.concatenate([length[x_of], tc_len[tc[first[i_tc]]]]),
+        minlength=int(lab.max()) + 1,
+    )
+    long_enough = comp_len[lab] >= min_component_m
+
+    def local(nodes: npt.NDArray[np.int64], at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Index of each node's copy in the window centred at tile ``at`` (-1: not in it)."""
+        key = vertex(nodes, at)
+        pos = np.minimum(np.searchsorted(uniq, key), len(uniq) - 1)
+        return np.where((uniq[pos] == key) & (key // np.int64(_TILE_CODE) ** 2 < n), pos, -1)
+
+    ca = local(dangling, tile[dangling])
+    ok_a = (ca >= 0) & long_enough[np.maximum(ca, 0)]
+    dangling, ca = dangling[ok_a], ca[ok_a]
+    if len(dangling) == 0:
+        return empty
+    xyz = _sphere_xyz(x, y)
+    near = cKDTree(xyz[dangling]).sparse_distance_matrix(
+        cKDTree(xyz[on_mode]), max_m, output_type="ndarray"
+    )
+    ia, b = near["i"].astype(np.int64), on_mode[near["j"]]
+    a = dangling[ia]
+    cb = local(b, tile[a])
+    la = lab[ca[ia]]
+    good = (cb >= 0) & (a != b)
+    good[good] = long_enough[cb[good]] & (lab[cb[good]] != la[good])
+    a, b = a[good], b[good]
+    out = pd.DataFrame(
+        {
+            "d": near["v"][good],
+            "a": a,
+            "b": b,
+            "xa": x[a],
+            "ya": y[a],
+            "xb": x[b],
+            "yb": y[b],
+            "la": la[good],
+            "lb": lab[cb[good]],
+        }
+    )
+    # per end the nearest such node; equal distances go to the westernmost, then southernmost
+    out = out.sort_values(["a", "d", "xb", "yb"], kind="stable")
+    return out.drop_duplicates("a").reset_index(drop=True)
 
 
 def _bridge(
     net: Network, mode: str, max_m: float, min_component_m: float
 ) -> tuple[pd.DataFrame, float]:
-    candidates = sorted(_bridge_candidates(net, mode, max_m, min_component_m))
+    cand = _bridge_candidates(net, mode, max_m, min_component_m)
+    # shortest first, then by the ends' coordinates: the same order in every extent
+    cand = cand.sort_values(["d", "xa", "ya", "xb", "yb"], kind="stable")
     parent: dict[int, int] = {}
 
     def find(c: int) -> int:
@@ -169,13 +299,15 @@ def _bridge(
             c = parent[c]
         return c
 
-    rows = []
-    for _, a, b, ca, cb in candidates:
-        ra, rb = find(ca), find(cb)
+    pairs: set[tuple[int, int]] = set()
+    for a, b, ca, cb in zip(cand["a"], cand["b"], cand["la"], cand["lb"], strict=True):
+        ra, rb = find(int(ca)), find(int(cb))
         if ra == rb:
             continue
         parent[ra] = rb
-        rows.append((a, b))
+        # two ends in neighbouring tiles that chose each other give one edge
+        pairs.add((min(int(a), int(b)), max(int(a), int(b))))
+    rows = sorted(pairs)
     if not rows:
         return net.edges.iloc[0:0], 0.0
     x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()

@@ -80,3 +80,71 @@ def test_input_is_not_modified() -> None:
     before = net.edges.copy()
     repair_network(net, bridge_max_km=5, min_component_km=1)
     pd.testing.assert_frame_equal(net.edges, before)
+
+
+def _bridges(segments: pd.DataFrame) -> set[tuple[tuple[float, float], tuple[float, float]]]:
+    """The bridged edges of the repaired network, as pairs of end coordinates."""
+    fixed, _ = repair_network(network_from_segments(segments), bridge_max_km=5, min_component_km=1)
+    x, y = fixed.nodes["x"].to_numpy(), fixed.nodes["y"].to_numpy()
+    b = fixed.edges[fixed.edges["bridged"]]
+    return {
+        ((float(x[u]), float(y[u])), (float(x[v]), float(y[v])))
+        for u, v in zip(b["u"], b["v"], strict=True)
+    }
+
+
+_GAP = ((45.1, 40.0), (45.13, 40.0))  # the 2.6 km gap of _two_lines(0.03)
+
+
+def _path(points: list[tuple[float, float]], step_deg: float = 0.25) -> pd.DataFrame:
+    """A line through ``points`` with a vertex every ``step_deg`` degrees at most."""
+    fine: list[tuple[float, float]] = [points[0]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        n = max(1, round(max(abs(x1 - x0), abs(y1 - y0)) / step_deg))
+        fine += [(x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(1, n + 1)]
+    return _line(fine)
+
+
+def test_unrelated_far_segments_leave_the_bridges_as_they_are() -> None:
+    near = _two_lines(0.03)
+    assert _bridges(near) == {_GAP}
+    # a network 1,500 km away with a gap of its own, 3 km wide
+    far = pd.concat(
+        [_line([(60.0, 50.0), (60.1, 50.0)]), _line([(60.142, 50.0), (60.3, 50.0)])],
+        ignore_index=True,
+    )
+    far_bridges = _bridges(far)
+    assert far_bridges == {((60.1, 50.0), (60.142, 50.0))}
+    assert _bridges(pd.concat([near, far], ignore_index=True)) == {_GAP} | far_bridges
+
+
+def test_a_far_detour_between_the_two_sides_does_not_close_the_gap() -> None:
+    # The two sides joined 560 km north, beyond the 3 x 3 degree window around the gap:
+    # a whole-network component would now hold both sides and leave the gap open (a larger
+    # extent made Svilengrad - Sadakhlo run via Poland and Russia).
+    detour = _path([(45.0, 40.0), (45.0, 45.0), (45.23, 45.0), (45.23, 40.0)])
+    both = pd.concat([_two_lines(0.03), detour], ignore_index=True)
+    net = network_from_segments(both)
+    assert components(net, "rail")[1] == 1
+    assert _bridges(both) == {_GAP}
+
+
+def test_a_near_loop_between_the_two_sides_leaves_the_gap_open() -> None:
+    # joined 33 km north, inside the window: the sides are one local component
+    loop = _path([(45.0, 40.0), (45.0, 40.3), (45.23, 40.3), (45.23, 40.0)], step_deg=0.05)
+    assert _bridges(pd.concat([_two_lines(0.03), loop], ignore_index=True)) == set()
+
+
+def test_one_bridge_per_pair_of_local_components() -> None:
+    # two parallel 8.5 km lines 2.2 km apart: four dangling ends, one bridge
+    a = _line([(45.0, 40.0), (45.05, 40.0), (45.1, 40.0)])
+    b = _line([(45.0, 40.02), (45.05, 40.02), (45.1, 40.02)])
+    assert len(_bridges(pd.concat([a, b], ignore_index=True))) == 1
+
+
+def test_bridges_do_not_depend_on_the_order_of_the_segments() -> None:
+    detour = _path([(45.0, 40.0), (45.0, 45.0), (45.23, 45.0), (45.23, 40.0)])
+    far = _line([(60.0, 50.0), (60.1, 50.0)])
+    segments = pd.concat([_two_lines(0.03), detour, far], ignore_index=True)
+    shuffled = segments.sample(frac=1.0, random_state=7).reset_index(drop=True)
+    assert _bridges(shuffled) == _bridges(segments) == {_GAP}
