@@ -16,10 +16,11 @@ merge_tolerance_m : float
     Repair: nodes closer than this many metres are merged into one.
 bridge_max_km : float
     Repair: gaps between network components up to this many km are bridged by edges marked
-    ``bridged``. ``0`` turns bridging off.
+    ``bridged`` (components as seen in a fixed window of tiles around the gap, see
+    :func:`corridors.network.repair.repair_network`). ``0`` turns bridging off.
 bridge_min_component_km : float
-    Repair: components shorter than this (total km of track or road) are not bridged; they
-    stay as they are (sidings, yards, tram fragments).
+    Repair: components shorter than this (total km of track or road within the window) are
+    not bridged; they stay as they are (sidings, yards, tram fragments).
 region_margin_deg : float
     Margin, in degrees, added around the bounding box of all definitions to clip the
     bundled world networks; the box is then snapped outward to whole degrees.

@@ -3,6 +3,11 @@
 Real extracts have gaps: lines that meet on the ground but share no node, and lines cut at
 the edges of data tiles. Repair never bridges silently: every added edge is marked
 ``bridged`` and counted in the :class:`RepairReport`, which is kept in ``network.meta``.
+
+Every repair decision is local: nodes merge with neighbours within a few metres, and a gap
+is bridged or not by what the network looks like in a fixed window of tiles around it
+(:func:`_bridge_candidates`), so that a route between two places does not change when the
+network is built over a larger extent.
 """
 
 from __future__ import annotations
@@ -129,6 +134,7 @@ BRIDGE_TILE_DEG = 1.0
 #: A tile must be at least this many times as wide as the largest bridge (along a parallel
 #: at 60 degrees latitude, where a degree of longitude is half as long as at the equator).
 _TILE_OVER_BRIDGE = 10.0
+#: Tiles are numbered (tx + 2048) * 4096 + (ty + 2048): room for any tile of a degree or more.
 _TILE_CODE = 1 << 12
 
 
@@ -149,6 +155,7 @@ def _tile_deg(max_m: float) -> float:
 
 
 def _tile_codes(tx: npt.NDArray[np.int64], ty: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """One integer per tile from its column and row."""
     half = _TILE_CODE // 2
     return (tx + half) * _TILE_CODE + (ty + half)
 
@@ -359,11 +366,13 @@ def repair_network(
         Nodes of the same mode closer than this, in metres, become one node
         (default :data:`corridors.settings.merge_tolerance_m`).
     bridge_max_km
-        Largest gap, in km, bridged between two components, from a dangling end to the
-        nearest node of another component; shortest gaps first, one per pair of components
+        Largest gap, in km, bridged from a dangling end to the nearest node that the
+        network does not connect it to within the 3 x 3 tiles of :data:`BRIDGE_TILE_DEG`
+        degrees around the end's tile (a *local component*); in each tile shortest gaps
+        first, one per pair of local components, ties by the ends' coordinates
         (default :data:`corridors.settings.bridge_max_km`; 0 turns bridging off).
     min_component_km
-        Components with less than this many km are left alone
+        Local components with less than this many km are left alone
         (default :data:`corridors.settings.bridge_min_component_km`).
 
     Returns

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
+
+import pytest
 
 from corridors.definitions._load import load, load_all
 from corridors.model import Corridor
-from corridors.network.build import BUNDLED_MODES, _bundled_key, region_bbox
+from corridors.network.build import BUNDLED_MODES, _bundled_key, network_from_bundled, region_bbox
+from corridors.network.core import Network
+from corridors.routing import Route, route
 
 _M_PER_DEG = 111_320.0
 
@@ -84,3 +89,67 @@ def test_a_move_across_a_whole_degree_changes_the_key() -> None:
     moved = _moved(placed, west_i, east_m=-15, north_m=0)
     assert region_bbox([placed])[0] == region_bbox([moved])[0] + 1.0
     assert _key([placed]) != _key([moved])
+
+
+#: Gazetteer places across the region, the issue's Svilengrad and Sadakhlo among them.
+#: Every rail route between two of them stays inside the region; with the old whole-network
+#: repair 27 of these 66 pairs ran otherwise in the doubled box (Svilengrad - Sadakhlo
+#: 2,280 km through Türkiye, 5,879 km through Poland and Russia).
+_PLACES = (
+    "Svilengrad",
+    "Sadakhlo",
+    "Istanbul",
+    "Arpaçay",
+    "Constanța",
+    "Barda",
+    "Mersin",
+    "Tehran",
+    "Volgograd",
+    "Aktau",
+    "Almaty",
+    "Tashkent",
+)
+
+
+def _countries(r: Route) -> list[str]:
+    seq: list[str] = []
+    for a, b in zip(
+        r.pieces["country0"].astype(str), r.pieces["country1"].astype(str), strict=True
+    ):
+        for c in (a, b):
+            if c and (not seq or seq[-1] != c):
+                seq.append(c)
+    return seq
+
+
+@pytest.fixture(scope="module")
+def region_and_double() -> tuple[Network, Network]:
+    """Rail of the region box and of a box twice as wide and as tall around its centre."""
+    west, south, east, north = region_bbox()
+    cx, cy, w, h = (west + east) / 2, (south + north) / 2, east - west, north - south
+    double = (cx - w, max(cy - h, -90.0), cx + w, min(cy + h, 90.0))
+    nets = [
+        network_from_bundled(bbox=box, modes=("rail",), progress=False, osm_layer=True)
+        for box in ((west, south, east, north), double)
+    ]
+    return nets[0], nets[1]
+
+
+@pytest.mark.slow
+def test_rail_routes_inside_the_region_do_not_depend_on_the_extent(
+    region_and_double: tuple[Network, Network],
+) -> None:
+    region, double = region_and_double
+    assert double.n_edges > 2 * region.n_edges
+    west, south, east, north = region_bbox()
+    pairs = list(itertools.combinations(_PLACES, 2))
+    assert len(pairs) == 66
+    for a, b in pairs:
+        small, large = route(a, b, region, modes="rail"), route(a, b, double, modes="rail")
+        p = large.pieces
+        assert p["x0"].between(west, east).all() and p["y0"].between(south, north).all()
+        assert abs(small.length_km - large.length_km) < 0.001, (a, b)
+        assert _countries(small) == _countries(large), (a, b)
+    sadakhlo = route("Svilengrad", "Sadakhlo", double, modes="rail")
+    assert _countries(sadakhlo) == ["BGR", "TUR", "GEO"]
+    assert sadakhlo.length_km == pytest.approx(2279.574, abs=0.001)

@@ -148,3 +148,10 @@ def test_bridges_do_not_depend_on_the_order_of_the_segments() -> None:
     segments = pd.concat([_two_lines(0.03), detour, far], ignore_index=True)
     shuffled = segments.sample(frac=1.0, random_state=7).reset_index(drop=True)
     assert _bridges(shuffled) == _bridges(segments) == {_GAP}
+
+
+def test_tiles_grow_with_the_largest_bridge() -> None:
+    from corridors.network.repair import _tile_deg
+
+    assert _tile_deg(5_000.0) == 1.0  # the default 5 km: 1 degree tiles
+    assert _tile_deg(50_000.0) == 9.0  # ten bridges wide at 60 degrees latitude
