@@ -192,9 +192,10 @@ def _bridge_candidates(
     Returns
     -------
     pandas.DataFrame
-        One row per candidate: ``d`` (the chord, in metres), ``a`` (the dangling end), ``b``, their
-        coordinates ``xa``, ``ya``, ``xb``, ``yb``, and the local component labels ``la`` and
-        ``lb`` (distinct across windows, so one union-find serves every tile at once).
+        One row per candidate: ``d`` (the chord, in metres), ``a`` (the dangling end),
+        ``b``, their coordinates ``xa``, ``ya``, ``xb``, ``yb`` (degrees), and the local
+        component labels ``la`` and ``lb`` (distinct across windows, so that one union-find
+        serves every tile at once).
     """
     columns = ("d", "a", "b", "xa", "ya", "xb", "yb", "la", "lb")
     empty = pd.DataFrame(
