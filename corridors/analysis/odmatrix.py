@@ -32,6 +32,7 @@ import itertools
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,10 +53,13 @@ from corridors.network._graph import MODES, RoutingGraph, routing_graph
 from corridors.network.core import Network
 
 __all__ = [
+    "COUNTS",
     "Group",
     "evaluate_groups",
     "matrix_items",
+    "pack",
     "plan_groups",
+    "sweep_od",
 ]
 
 #: A detour's country run must stay at least this much longer than the sliver rule's limit
@@ -76,7 +80,9 @@ def matrix_items(mode: str = "rail", places: Sequence[str] | None = None) -> lis
     from corridors.geo.geodata import main_places
 
     names = list(places) if places is not None else [p.name for p in main_places()]
-    return [Item("od", f"{a} → {b} ({mode})", a, b, mode) for a, b in itertools.combinations(names, 2)]
+    return [
+        Item("od", f"{a} → {b} ({mode})", a, b, mode) for a, b in itertools.combinations(names, 2)
+    ]
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,7 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     from corridors.analysis.metrics import _time, border_crossings, gauge_breaks, transshipments
     from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
     from corridors.geo.runs import _labels, country_runs
+    from corridors.routing import RoutingOptions as Options
     from corridors.routing import (
         _all_links,
         _check_options,
@@ -178,7 +185,6 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         _weights,
         as_waypoint,
     )
-    from corridors.routing import RoutingOptions as Options
 
     if item.kind != "od" or item.mode != "rail":
         return None
@@ -225,7 +231,7 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
     blocks = np.cumsum(starts) - 1
     lengths = p["length_m"].to_numpy(float)
-    block_m = np.bincount(blocks, weights=lengths)
+    block_m = np.bincount(blocks, weights=lengths).astype(np.float64)
     block_country = [labels[i] for i in np.flatnonzero(starts)]
     inner = np.zeros(len(block_country), dtype=bool)
     inner[1:-1] = True
@@ -235,7 +241,9 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         for c in crossings
     )
     port = sum(2 for r in runs if r.water) * model.port_dwell_h
-    land = [c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")]
+    land = [
+        c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")
+    ]
     trans = (len(breaks) + len(land)) * model.transshipment_h
     return _Pair(
         graph=graph,
@@ -260,7 +268,8 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     )
 
 
-def _miss(why: str) -> None:
+def _miss(why: str) -> tuple[float, float] | None:
+    """Count why the shortcut does not apply; ``None``."""
     _count(f"full: {why}")
     return None
 
@@ -315,9 +324,7 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
     limit = settings.sliver_max_km + _RUN_MARGIN_KM
     if pr.block_inner[blk] and min(float(pr.block_m[blk]) / 1000.0, new_block_km) < limit:
         return _miss("sliver")
-    lengths = np.concatenate(
-        [pr.lengths[: pr.head + i], added_arr, pr.lengths[pr.head + k :]]
-    )
+    lengths = np.concatenate([pr.lengths[: pr.head + i], added_arr, pr.lengths[pr.head + k :]])
     length_km = float(pd.Series(lengths).sum()) / 1000.0
     km = lengths / 1000.0
     moving = float(np.sum(km / pr.speed_kmh))
@@ -325,18 +332,15 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
     return length_km, time_h
 
 
-def _closed_path(pr: _Pair, closed: tuple[int, ...]) -> tuple[bool, list[int] | None]:
-    """The path ``route`` finds with ``closed`` cut: ``(handled, edges or None)``.
+def _closed_matrix(pr: _Pair, closed: tuple[int, ...]) -> tuple[Any, Any, Any] | None:
+    """The search matrix ``route`` builds with ``closed`` cut, with its pair keys and edges.
 
-    The search is :meth:`RoutingGraph.shortest_path` on the matrix of the open search with the
-    closed edges' entries deleted, which is the matrix ``route`` builds for the closed mask
-    when every edge joining the same two nodes is closed too (links' parallel tracks are part
-    of the closure; ``handled`` is ``False`` otherwise, and the caller takes the long way).
+    It is the open search's matrix with the closed edges' entries deleted, which is what
+    :meth:`RoutingGraph.csr` builds for the closed mask when every edge joining the same two
+    nodes is closed too (a link's parallel tracks are part of its closure); ``None``
+    otherwise, and the caller takes the long way.
     """
     from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
-    from corridors.network._graph import _search_bounds
 
     g = pr.graph
     matrix, pair, eid = g.csr(pr.key, pr.mask, pr.weights)
@@ -347,7 +351,7 @@ def _closed_path(pr: _Pair, closed: tuple[int, ...]) -> tuple[bool, list[int] | 
     pos = np.minimum(np.searchsorted(pair, keys), len(pair) - 1)
     pos = np.unique(pos[pair[pos] == keys])
     if not np.isin(eid[pos], e).all():
-        return False, None  # an open parallel edge would take over the pair
+        return None  # an open parallel edge would take over the pair
     keep = np.ones(len(pair), dtype=bool)
     keep[pos] = False
     indptr = matrix.indptr - np.searchsorted(pos, matrix.indptr, side="left")
@@ -355,35 +359,50 @@ def _closed_path(pr: _Pair, closed: tuple[int, ...]) -> tuple[bool, list[int] | 
         (matrix.data[keep], matrix.indices[keep], indptr.astype(matrix.indptr.dtype)),
         shape=matrix.shape,
     )
-    pair_k, eid_k = pair[keep], eid[keep]
-    source, target = pr.source, pr.target
-    for bound in _search_bounds(pr.limit):
+    return closed_m, pair[keep], eid[keep]
+
+
+def _paths(
+    searched: tuple[Any, Any, Any], source: int, targets: Sequence[tuple[int, float]]
+) -> list[list[int] | None]:
+    """Edges of the least-cost path from ``source`` to each ``(target, limit)``, or ``None``.
+
+    One target: the bounded searches of :meth:`RoutingGraph.shortest_path`. Several: one
+    search for all, bounded by the largest of their bounds, then unbounded if a target is
+    not reached (a bound only stops a search early; the nodes it reaches get the same
+    distances and predecessors, so the paths are the same).
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    from corridors.network._graph import _search_bounds
+
+    matrix, pair, eid = searched
+    n = matrix.shape[0]
+    bounds = (
+        _search_bounds(targets[0][1]) if len(targets) == 1 else [max(t[1] for t in targets), np.inf]
+    )
+    for bound in bounds:
         dist, pred = dijkstra(
-            closed_m, directed=True, indices=source, return_predecessors=True, limit=bound
+            matrix, directed=True, indices=source, return_predecessors=True, limit=bound
         )
-        if np.isfinite(dist[target]):
+        if all(np.isfinite(dist[t]) for t, _ in targets):
             break
-    if not np.isfinite(dist[target]):
-        return True, None
-    nodes = [target]
-    while nodes[-1] != source:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes.reverse()
-    arr = np.asarray(nodes, dtype=np.int64)
-    edges = eid_k[np.searchsorted(pair_k, arr[:-1] * n + arr[1:])]
-    return True, [int(x) for x in edges]
+    out: list[list[int] | None] = []
+    for target, _ in targets:
+        if not np.isfinite(dist[target]):
+            out.append(None)
+            continue
+        nodes = [target]
+        while nodes[-1] != source:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        arr = np.asarray(nodes, dtype=np.int64)
+        out.append([int(x) for x in eid[np.searchsorted(pair, arr[:-1] * n + arr[1:])]])
+    return out
 
 
-def _fast(item: Item, element: Element, network: Network) -> dict[str, Any]:
-    """The row of ``evaluate(item, element, network)``, by the shortcut where it applies."""
-    pr = _pair(item, network) if not (element.links or element.release) else None
-    if pr is None:
-        _count("full: not a rail pair on network edges")
-        return evaluate(item, element, network)
-    handled, edges = _closed_path(pr, element.edges)
-    if not handled:
-        _count("full: open parallel")
-        return evaluate(item, element, network)
+def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) -> dict[str, Any]:
+    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges."""
     _, mb, cb = baseline(item, network)
     if edges is None:
         _count("cut")
@@ -394,15 +413,101 @@ def _fast(item: Item, element: Element, network: Network) -> dict[str, Any]:
     length_km, time_h = hit
     _count("shortcut")
     leg = {**mb["legs"][0], "length_km": round(length_km, 1)}
-    ms = {
-        **mb,
-        "length_km": round(length_km, 1),
-        "time_h": round(time_h, 1),
-        "legs": [leg],
-    }
+    ms = {**mb, "length_km": round(length_km, 1), "time_h": round(time_h, 1), "legs": [leg]}
     return closure_row(item, element, mb, cb, ms, "")
+
+
+def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
+    """The rows of one closure for every pair using it, in the group's order."""
+    rows: list[dict[str, Any] | None] = [None] * len(group.work)
+    buckets: dict[tuple[Any, int], list[int]] = {}
+    prs: list[_Pair | None] = []
+    for k, (item, el) in enumerate(group.work):
+        pr = _pair(item, network) if not (el.links or el.release) else None
+        prs.append(pr)
+        if pr is None:
+            _count("full: not a rail pair on network edges")
+            rows[k] = evaluate(item, el, network)
+        else:
+            buckets.setdefault((pr.key, pr.source), []).append(k)
+    matrices: dict[Any, Any] = {}
+    for (key, source), ks in buckets.items():
+        first = prs[ks[0]]
+        assert first is not None
+        if key not in matrices:
+            matrices[key] = _closed_matrix(first, group.work[ks[0]][1].edges)
+        searched = matrices[key]
+        if searched is None:
+            for k in ks:
+                _count("full: open parallel")
+                rows[k] = evaluate(*group.work[k], network)
+            continue
+        targets = [(p.target, p.limit) for p in (prs[k] for k in ks) if p is not None]
+        for k, edges in zip(ks, _paths(searched, source, targets), strict=True):
+            pr = prs[k]
+            assert pr is not None
+            item, el = group.work[k]
+            rows[k] = _row(item, el, network, pr, edges)
+    return [r for r in rows if r is not None]
 
 
 def evaluate_groups(network: Network, batch: Sequence[Group]) -> list[dict[str, Any]]:
     """Evaluate a batch of closure groups (a Dask task); rows in group, then pair, order."""
-    return [_fast(item, el, network) for group in batch for item, el in group.work]
+    return [row for group in batch for row in _group_rows(group, network)]
+
+
+def pack(groups: Sequence[Group], size: int) -> list[list[Group]]:
+    """Groups packed, in order, into batches of about ``size`` closures each (a group whole)."""
+    out: list[list[Group]] = []
+    cur: list[Group] = []
+    n = 0
+    for g in groups:
+        if cur and n + len(g.work) > size:
+            out.append(cur)
+            cur, n = [], 0
+        cur.append(g)
+        n += len(g.work)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def sweep_od(
+    items: Sequence[Item],
+    network: Network,
+    *,
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    client: Any = None,
+    batch_size: int = 200,
+    parquet: Path | None = None,
+    progress: bool = False,
+    on_batch: Any = None,
+) -> tuple[list[dict[str, Any]], Any, list[str], dict[str, Element]]:
+    """Close every link the pairs' baselines use, each closure once for all its pairs.
+
+    As :func:`corridors.analysis.criticality.sweep_criticality` (same rows, ranks and
+    return values); a task is a batch of whole closure groups of about ``batch_size``
+    (pair, closure) evaluations.
+    """
+    from corridors.analysis._engine import run_batches
+    from corridors.analysis.criticality import _schema, _table, rank_rows
+
+    groups, failed, elements = plan_groups(items, network)
+    batches = pack(groups, batch_size)
+    rows, run = run_batches(
+        evaluate_groups,
+        network,
+        batches,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        client=client,
+        parquet=parquet,
+        schema=_schema(),
+        to_table=_table,
+        progress=progress,
+        on_batch=on_batch,
+        what="closures",
+        evaluations=sum(len(g.work) for g in groups),
+    )
+    return rank_rows(rows), run, failed, elements

@@ -239,7 +239,9 @@ def main_places() -> tuple[Place, ...]:
         raise DefinitionError([f"{shown}: places: expected a list of gazetteer names"])
     by_name = {p.name: p for p in places()}
     problems = [f"{shown}: {n!r} is not in places.yaml" for n in names if n not in by_name]
-    problems += [f"{shown}: {n!r} is listed twice" for n in sorted(set(names)) if names.count(n) > 1]
+    problems += [
+        f"{shown}: {n!r} is listed twice" for n in sorted(set(names)) if names.count(n) > 1
+    ]
     if problems:
         raise DefinitionError(problems)
     return tuple(by_name[n] for n in names)
