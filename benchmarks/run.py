@@ -30,10 +30,10 @@ from benchmarks.od import bench_od
 from benchmarks.results import render, write_atomic
 from benchmarks.scenarios import bench_scenarios
 from benchmarks.sea import bench_sea
+from benchmarks.sweeps import bench_sweeps
 
 #: Every benchmark, in the order it runs. Each appends its rows, targets and notes to
-#: ``ctx.report``. Sweeps (issue: Dask sweeps) go here as ``benchmarks/sweeps.py``'s
-#: ``bench_sweeps``, after the scenarios they extend.
+#: ``ctx.report``. The sweeps (Dask) come after the scenarios they extend.
 BENCHMARKS: tuple[Callable[[Context], None], ...] = (
     bench_network,
     bench_od,
@@ -41,6 +41,7 @@ BENCHMARKS: tuple[Callable[[Context], None], ...] = (
     bench_sea,
     bench_maps,
     bench_scenarios,
+    bench_sweeps,
 )
 
 

@@ -20,7 +20,7 @@ def test_quick_run_writes_the_table_with_ratios(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # item 7 starts a LocalCluster of two workers
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -53,6 +53,7 @@ __all__ = [
     "CRITICALITY_COLUMNS",
     "Element",
     "Item",
+    "closure_row",
     "elements_of",
     "evaluate_batch",
     "items_from_od_file",
@@ -204,12 +205,41 @@ def _km(graph: RoutingGraph, edges: Sequence[int]) -> float:
     return round(float(graph.length_m[np.asarray(edges, dtype=np.int64)].sum()) / 1000.0, 1)
 
 
+_NAMES: weakref.WeakKeyDictionary[Network, tuple[Any, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def _name_codes(network: Network) -> tuple[Any, list[str]]:
+    """Each edge's name as a code into the distinct names (``-1``: none or empty); once."""
+    hit = _NAMES.get(network)
+    if hit is None:
+        import pandas as pd
+
+        cat = pd.Categorical(network.edges["name"].astype(object))
+        names = [str(c) for c in cat.categories]
+        codes = np.asarray(cat.codes, dtype=np.int64)
+        empty = np.array([n == "" for n in names] + [True], dtype=bool)
+        codes = np.where(empty[codes], -1, codes)
+        hit = _NAMES[network] = (codes, names)
+    return hit
+
+
 def _name(network: Network, edges: Sequence[int]) -> str:
+    """The most frequent name on the edges (``""`` when none has one)."""
     if "name" not in network.edges.columns:
         return ""
-    names = network.edges["name"].iloc[list(edges)].dropna().astype(str)
-    names = names[names != ""]
-    return str(names.value_counts().index[0]) if len(names) else ""
+    codes, names = _name_codes(network)
+    c = codes[np.asarray(edges, dtype=np.int64)]
+    c = c[c >= 0]
+    if not len(c):
+        return ""
+    values, counts = np.unique(c, return_counts=True)
+    top = np.flatnonzero(counts == counts.max())
+    if len(top) == 1:
+        return names[int(values[top[0]])]
+    # a tie: pandas' order decides, as it always has
+    named = network.edges["name"].iloc[list(edges)].dropna().astype(str)
+    named = named[named != ""]
+    return str(named.value_counts().index[0])
 
 
 def elements_of(base: Route, network: Network, metrics: Mapping[str, Any]) -> list[Element]:
@@ -459,6 +489,21 @@ def evaluate(item: Item, element: Element, network: Network) -> dict[str, Any]:
         ]
         reason = "no alternative path (" + "; ".join(lost)[:300] + ")"
         ms = None
+    return closure_row(item, element, mb, cb, ms, reason)
+
+
+def closure_row(
+    item: Item,
+    element: Element,
+    mb: Mapping[str, Any],
+    cb: Mapping[str, float],
+    ms: Mapping[str, Any] | None,
+    reason: str,
+) -> dict[str, Any]:
+    """One row of :data:`CRITICALITY_COLUMNS`: the rerouted metrics ``ms`` against the baseline's.
+
+    ``ms`` is ``None`` for a cut (``reason`` says why).
+    """
     cut = ms is None
     cs = route_cost(ms) if ms is not None else None
     b_countries = list(dict.fromkeys(mb["countries"]))

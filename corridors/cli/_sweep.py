@@ -65,29 +65,51 @@ def _checked_scheduler(args: argparse.Namespace) -> str:
 
 def _cmd_criticality(args: argparse.Namespace) -> int:
     from corridors.analysis import criticality as cr
+    from corridors.analysis import odmatrix as om
 
     scheduler = _checked_scheduler(args)
     items = [cr.Item("corridor", cid) for cid in _ids(args)] if (args.ids or args.all) else []
-    if args.od:
-        items += cr.items_from_od_file(args.od)
-    if not items:
-        raise CorridorsError("nothing to sweep: give corridor ids, --all or --od FILE")
+    pairs = cr.items_from_od_file(args.od) if args.od else []
+    if args.matrix is not None:
+        if not 2 <= args.matrix <= 50:
+            raise CorridorsError(f"--matrix {args.matrix}: give 2 to 50 main places")
+        names = [p.name for p in _main_places()][: args.matrix]
+        pairs += om.matrix_items("rail", names)
+    if not items and not pairs:
+        raise CorridorsError("nothing to sweep: give corridor ids, --all, --od FILE or --matrix")
     out = Path(args.out)
     from corridors.analysis._engine import connect
 
     with connect(scheduler, args.workers) as client:
         net = _network(args)
-        rows, run, failed, elements = cr.sweep_criticality(
-            items,
-            net,
-            scheduler=scheduler,
-            client=client,
-            batch_size=args.batch_size,
-            parquet=out / "criticality.parquet",
-            progress=not args.quiet,
-        )
+        common: dict[str, Any] = {
+            "scheduler": scheduler,
+            "client": client,
+            "progress": not args.quiet,
+        }
+        rows: list[dict[str, Any]] = []
+        failed: list[str] = []
+        elements: dict[str, Any] = {}
+        runs = []
+        parquets: list[Path] = []
+        if items:
+            parquets.append(
+                out / ("criticality_corridors.parquet" if pairs else "criticality.parquet")
+            )
+            r, run, f, e = cr.sweep_criticality(
+                items, net, batch_size=args.batch_size, parquet=parquets[-1], **common
+            )
+            rows, failed, elements = rows + r, failed + f, {**elements, **e}
+            runs.append(run)
+        if pairs:
+            parquets.append(out / ("criticality_od.parquet" if items else "criticality.parquet"))
+            r, run, f, e = om.sweep_od(
+                pairs, net, batch_size=args.batch_size * 25, parquet=parquets[-1], **common
+            )
+            rows, failed, elements = rows + r, failed + f, {**elements, **e}
+            runs.append(run)
     overall = cr.rank_overall(rows)
-    written = [out / "criticality.parquet"]
+    written = list(parquets)
     written += _write_tables(rows, out, "criticality")
     written += _write_tables(overall, out, "criticality_overall")
     if args.map:
@@ -100,16 +122,33 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
         _err(f"baseline failed, skipped: {line}")
     top = [r for r in rows if r["rank"] <= args.top]
     cols = ("item", "rank", "element", "name", "cut", "delta_length_km", "delta_time_h")
+    evaluations = sum(r.evaluations for r in runs)
+    wall = sum(r.wall_s for r in runs)
+    summary = {
+        "scheduler": runs[0].scheduler,
+        "workers": runs[0].workers,
+        "batches": sum(r.batches for r in runs),
+        "evaluations": evaluations,
+        "wall_s": wall,
+        "failed": len(failed),
+    }
     if args.format == "json":
-        _out(to_json({"run": run.__dict__, "rows": top, "overall": overall[: args.top]}))
+        _out(to_json({"run": summary, "rows": top, "overall": overall[: args.top]}))
     else:
         _out(render_rows([{c: r[c] for c in cols} for r in top], args.format))
     if not args.quiet:
+        rate = evaluations / wall if wall > 0 else float("nan")
         _err(
-            f"{run.evaluations} closures in {run.wall_s:.1f} s on {run.workers} worker(s) "
-            f"({run.evaluations_per_s:.1f}/s); wrote {', '.join(str(p) for p in written)}"
+            f"{evaluations} closures in {wall:.1f} s on {summary['workers']} worker(s) "
+            f"({rate:.1f}/s); wrote {', '.join(str(p) for p in written)}"
         )
     return 0
+
+
+def _main_places() -> Any:
+    from corridors.geo.geodata import main_places
+
+    return main_places()
 
 
 def _cmd_uncertainty(args: argparse.Namespace) -> int:
@@ -195,7 +234,21 @@ def register(sub: Any) -> None:
     c = kinds.add_parser("criticality", help="close each link a baseline uses; reroute; rank")
     _common(c)
     c.add_argument("--od", metavar="FILE", help="CSV of from,to[,mode] place pairs to sweep too")
-    c.add_argument("--batch-size", type=int, default=8, help="closures per task (default 8)")
+    c.add_argument(
+        "--matrix",
+        type=int,
+        nargs="?",
+        const=50,
+        metavar="N",
+        help="every pair of the first N (default all 50) main places of the gazetteer "
+        "(geodata/main_places.yaml), by rail: 1,225 pairs",
+    )
+    c.add_argument(
+        "--batch-size",
+        type=int,
+        default=8,
+        help="closures per task (default 8; OD pairs: 25 times as many, whole closures)",
+    )
     c.add_argument("--top", type=int, default=5, help="rows per corridor to print (default 5)")
     c.add_argument("--map", metavar="OUT.html", help="map of the links by criticality")
     c.add_argument("--online", action="store_true", help="map with OpenStreetMap tiles")

@@ -33,6 +33,7 @@ __all__ = [
     "ferries",
     "gauge_rules",
     "iso3_problem",
+    "main_places",
     "network_additions",
     "organisations",
     "places",
@@ -217,6 +218,33 @@ def places() -> tuple[Place, ...]:
         )
     r.done()
     return tuple(out)
+
+
+@functools.cache
+def main_places() -> tuple[Place, ...]:
+    """The main places (``geodata/main_places.yaml``): the built-in OD matrix's ends.
+
+    The file states the rule that picked them; each is a gazetteer entry, in the file's order.
+
+    Raises
+    ------
+    DefinitionError
+        When a name is not in the gazetteer, is listed twice, or the list is malformed.
+    """
+    path = geodata_dir() / "main_places.yaml"
+    shown = display_path(path)
+    raw = read_yaml(path)
+    names = raw.get("places") if isinstance(raw, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DefinitionError([f"{shown}: places: expected a list of gazetteer names"])
+    by_name = {p.name: p for p in places()}
+    problems = [f"{shown}: {n!r} is not in places.yaml" for n in names if n not in by_name]
+    problems += [
+        f"{shown}: {n!r} is listed twice" for n in sorted(set(names)) if names.count(n) > 1
+    ]
+    if problems:
+        raise DefinitionError(problems)
+    return tuple(by_name[n] for n in names)
 
 
 @functools.cache

@@ -118,3 +118,18 @@ def test_resolve_scheduler(monkeypatch) -> None:  # type: ignore[no-untyped-def]
 
 def test_batched() -> None:
     assert batched(list(range(5)), 2) == [[0, 1], [2, 3], [4]]
+
+
+def test_an_od_sweep_on_the_cluster_equals_single_process(network, client) -> None:  # type: ignore[no-untyped-def]
+    from corridors.analysis.odmatrix import matrix_items, sweep_od
+
+    # three pairs, two from Ararat: closures shared by pairs, one search for both Ararat pairs
+    items = matrix_items("rail", ["Ararat", "Yerevan", "Gyumri"])
+    a, run_a, failed_a, _ = sweep_od(items, network, scheduler="none", batch_size=5)
+    b, run_b, failed_b, _ = sweep_od(items, network, client=client, batch_size=5)
+    assert (run_a.workers, run_b.workers) == (1, 2)
+    assert run_a.batches == run_b.batches > 2
+    assert failed_a == failed_b == []
+    assert a == b
+    assert len(a) == run_a.evaluations == 17
+    assert sum(1 for r in a if r["cut"]) == 6

@@ -56,7 +56,7 @@ def test_criticality_single_process_writes_tables_and_map(
     assert data["rows"][0]["cut"] is True
     # one per link the baseline uses: each stretch between junctions of the OSM track
     # (sidings and yards included), each named link and crossing
-    assert data["run"]["evaluations"] == 754
+    assert data["run"]["evaluations"] == 750
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "criticality.csv",
@@ -68,3 +68,25 @@ def test_criticality_single_process_writes_tables_and_map(
     ]
     page = (out / "m.html").read_text(encoding="utf-8")
     assert "border:Böyük Kəsik–Gardabani" in page
+
+
+def test_criticality_over_the_first_main_places(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], network: object
+) -> None:
+    out = tmp_path / "o"
+    argv = ["-q", "sweep", "criticality", "--matrix", "2", "--scheduler", "none", "--top", "1"]
+    assert main([*argv, "--format", "json", "--out", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["item"] for r in data["rows"]] == ["Baku → Alat (rail)"]
+    assert data["run"]["evaluations"] == 149
+    lines = (out / "criticality.csv").read_text(encoding="utf-8").splitlines()
+    assert data["run"]["evaluations"] == len(lines) - 1
+    assert sorted(p.name for p in out.iterdir()) == [
+        "criticality.csv",
+        "criticality.json",
+        "criticality.parquet",
+        "criticality_overall.csv",
+        "criticality_overall.json",
+    ]
+    assert main(["sweep", "criticality", "--matrix", "1", "--out", str(out)]) == 2
+    assert "--matrix 1: give 2 to 50 main places" in capsys.readouterr().err

@@ -1,0 +1,119 @@
+"""Criticality over origin–destination pairs: the grouped sweep, exact values, single process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corridors.analysis.criticality import (
+    Item,
+    baseline,
+    elements_of,
+    evaluate,
+    items_from_od_file,
+    rank_overall,
+    rank_rows,
+)
+from corridors.analysis.odmatrix import Group, matrix_items, pack, plan_groups, sweep_od
+from corridors.geo.geodata import main_places
+
+PAIRS = "from,to\nArarat,Yerevan\nYerevan,Gyumri\nKars,Akhalkalaki\nTehran,Qazvin\n"
+NO_PATH = "route {!r} – {!r} (rail): no path on the rail network between these places"
+
+
+@pytest.fixture(scope="module")
+def items(tmp_path_factory: pytest.TempPathFactory) -> list[Item]:
+    path = tmp_path_factory.mktemp("od") / "pairs.csv"
+    path.write_text(PAIRS, encoding="utf-8")
+    return items_from_od_file(path)
+
+
+@pytest.fixture(scope="module")
+def swept(network, items):  # type: ignore[no-untyped-def]
+    return sweep_od(items, network, scheduler="none", batch_size=20)
+
+
+def test_the_main_places_and_their_1225_pairs() -> None:
+    names = [p.name for p in main_places()]
+    assert len(names) == len(set(names)) == 50
+    assert (names[0], names[13], names[39], names[-1]) == ("Baku", "Tbilisi", "Mumbai", "Batumi")
+    pairs = matrix_items()
+    assert len(pairs) == 1225
+    assert pairs[0] == Item("od", "Baku → Alat (rail)", "Baku", "Alat", "rail")
+    assert pairs[-1].id == "Poti → Batumi (rail)"
+
+
+def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignore[no-untyped-def]
+    rows, run, failed, _ = swept
+    assert failed == []
+    assert run.evaluations == len(rows) == 35
+    by_item: dict[str, list[dict[str, object]]] = {}
+    for r in rows:
+        by_item.setdefault(str(r["item"]), []).append(r)
+    assert {k: len(v) for k, v in by_item.items()} == {
+        "Ararat → Yerevan (rail)": 4,
+        "Yerevan → Gyumri (rail)": 7,
+        "Kars → Akhalkalaki (rail)": 8,
+        "Tehran → Qazvin (rail)": 16,
+    }
+    first = {k: next(r for r in v if r["rank"] == 1) for k, v in by_item.items()}
+    assert {k: (r["element"], r["cut"], r["baseline_km"]) for k, r in first.items()} == {
+        "Ararat → Yerevan (rail)": ("segment:27377", True, 46.4),
+        "Yerevan → Gyumri (rail)": ("segment:27377", True, 153.2),
+        "Kars → Akhalkalaki (rail)": ("segment:41459", True, 97.0),
+        "Tehran → Qazvin (rail)": ("segment:23644", True, 150.1),
+    }
+    assert first["Kars → Akhalkalaki (rail)"]["reason"] == NO_PATH.format("Kars", "Akhalkalaki")
+    # the costliest closure that leaves a way round: its rank, Δ km, Δ h and Δ USD
+    detour = {
+        k: min((r for r in v if not r["cut"]), key=lambda r: int(r["rank"]))  # type: ignore[call-overload]
+        for k, v in by_item.items()
+    }
+    assert {
+        k: (r["rank"], r["element"], r["delta_length_km"], r["delta_time_h"], r["delta_cost_usd"])
+        for k, r in detour.items()
+    } == {
+        "Ararat → Yerevan (rail)": (3, "segment:27378", 1.0, 0.0, 2),
+        "Yerevan → Gyumri (rail)": (3, "segment:27385", 0.4, 0.1, 1),
+        "Kars → Akhalkalaki (rail)": (3, "border:Kartsakhi", 8.1, 0.2, 14),
+        "Tehran → Qazvin (rail)": (6, "segment:23641", 13.2, 0.2, 22),
+    }
+
+
+def test_the_grouped_sweep_equals_the_pair_by_pair_evaluator(network, items, swept) -> None:  # type: ignore[no-untyped-def]
+    work = []
+    for item in items:
+        base, m, _ = baseline(item, network)
+        work += [(item, el) for el in elements_of(base, network, m)]
+    assert rank_rows([evaluate(item, el, network) for item, el in work]) == swept[0]
+
+
+def test_shared_links_are_closed_once_for_every_pair(network, items, swept) -> None:  # type: ignore[no-untyped-def]
+    groups, failed, _ = plan_groups(items, network)
+    assert failed == [] and len(groups) == 33 < sum(len(g.work) for g in groups) == 35
+    shared = max(groups, key=lambda g: len(g.work))
+    assert [i.id for i, _ in shared.work] == ["Ararat → Yerevan (rail)", "Yerevan → Gyumri (rail)"]
+    overall = rank_overall(swept[0])
+    assert (overall[0]["element"], overall[0]["items"], overall[0]["items_cut"]) == (
+        "segment:27377",
+        2,
+        2,
+    )
+    batches = pack(groups, 5)
+    assert all(isinstance(g, Group) for b in batches for g in b)
+    assert [g for b in batches for g in b] == groups
+    assert max(sum(len(g.work) for g in b) for b in batches) <= 5
+
+
+def test_a_pair_off_the_network_is_reported_and_skipped(network) -> None:  # type: ignore[no-untyped-def]
+    items = matrix_items("rail", ["Baku", "Beijing"])
+    rows, run, failed, _ = sweep_od(items, network, scheduler="none")
+    assert rows == [] and run.evaluations == 0
+    assert len(failed) == 1 and failed[0].startswith("Baku → Beijing (rail): route 'Baku'")
+
+
+def test_od_file_path(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("from,to,mode\nBaku,Ganja,road\n", encoding="utf-8")
+    assert items_from_od_file(p) == [Item("od", "Baku → Ganja (road)", "Baku", "Ganja", "road")]
