@@ -210,7 +210,7 @@ def _lines(pts: Any, edges: Any, names: Any) -> list[tuple[str, Any]]:
     out = []
     for name in sorted(set(names.tolist()), key=lambda s: (s != "", s)):
         merged = shapely.line_merge(shapely.union_all(segs[names == name]))
-        for line in shapely.get_parts(merged):
+        for line in list(shapely.get_parts(merged)):
             simple = shapely.set_precision(
                 shapely.simplify(line, TOLERANCE_DEG, preserve_topology=True), GRID_DEG
             )
