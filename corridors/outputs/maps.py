@@ -8,8 +8,8 @@ legend; a comparison panel with the same figures as ``corridors compare``; attri
 a provenance footer.
 
 By default the page is self-contained: Leaflet's JavaScript and CSS are inlined from the
-PyPI package ``folium-offline`` and the basemap is Natural Earth country polygons, so it
-renders with no network. ``online=True`` adds OpenStreetMap tiles.
+PyPI package ``folium-offline`` and the basemap is Natural Earth country polygons with the
+region's rivers and lakes (:mod:`corridors.geo.water`) on top, so it renders with no network. ``online=True`` adds OpenStreetMap tiles.
 """
 
 from __future__ import annotations
@@ -1258,7 +1258,7 @@ def png_bytes(
     ax.text(
         0.99,
         0.01,
-        "© OpenStreetMap contributors (ODbL; rivers and lakes via geo-maps); Natural Earth; searoute",
+        "© OpenStreetMap contributors (ODbL; rivers, lakes via geo-maps); Natural Earth; searoute",
         transform=ax.transAxes,
         ha="right",
         fontsize=6,
