@@ -36,6 +36,13 @@ DATA_SOURCES: dict[str, dict[str, str]] = {
         "licence": "ODbL 1.0 where derived from OpenStreetMap; sources in each file",
         "attribution": "© OpenStreetMap contributors; sources listed in geodata/",
     },
+    "osm-water": {
+        "name": "Rivers and lakes (geo-maps earth-rivers-10m and earth-lakes-10m, OpenStreetMap)",
+        "package": "@geo-maps/earth-rivers-10m 0.6.0, @geo-maps/earth-lakes-10m 0.6.0 (npm)",
+        "date": "2017-11-30",
+        "licence": "ODbL 1.0",
+        "attribution": "© OpenStreetMap contributors",
+    },
     "marnet": {
         "name": "Maritime network (Eurostat MARNET, via searoute)",
         "package": "searoute 1.6.0",

@@ -8,6 +8,7 @@ put in every user-supplied field.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -238,7 +239,10 @@ def check_popups(opened: Opened, where: str) -> None:
         text = popups.last.text_content() or ""
         assert expect in text, (where, selector, text)
         page.locator(".leaflet-popup-close-button").last.dispatch_event("click")
-        page.wait_for_timeout(350)  # Leaflet fades a popup out for 200 ms
+        # Leaflet fades a popup out for 200 ms; a loaded machine may take longer
+        closed = "() => !document.querySelector('.leaflet-popup-content')"
+        with contextlib.suppress(Exception):  # Playwright's TimeoutError; the assert says why
+            page.wait_for_function(closed, timeout=3000)
         assert popups.count() == 0, (where, selector, "popup did not close")
 
 

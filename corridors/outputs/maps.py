@@ -8,8 +8,8 @@ legend; a comparison panel with the same figures as ``corridors compare``; attri
 a provenance footer.
 
 By default the page is self-contained: Leaflet's JavaScript and CSS are inlined from the
-PyPI package ``folium-offline`` and the basemap is Natural Earth country polygons, so it
-renders with no network. ``online=True`` adds OpenStreetMap tiles.
+PyPI package ``folium-offline`` and the basemap is Natural Earth country polygons with the
+region's rivers and lakes (:mod:`corridors.geo.water`) on top, so it renders with no network. ``online=True`` adds OpenStreetMap tiles.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from corridors import settings
 from corridors._errors import CorridorsError
 from corridors._io import atomic_write, atomic_write_text
 from corridors.analysis.metrics import compare_rows, route_metrics
-from corridors.geo import boundaries
+from corridors.geo import boundaries, water
 from corridors.outputs.charts import mpl_text
 from corridors.provenance import DATA_SOURCES, tool_version
 from corridors.routing import Route
@@ -76,6 +76,9 @@ PALETTE = (
     "#CC79A7",
     "#6699CC",
 )
+#: Sea and land colours of the basemap, the web map's and the PNG's.
+SEA = "#b9d3e6"
+LAND = "#f2efe9"
 #: Leaflet ``dashArray`` per status; missing links are dotted whatever their status.
 STATUS_DASH = {
     "operational": None,
@@ -367,8 +370,71 @@ def _basemap() -> dict[str, Any]:
     return _world()[0]
 
 
+#: Rivers and lakes on the web map: simplified to this tolerance and coordinate grid
+#: (degrees), rivers from this length (km) and water areas from this size (km²) unless named.
+_WATER_TOLERANCE_DEG = 0.01
+_WATER_GRID_DEG = 0.01
+_RIVER_MIN_KM = 40.0
+_WATER_AREA_MIN_KM2 = 150.0
+#: Colours of rivers (lines) and of the lakes' shores; lakes are filled with :data:`SEA`.
+RIVER = "#3a7dbf"
+SHORE = "#7fa7c9"
+
+
+@functools.cache
+def _water() -> dict[str, Any]:
+    """Rivers (lines) and lakes (areas) of :data:`corridors.geo.water.REGION` as GeoJSON."""
+    gdf = water.water()
+    kinds = gdf["kind"].to_numpy()
+    named = gdf["name"].to_numpy() != ""
+    keep = named | np.where(
+        kinds == "river",
+        gdf["length_km"].to_numpy() >= _RIVER_MIN_KM,
+        gdf["area_km2"].to_numpy() >= _WATER_AREA_MIN_KM2,
+    )
+    features = []
+    # areas first, so that river lines are drawn over reservoirs and deltas
+    order = sorted(np.flatnonzero(keep), key=lambda i: (kinds[i] == "river", i))
+    geoms = gdf.geometry.values
+    for i in order:
+        shape = shapely.simplify(geoms[i], _WATER_TOLERANCE_DEG, preserve_topology=True)
+        shape = shapely.set_precision(shape, _WATER_GRID_DEG)
+        if shape.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"kind": str(kinds[i]), "name": str(gdf["label"].iloc[i])},
+                "geometry": json.loads(shapely.to_geojson(shape)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _water_style(feature: Mapping[str, Any]) -> dict[str, Any]:
+    if feature["properties"]["kind"] == "river":
+        named = bool(feature["properties"]["name"])
+        return {"color": RIVER, "weight": 2.2 if named else 1.2, "opacity": 0.9, "fill": False}
+    return {"color": SHORE, "weight": 0.6, "fillColor": SEA, "fillOpacity": 1.0, "opacity": 1.0}
+
+
+@functools.cache
+def _water_label_points() -> tuple[tuple[str, str, float, float], ...]:
+    """One label per named river (middle of its longest line) and lake (a point inside)."""
+    gdf = water.water()
+    out = []
+    named = gdf[gdf["name"] != ""]
+    for _, rows in named.groupby("name", sort=True):
+        i = rows["length_km"].to_numpy().argmax() if rows["kind"].iloc[0] == "river" else 0
+        geom = rows.geometry.iloc[int(i)]
+        kind = str(rows["kind"].iloc[0])
+        pt = geom.interpolate(0.5, normalized=True) if kind == "river" else geom.point_on_surface()
+        out.append((str(rows["label"].iloc[0]), kind, round(pt.x, 3), round(pt.y, 3)))
+    return tuple(out)
+
+
 def _place_labels(bounds: tuple[float, float, float, float]) -> list[dict[str, Any]]:
-    """Country names, then ports and cities of the gazetteer around ``bounds``."""
+    """Country names, named rivers and lakes, then ports and cities around ``bounds``."""
     from corridors.geo import geodata
 
     west, south, east, north = bounds
@@ -376,6 +442,9 @@ def _place_labels(bounds: tuple[float, float, float, float]) -> list[dict[str, A
     for name, lon, lat in _world()[1]:
         if west - 15 <= lon <= east + 15 and south - 10 <= lat <= north + 10:
             out.append({"text": name, "lon": lon, "lat": lat, "kind": "country"})
+    for name, kind, lon, lat in _water_label_points():
+        if west - 15 <= lon <= east + 15 and south - 10 <= lat <= north + 10:
+            out.append({"text": name, "lon": lon, "lat": lat, "kind": kind})
     for kind in ("port", "city"):
         for p in geodata.places():
             if p.kind == kind and west - 5 <= p.lon <= east + 5 and south - 4 <= p.lat <= north + 4:
@@ -428,6 +497,7 @@ _OVERLAY = Template(
   font: 11px sans-serif; text-shadow: 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .corridors-label.kind-country { font: italic 12px serif; color: #5a5a5a; letter-spacing: 0.5px; }
 .corridors-label.kind-port { color: #0b4f79; }
+.corridors-label.kind-river, .corridors-label.kind-lake { font: italic 11px serif; color: #1f5f9e; }
 .corridors-label.kind-missing { font-weight: bold; color: #000; }
 </style>
 {% endmacro %}
@@ -625,10 +695,15 @@ _ATTRIBUTION = (
 )
 
 
+#: Leaflet panes of the basemap: the land under the water, both under the routes.
+LAND_PANE = "corridors-land"
+WATER_PANE = "corridors-water"
+
+
 def base_map(
     bounds: tuple[float, float, float, float], *, title: str, online: bool = False
 ) -> folium.Map:
-    """An empty page: Leaflet only, the Natural Earth world basemap, a title.
+    """An empty page: Leaflet only, the world's land, the region's rivers and lakes, a title.
 
     Parameters
     ----------
@@ -654,11 +729,14 @@ def base_map(
     m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]
     root: Any = m.get_root()
     root.header.add_child(Element(f"<title>{_esc(title)}</title>"))
+    # land, then water, then (in the overlay pane, z-index 400) the routes
+    folium.map.CustomPane(LAND_PANE, z_index=350, pointer_events=True).add_to(m)
+    folium.map.CustomPane(WATER_PANE, z_index=360, pointer_events=False).add_to(m)
     folium.GeoJson(
         _basemap(),
         name="Countries (Natural Earth)",
         style_function=lambda f: {
-            "fillColor": "#f2efe9",
+            "fillColor": LAND,
             "color": "#9a9a9a",
             "weight": 0.8,
             "fillOpacity": 1.0,
@@ -666,6 +744,17 @@ def base_map(
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         control=False,
         smooth_factor=1.0,
+        pane=LAND_PANE,
+    ).add_to(m)
+    folium.GeoJson(
+        _water(),
+        name="Rivers and lakes (OpenStreetMap via geo-maps)",
+        style_function=_water_style,
+        control=False,
+        smooth_factor=1.0,
+        pane=WATER_PANE,
+        interactive=False,
+        class_name="corridors-water",
     ).add_to(m)
     if online:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)").add_to(m)
@@ -984,9 +1073,6 @@ def save_map(m: folium.Map, path: str | Path, *, online: bool = False) -> Path:
 
 
 _MPL_MARKER = {"circle": "o", "diamond": "D", "square": "s"}
-#: Sea and land colours of the basemap, the web map's and the PNG's.
-SEA = "#b9d3e6"
-LAND = "#f2efe9"
 
 
 def _scale_km(span_km: float) -> float:
@@ -996,6 +1082,35 @@ def _scale_km(span_km: float) -> float:
         if step >= target:
             return float(step)
     return 5000.0
+
+
+def _plot_water(ax: Any, view: tuple[float, float, float, float]) -> None:
+    """Lakes (filled with the sea colour) and rivers of the web map inside ``view``."""
+    gdf = water.water()
+    gdf = gdf[gdf.intersects(shapely.box(*view))]
+    areas = gdf[gdf["kind"] != "river"]
+    areas = areas[(areas["name"] != "") | (areas["area_km2"] >= _WATER_AREA_MIN_KM2 / 10)]
+    rivers = gdf[gdf["kind"] == "river"]
+    rivers = rivers[(rivers["name"] != "") | (rivers["length_km"] >= _RIVER_MIN_KM / 4)]
+    if len(areas):
+        areas.plot(ax=ax, color=SEA, edgecolor=SHORE, linewidth=0.3, zorder=1.5)
+    if len(rivers):
+        named = (rivers["name"] != "").to_numpy()
+        rivers.plot(ax=ax, color=RIVER, linewidth=np.where(named, 0.9, 0.5), zorder=1.6)
+    for text, kind, lon, lat in _water_label_points():
+        if view[0] < lon < view[2] and view[1] < lat < view[3]:
+            ax.text(
+                lon,
+                lat,
+                mpl_text(text),
+                fontsize=7,
+                style="italic",
+                color="#1f5f9e",
+                ha="center",
+                va="bottom" if kind == "river" else "center",
+                clip_on=True,
+                zorder=3,
+            )
 
 
 def save_png(
@@ -1051,6 +1166,7 @@ def png_bytes(
     fig, ax = plt.subplots(figsize=(10, 7))
     ax.set_facecolor(SEA)
     boundaries.countries().plot(ax=ax, color=LAND, edgecolor="#9a9a9a", linewidth=0.5)
+    _plot_water(ax, (west - pad, south - pad, east + pad, north + pad))
     handles: list[Any] = []
     for i, r in enumerate(routes):
         colour = palette.get(r.id) or PALETTE[i % len(PALETTE)]
@@ -1142,7 +1258,7 @@ def png_bytes(
     ax.text(
         0.99,
         0.01,
-        "© OpenStreetMap contributors (ODbL); Natural Earth; searoute",
+        "© OpenStreetMap contributors (ODbL; rivers, lakes via geo-maps); Natural Earth; searoute",
         transform=ax.transAxes,
         ha="right",
         fontsize=6,

@@ -290,3 +290,104 @@ def test_payloads_run_no_script_on_a_map_or_the_index(
     opened = open_page(browser, index)
     check_inert(opened, "index", [evil.name, PAYLOAD])
     opened.page.close()
+
+
+# --- rivers and lakes ------------------------------------------------------------------------
+
+
+def test_water_file_names_the_aras_and_the_kura_in_the_region() -> None:
+    """geodata/water.parquet: the Aras in three stretches (gaps in the OSM data below
+    Horadiz), the Kura in one (Mingachevir – Salyan), the lakes by name, with provenance."""
+    import shapely
+
+    from corridors.geo.water import REGION, water, water_source
+
+    gdf = water()
+    assert shapely.box(*REGION).covers(shapely.union_all(gdf.geometry.values))
+    rivers = gdf[gdf["kind"] == "river"]
+    aras, kura = rivers[rivers["name"] == "Aras"], rivers[rivers["name"] == "Kura"]
+    assert sorted(aras["length_km"].tolist()) == [10.1, 83.5, 363.8]
+    assert kura["length_km"].tolist() == [292.8]
+    assert set(aras["label"]) == {"Aras / Araks"}
+    # the Aras runs along the Nakhchivan–Iran border past Julfa (45.63 E, 38.95 N)
+    julfa = shapely.Point(45.6296, 38.954)
+    assert min(shapely.distance(aras.geometry.values, julfa)) < 0.02
+    assert sorted(set(rivers["name"]) - {""}) == ["Aras", "Kura", "Tigris", "Volga"]
+    lakes = gdf[gdf["kind"] == "lake"].set_index("name")
+    assert (len(gdf), len(rivers), len(lakes)) == (8973, 7521, 1007)  # 445 riverbanks
+    assert lakes.loc["Lake Sevan", "area_km2"] == 1259.9
+    assert lakes.loc["Caspian Sea", "area_km2"] == 401154.3
+    assert lakes.loc["Lake Sevan"].geometry.contains(shapely.Point(45.35, 40.3167))
+    src = water_source()
+    assert src["package"] == (
+        "@geo-maps/earth-rivers-10m 0.6.0, @geo-maps/earth-lakes-10m 0.6.0 (npm)"
+    )
+    assert src["date"] == "2017-11-30" and src["licence"].startswith("ODbL 1.0")
+    assert src["region"] == list(REGION)
+    assert set(gdf.attrs["source"]) >= {"package", "date", "licence", "attribution"}
+
+
+def test_map_html_has_the_water_layer_under_the_routes(network: Network) -> None:
+    from corridors.outputs.maps import _water
+
+    r = route_corridor(corridors.load("aras"), network)
+    page = _render(map_routes([r]))
+    assert 'createPane(\n                "corridors-water");' in page
+    assert '"pane": "corridors-water"' in page and '"pane": "corridors-land"' in page
+    assert ".style.zIndex = 350;" in page and ".style.zIndex = 360;" in page  # routes: 400
+    assert '"className": "corridors-water"' in page
+    features = _water()["features"]
+    assert len(features) == 961
+    kinds = [f["properties"]["kind"] for f in features]
+    assert (kinds.count("river"), kinds.count("lake"), kinds.count("riverbank")) == (770, 171, 20)
+    labels = {f["properties"]["name"] for f in features} - {""}
+    assert {"Aras / Araks", "Kura", "Lake Sevan", "Lake Urmia", "Caspian Sea"} <= labels
+    data = json.loads(re.findall(r"\}, (\{\"bounds\".*?\})\);\n", page)[0])
+    water_labels = {lab["text"] for lab in data["labels"] if lab["kind"] in ("river", "lake")}
+    assert {"Aras / Araks", "Kura", "Lake Sevan", "Caspian Sea"} <= water_labels
+    assert "geo-maps" in page  # provenance in the footer
+
+
+def test_png_draws_rivers_and_lakes(network: Network, tmp_path: Path) -> None:
+    import matplotlib.image as mpimg
+
+    from corridors.outputs.maps import RIVER
+
+    r = route_corridor(corridors.load("aras"), network)
+    rgb = (mpimg.imread(save_png([r], tmp_path / "a.png"))[..., :3] * 255).round()
+    want = np.array([int(RIVER[i : i + 2], 16) for i in (1, 3, 5)])
+    assert float(np.mean(np.all(np.abs(rgb - want) <= 2, axis=-1))) > 0.0005
+
+
+@pytest.mark.browser
+def test_river_layer_renders_offline_at_1024(
+    browser: Any, network: Network, tmp_path: Path
+) -> None:
+    """The water pane holds every river and lake as an SVG path, between land and routes."""
+    from corridors.outputs.maps import RIVER, _water
+
+    r = route_corridor(corridors.load("aras"), network)
+    path = save_map(map_routes([r]), tmp_path / "aras.html")
+    opened = open_page(browser, path, (1024, 768), wait_ms=1000)
+    got = opened.page.evaluate(
+        """() => {
+      const pane = n => document.querySelector('.leaflet-' + n + '-pane');
+      const water = pane('corridors-water');
+      return {paths: water.querySelectorAll('path.corridors-water').length,
+              strokes: [...new Set([...water.querySelectorAll('path')]
+                .map(p => p.getAttribute('stroke')))],
+              z: ['corridors-land', 'corridors-water', 'overlay']
+                .map(n => Number(getComputedStyle(pane(n)).zIndex)),
+              routes: pane('overlay').querySelectorAll('path.corridor-line').length,
+              shown: [...document.querySelectorAll('.corridors-label.kind-river')]
+                .filter(e => e.dataset.shown === '1').map(e => e.textContent)};
+    }"""
+    )
+    assert opened.errors == [] and opened.requests == [], (opened.errors, opened.requests)
+    assert got["paths"] == len(_water()["features"]) == 961
+    assert RIVER in got["strokes"]
+    assert got["z"] == [350, 360, 400]
+    assert got["routes"] > 0
+    assert "Aras / Araks" in got["shown"]
+    screenshot(opened, "aras-water-1024x768")
+    opened.page.close()
