@@ -680,7 +680,8 @@ def _add_source(p: argparse.ArgumentParser) -> None:
         "--source",
         default="bundled+osm",
         help="bundled+osm (offline default: the embedded backbone with the regional OSM rail "
-        "layer), bundled (the schematic backbone alone), overpass (online), or a .osm/.osm.pbf/.graphml/.geojson file",
+        "layer), bundled (the schematic backbone alone), overpass (online), "
+        "or a .osm/.osm.pbf/.graphml/.geojson file",
     )
     p.add_argument(
         "--overpass-url",

@@ -9,7 +9,8 @@ a provenance footer.
 
 By default the page is self-contained: Leaflet's JavaScript and CSS are inlined from the
 PyPI package ``folium-offline`` and the basemap is Natural Earth country polygons with the
-region's rivers and lakes (:mod:`corridors.geo.water`) on top, so it renders with no network. ``online=True`` adds OpenStreetMap tiles.
+region's rivers and lakes (:mod:`corridors.geo.water`) on top, so it renders with no
+network. ``online=True`` adds OpenStreetMap tiles.
 """
 
 from __future__ import annotations
