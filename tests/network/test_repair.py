@@ -223,3 +223,19 @@ def test_component_labels() -> None:
     assert by_x == {45.0: 0, 45.05: 0, 45.1: 0, 45.13: 1, 45.18: 1, 45.23: 1, 46.0: -1, 46.1: -1}
     sea, n_sea = components(net, "sea")
     assert (sea.tolist(), n_sea) == ([-1] * 8, 0)
+
+
+def test_only_components_of_at_least_min_component_km_are_bridged() -> None:
+    # west: two 2.1 km pieces given as 3 km of track each (6 km); east: an 8.5 km line, 1 km on
+    west = _line([(45.0, 40.0), (45.025, 40.0), (45.05, 40.0)]).assign(length_m=3000.0)
+    x = 45.05 + 1000 * _EAST
+    east = _line([(x, 40.0), (x + 0.05, 40.0), (x + 0.1, 40.0)])
+    net = network_from_segments(pd.concat([west, east], ignore_index=True))
+    assert components(net, "rail")[0].tolist() == [0, 0, 0, 1, 1, 1]
+    # exactly 6 km is enough
+    _, report = repair_network(net, bridge_max_km=5, min_component_km=6.0, merge_tolerance_m=0)
+    assert report.bridged_edges == {"rail": 1}
+    # at 6.5 km the west component (label 0) is too short, only the east one (label 1) is long
+    # enough, and a gap needs both
+    _, report = repair_network(net, bridge_max_km=5, min_component_km=6.5, merge_tolerance_m=0)
+    assert report.bridged_edges == {"rail": 0}
