@@ -203,7 +203,7 @@ def test_defaults_come_from_the_settings_and_modes_without_edges_are_skipped(
     _, report = repair_network(net)
     assert (report.merge_tolerance_m, report.bridge_max_km) == (10.0, 2.0)
     assert report.components_before == {"rail": 2}  # no road edges: no road entry
-    assert report.bridged_edges == {"rail": 0}
+    assert (report.bridged_edges, report.bridged_km) == ({"rail": 0}, {"rail": 0.0})
     monkeypatch.setattr(settings, "bridge_max_km", 3.0)
     _, report = repair_network(net)
     assert report.bridged_edges == {"rail": 1}
@@ -218,6 +218,7 @@ def test_component_labels() -> None:
     net = network_from_segments(pd.concat([rail, road], ignore_index=True))
     labels, n = components(net, "rail")
     assert n == 2
+    assert labels.dtype == np.int64
     x = net.nodes["x"].round(2).tolist()
     by_x = dict(zip(x, labels.tolist(), strict=True))
     assert by_x == {45.0: 0, 45.05: 0, 45.1: 0, 45.13: 1, 45.18: 1, 45.23: 1, 46.0: -1, 46.1: -1}
@@ -239,3 +240,15 @@ def test_only_components_of_at_least_min_component_km_are_bridged() -> None:
     # enough, and a gap needs both
     _, report = repair_network(net, bridge_max_km=5, min_component_km=6.5, merge_tolerance_m=0)
     assert report.bridged_edges == {"rail": 0}
+
+
+def test_each_mode_merges_on_its_own_even_below_a_metre() -> None:
+    rail = _line([(45.0, 40.0), (45.05, 40.0), (45.1, 40.0)])  # no two nodes close
+    # a 2-node road whose ends are 0.3 m apart: merged at 0.5 m, and the edge collapses
+    road = _line([(46.0, 40.0), (46.0 + 0.3 * _EAST, 40.0)], mode="road")
+    road2 = _line([(47.0, 40.0), (47.1, 40.0)], mode="road")
+    net = network_from_segments(pd.concat([rail, road, road2], ignore_index=True))
+    fixed, report = repair_network(net, merge_tolerance_m=0.5, bridge_max_km=0)
+    assert report.merged_nodes == 1
+    assert (net.n_nodes, fixed.n_nodes, fixed.n_edges) == (7, 5, 3)
+    assert fixed.edges["mode"].astype(str).tolist() == ["rail", "rail", "road"]
