@@ -14,6 +14,7 @@ from corridors.model import Mode, Status
 
 def test_every_link_of_the_definitions() -> None:
     links = links_from_corridors(load_all())
+    assert [link.name for link in links.values()] == list(links)
     table = {
         name: (
             link.mode.value,
