@@ -66,7 +66,7 @@ def test_country_of_an_edge_is_its_first_end_else_its_second() -> None:
             # from the Black Sea (no country) to Batumi, Georgia: the second end decides
             ((41.50, 41.64), (41.64, 41.64), 0),
             # at sea at both ends: no rule, gauge stays unknown (0)
-            ((41.50, 41.64), (41.60, 41.65), 0),
+            ((41.30, 41.70), (41.40, 41.70), 0),
         ]
     )
     countries = net.nodes["country"].astype(str)  # type: ignore[attr-defined]
