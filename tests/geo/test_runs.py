@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from corridors.analysis.metrics import border_crossings, length_by_country
-from corridors.geo.runs import country_runs
+from corridors.geo.runs import (
+    Run,
+    country_runs,
+    crossing_candidates,
+    nearest_candidate,
+    nearest_name,
+)
 from tests.helpers import pieces_along as _pieces
 
 # the scgraph road Aghband–Kapan as routed: a 35 km chord along the Aras (AZE into IRN),
@@ -73,3 +79,110 @@ def test_slivers_longer_than_the_setting_are_kept(monkeypatch: pytest.MonkeyPatc
     runs = country_runs(_pieces(_AGHBAND_KAPAN, mode="road"))
     assert [r.country for r in runs] == ["AZE", "IRN", "AZE", "ARM"]
     assert not any(r.note for r in runs)
+
+
+def _summary(runs: list[Run]) -> list[tuple[object, ...]]:
+    """Country, length (m), start and end (1e-5 degrees), modes and note of each run."""
+    return [
+        (
+            r.country,
+            round(r.length_m),
+            tuple(round(float(v), 5) for v in r.start),
+            tuple(round(float(v), 5) for v in r.end),
+            r.mode_start,
+            r.mode_end,
+            r.note,
+        )
+        for r in runs
+    ]
+
+
+@pytest.mark.usefixtures("natural_earth")
+def test_runs_start_and_end_where_the_line_crosses_the_boundary() -> None:
+    p = _pieces(_AGHBAND_KAPAN, mode="road")
+    # pieces 2 (AZE → IRN), 3 (IRN → AZE) and 4 (AZE → ARM) cross; the 9.1 km corner of AZE
+    # on piece 3–4 is counted as IRN, so IRN runs on to where piece 4 enters ARM
+    note = (
+        "9.1 km in AZE between IRN and ARM, entered and left where no crossing is known, "
+        "counted as IRN: the named IRN–ARM crossing Agarak–Norduz is nearby (simplified "
+        "network lines and 1:10m boundaries clip corners)"
+    )
+    assert _summary(country_runs(p)) == [
+        ("AZE", 44683, (46.789, 39.132), (46.38468, 38.92359), "road", "road", ""),
+        ("IRN", 37239, (46.38468, 38.92359), (46.19415, 38.86969), "road", "road", note),
+        ("ARM", 35768, (46.46483, 39.20389), (46.34, 39.51), "road", "road", ""),
+    ]
+
+
+@pytest.mark.usefixtures("natural_earth")
+def test_a_sliver_kept_as_a_country_has_both_crossing_points(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors import settings
+
+    monkeypatch.setattr(settings, "sliver_max_km", 1.0)
+    assert _summary(country_runs(_pieces(_AGHBAND_KAPAN, mode="road"))) == [
+        ("AZE", 44683, (46.789, 39.132), (46.38468, 38.92359), "road", "road", ""),
+        ("IRN", 28163, (46.38468, 38.92359), (46.41376, 39.1509), "road", "road", ""),
+        ("AZE", 9076, (46.41376, 39.1509), (46.46483, 39.20389), "road", "road", ""),
+        ("ARM", 35768, (46.46483, 39.20389), (46.34, 39.51), "road", "road", ""),
+    ]
+
+
+@pytest.mark.usefixtures("natural_earth")
+def test_border_tolerance_decides_when_the_line_has_crossed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors import settings
+
+    wiggly = _pieces([(46.05 + 0.01 * i, 38.872) for i in range(31)], mode="road")
+    zigzag = [
+        ("IRN", 2490, (46.05, 38.872), (46.0787, 38.872), "road", "road", ""),
+        ("AZE", 4478, (46.0787, 38.872), (46.1303, 38.872), "road", "road", ""),
+        ("ARM", 6597, (46.1303, 38.872), (46.20631, 38.872), "road", "road", ""),
+        ("IRN", 12469, (46.20631, 38.872), (46.35, 38.872), "road", "road", ""),
+    ]
+    straight = [("IRN", 26035, (46.05, 38.872), (46.35, 38.872), "road", "road", "")]
+    assert _summary(country_runs(wiggly, tolerance_km=0.0)) == zigzag
+    assert _summary(country_runs(wiggly, tolerance_km=1.5)) == straight
+    # the default is the setting
+    monkeypatch.setattr(settings, "border_tolerance_km", 0.0)
+    assert _summary(country_runs(wiggly)) == zigzag
+    monkeypatch.setattr(settings, "border_tolerance_km", 1.5)
+    assert _summary(country_runs(wiggly)) == straight
+
+
+def test_sea_runs_keep_their_ends_and_modes() -> None:
+    land_a = _pieces([(49.84, 40.36), (49.40, 39.94)])  # Baku to Alat, AZE
+    sea = _pieces([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], mode="ferry")
+    land_b = _pieces([(51.22, 43.60), (51.30, 43.70)])  # Aktau, KAZ
+    p = pd.concat([land_a, sea, land_b], ignore_index=True)
+    runs = country_runs(p)
+    assert _summary(runs) == [
+        ("AZE", 59837, (49.84, 40.36), (49.4, 39.94), "rail", "rail", ""),
+        ("sea", 437239, (49.4, 39.94), (51.22, 43.6), "ferry", "ferry", ""),
+        ("KAZ", 12849, (51.22, 43.6), (51.3, 43.7), "rail", "rail", ""),
+    ]
+    assert [r.water for r in runs] == [False, True, False]
+    assert country_runs(p.iloc[0:0]) == []
+
+
+def test_nearest_candidate_within_30_km() -> None:
+    from pyproj import Geod
+
+    aze_irn = crossing_candidates(frozenset(("AZE", "IRN")))
+    assert aze_irn == (
+        ("Astara–Astara", 48.87034, 38.43471),
+        ("Biləsuvar–Bileh Savar", 48.36552, 39.38449),
+        ("Julfa–Jolfa", 45.62343, 38.95634),
+        ("Aghband–Kalaleh", 46.56818, 38.89691),
+    )
+    geod = Geod(ellps="WGS84")
+    # 29.9 km and 30.1 km due north of Julfa–Jolfa: the first is named, the second is not
+    for km, hit in ((29.9, "Julfa–Jolfa"), (30.1, None)):
+        lon, lat, _ = geod.fwd(45.62343, 38.95634, 0.0, km * 1000.0)
+        assert nearest_name(lon, lat, aze_irn) == hit
+    # the nearest of several, not the first or the last
+    assert nearest_candidate(46.5, 38.9, aze_irn) == aze_irn[3]
+    assert nearest_candidate(45.7, 38.95, aze_irn) == aze_irn[2]
+    assert nearest_candidate(45.7, 38.95, ()) is None
