@@ -915,11 +915,14 @@ def _route_leg_uncached(
         use_mask = use_mask.copy()
         use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
         path_key = ("path", key, opts.close_edges)
-    found = (
-        graph.shortest_path(path_key, use_mask, weights, a, b, limit=3.0 * straight_m + 300_000.0)
-        if a != b
-        else ([a], [])
-    )
+    bound = 3.0 * straight_m + 300_000.0
+    if a == b:
+        found: tuple[list[int], list[int]] | None = ([a], [])
+    elif opts.close_edges:
+        # one-off closures (criticality sweeps): one search costs less than a customisation
+        found = graph.shortest_path(path_key, use_mask, weights, a, b, limit=bound)
+    else:
+        found = graph.fast_path(path_key, use_mask, weights, a, b, limit=bound, modes=modes)
     found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
@@ -1347,7 +1350,9 @@ def route(
         )
     else:
         found = (
-            graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+            graph.fast_path(wkey, mask, weights, na, nb, limit=limit, modes=use_modes)
+            if na != nb
+            else ([na], [])
         )
     found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
