@@ -7,7 +7,7 @@ the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.core import LENGTH_TRACK, Network
 
-__all__ = ["MODES", "STATUSES", "RoutingGraph", "routing_graph"]
+__all__ = ["MODES", "STATUSES", "FoundPath", "RoutingGraph", "routing_graph"]
 
 MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
@@ -33,6 +33,8 @@ CONTRACT_AFTER = 50
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
+#: A path as ``(nodes, edges)``: lists, or NumPy arrays from the hierarchy.
+FoundPath = tuple[Sequence[int] | I64, Sequence[int] | I64]
 
 
 def _codes(values: Any, vocabulary: tuple[str, ...]) -> npt.NDArray[np.int8]:
@@ -225,7 +227,7 @@ class RoutingGraph:
         *,
         limit: float = np.inf,
         modes: tuple[str, ...] | None = None,
-    ) -> tuple[list[int], list[int]] | None:
+    ) -> FoundPath | None:
         """As :meth:`shortest_path`, by the contraction hierarchy of ``modes``.
 
         ``mask`` must select only edges of ``modes``. The hierarchy is customized for the
@@ -244,9 +246,7 @@ class RoutingGraph:
         from corridors.network import _hierarchy
 
         if modes is not None and _hierarchy.available():
-            found: tuple[list[int], list[int]] | None = self.metric(key, modes, mask, weight).query(
-                source, target
-            )
+            found: FoundPath | None = self.metric(key, modes, mask, weight).query(source, target)
             return found
         from corridors.network._contract import query
 

@@ -268,10 +268,10 @@ class Metric:
             del r  # RoutingKit needs the result dropped before the next query
         return out
 
-    def query(self, source: int, target: int) -> tuple[list[int], list[int]] | None:
+    def query(self, source: int, target: int) -> tuple[I64, I64] | None:
         """Least-cost path as ``(nodes, edges)`` between two routing-graph nodes, or ``None``."""
         if source == target:
-            return [source], []
+            return np.array([source], dtype=np.int64), np.zeros(0, dtype=np.int64)
         t = self.topo
         starts, goals = self._entries(source), self._entries(target)
         if not starts or not goals:
@@ -328,7 +328,7 @@ class Metric:
         ends: list[tuple[int, int, int]],
         middle: I64 | None,
         n_head: int = 0,
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[I64, I64]:
         """Nodes and edges along slot ranges ``(first, count, +1 forward / -1 back)``.
 
         The ranges are the first ``n_head`` of ``ends``, then ``middle``, then the rest.
@@ -354,7 +354,7 @@ class Metric:
         nodes = np.empty(total + 1, dtype=np.int64)
         nodes[0] = source
         nodes[1:] = reached
-        return nodes.tolist(), edges.tolist()
+        return nodes, edges
 
 
 def _cheapest(entries: list[tuple[int, float, int]], scale: float) -> dict[int, tuple[int, int]]:
