@@ -278,6 +278,7 @@ class Context:
     quick: bool
     report: Report
     corridors: list[Any]
+    source: str = "bundled"  # the network source ``net`` was loaded from
 
 
 def profile_top(fn: Callable[[], Any], *, n: int = 12) -> list[list[str]]:
