@@ -279,6 +279,7 @@ class Context:
     report: Report
     corridors: list[Any]
     source: str = "bundled"  # the network source ``net`` was loaded from
+    slow_peers: bool = True  # False: leave out peers that take minutes (scgraph, networkx)
 
 
 def profile_top(fn: Callable[[], Any], *, n: int = 12) -> list[list[str]]:

@@ -59,6 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--source", default="bundled", help="network source (load_network)")
     parser.add_argument("--borders", help="corridors.settings.borders for the run")
+    parser.add_argument(
+        "--no-slow-peers",
+        action="store_true",
+        help="leave out the peers that take minutes on a large network (scgraph, networkx)",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("corridors").setLevel(logging.ERROR)
 
@@ -71,7 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     log("loading the network (built once if the cache is empty)")
     net = load_network(args.source, progress=False)
     report = Report(quick=args.quick)
-    ctx = Context(net, args.quick, report, list(corridors.load_all(variants=True)), args.source)
+    ctx = Context(
+        net,
+        args.quick,
+        report,
+        list(corridors.load_all(variants=True)),
+        args.source,
+        slow_peers=not args.no_slow_peers,
+    )
     for bench in BENCHMARKS:
         if args.only and bench.__name__.removeprefix("bench_") not in args.only:
             continue

@@ -322,14 +322,126 @@ class RoutingGraph:
 
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
 
+#: Bump when the stored routing graph's arrays change meaning.
+GRAPH_VERSION = "routing-graph-1"
+_ARRAYS = (
+    "x",
+    "y",
+    "country",
+    "u",
+    "v",
+    "length_m",
+    "mode",
+    "status",
+    "gauge_mm",
+    "bridged",
+    "volga_don",
+    "closed",
+    "link",
+)
+
+
+def _stored_key(net: Network, links: Mapping[str, Link]) -> str | None:
+    """Cache key of a network's routing graph with these links; ``None`` for an uncached net.
+
+    It covers the network's own key, every link's name, mode, status and points, the
+    borders setting (overlay nodes get countries) and the source of this module.
+    """
+    base = net.meta.get("cache_key")
+    if not base:
+        return None
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from corridors import settings
+    from corridors.network._cache import cache_key
+
+    h = hashlib.sha256()
+    for name in sorted(links):
+        lk = links[name]
+        coords = [[float(c) for c in pt] for pt in lk.coords]
+        h.update(json.dumps([name, lk.mode.value, lk.status.value, coords]).encode())
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return cache_key(
+        {
+            "kind": GRAPH_VERSION,
+            "network": str(base),
+            "links": h.hexdigest(),
+            "borders": settings.borders,
+            "graph_code": code,
+        }
+    )
+
+
+def _load_stored(key: str) -> RoutingGraph | None:
+    """The routing graph stored under ``key``, or ``None`` (absent or unreadable)."""
+    import logging
+
+    from corridors.network._cache import load_entry
+
+    entry = load_entry("routing-graphs", key, ".npz")
+    if entry is None:
+        return None
+    try:
+        with np.load(entry[0], allow_pickle=False) as z:
+            arrays = {name: z[name] for name in _ARRAYS}
+            names = tuple(str(n) for n in z["link_names"])
+            n_net = int(z["n_network_edges"])
+    except (OSError, ValueError, KeyError) as exc:
+        logging.getLogger("corridors").warning(
+            "routing graph cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
+        )
+        return None
+    return RoutingGraph(**arrays, link_names=names, n_network_edges=n_net)
+
+
+def _store(key: str, graph: RoutingGraph) -> None:
+    """Write the graph's arrays as a cache entry (atomic; a read-only cache only warns)."""
+    import io
+    import logging
+    from pathlib import Path
+
+    from corridors._errors import CacheError
+    from corridors.network._cache import save_entry
+
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        allow_pickle=False,
+        link_names=np.asarray(graph.link_names, dtype=str),
+        n_network_edges=np.asarray(graph.n_network_edges),
+        **{name: getattr(graph, name) for name in _ARRAYS},
+    )
+    data = buf.getvalue()
+
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    try:
+        save_entry("routing-graphs", key, ".npz", write, {"version": GRAPH_VERSION})
+    except CacheError as exc:
+        logging.getLogger("corridors").warning("routing graph not cached: %s", exc)
+
 
 def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> RoutingGraph:
-    """The routing graph of a network with the given links as switched-off overlays."""
+    """The routing graph of a network with the given links as switched-off overlays.
+
+    Kept in memory per network and, for a cached network, stored with it (content-hashed,
+    written atomically), so that a fresh process reads it instead of building it.
+    """
     links = dict(links or {})
     key = tuple(sorted((k, lk.coords[0], lk.coords[-1], len(lk.coords)) for k, lk in links.items()))
     per_net = _CACHE.setdefault(net, {})
     if key in per_net:
         return per_net[key]
+    # stored with the network cache, so a fresh process does not rebuild it (about 1 s)
+    stored = _stored_key(net, links)
+    if stored is not None:
+        hit = _load_stored(stored)
+        if hit is not None:
+            per_net[key] = hit
+            return hit
     n, e = net.nodes, net.edges
     x, y = n["x"].to_numpy(np.float64), n["y"].to_numpy(np.float64)
     country = n["country"].astype(str).to_numpy().astype("<U3")
@@ -393,6 +505,8 @@ def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> Rout
     # overlay ends join the network: the nearest node of the same mode, no length added
     _join_overlays(graph, links, names)
     per_net[key] = graph
+    if stored is not None:
+        _store(stored, graph)
     return graph
 
 
