@@ -150,26 +150,105 @@ class RoutedLeg:
         return self.leg.mode
 
 
+@dataclass(frozen=True, eq=False)
+class _Access:
+    """A straight access stretch between a waypoint and its snapped node, from p0 to p1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    length_m: npt.NDArray[np.float64]  # one value
+    leg: int
+    mode: Mode
+    status: Status
+
+
+@dataclass(frozen=True, eq=False)
+class _PathRef:
+    """A path's nodes and edges, made into piece columns only when a table is asked for."""
+
+    nodes: Sequence[int] | npt.NDArray[np.int64]
+    edges: Sequence[int] | npt.NDArray[np.int64]
+    leg: int
+    mode: Mode | None
+    drop_transfers: bool
+
+
 @dataclass(eq=False)
 class _Pieces:
-    """A route's segments as NumPy columns, made into one table on demand (see :func:`_table`)."""
+    """A route's segments, made into one table on demand (see :func:`_table`).
+
+    The length needs only the edges' lengths; the columns, and the countries of the access
+    stretches (a point-in-polygon test), wait for :meth:`table`.
+    """
 
     graph: RoutingGraph
-    parts: list[dict[str, npt.NDArray[Any]]]
-    extra_countries: list[str]
+    head: list[_Access]
+    path: _PathRef | None
+    tail: list[_Access]
+
+    def _path_lengths(self) -> npt.NDArray[np.float64]:
+        p = self.path
+        if p is None:
+            return np.zeros(0)
+        e = np.asarray(p.edges, dtype=np.int64)
+        if p.drop_transfers:
+            e = e[self.graph.mode[e] != MODES.index("transfer")]
+        return self.graph.length_m[e]
 
     @functools.cached_property
     def length_m(self) -> float:
-        """Total length in metres (summed as the table's column would be)."""
-        if not self.parts:
-            return 0.0
-        return float(np.concatenate([p["length_m"] for p in self.parts]).sum())
+        """Total length in metres (summed as the table's column is)."""
+        parts = [a.length_m for a in self.head] + [self._path_lengths()]
+        parts += [a.length_m for a in self.tail]
+        return float(np.concatenate(parts).sum())
 
     def table(self) -> pd.DataFrame:
         """The pieces table (:data:`PIECE_COLUMNS`)."""
-        if not self.parts:
+        g = self.graph
+        countries, _ = g.country_index()
+        known = {c: i for i, c in enumerate(countries.categories)}
+        extra: list[str] = []
+
+        def code(country: str) -> int:
+            if country not in known:
+                known[country] = len(known)
+                extra.append(country)
+            return known[country]
+
+        def access(a: _Access) -> Columns:
+            return {
+                "leg": np.array([a.leg], dtype=np.int64),
+                "edge": np.array([-1], dtype=np.int64),
+                "x0": np.array([a.x0]),
+                "y0": np.array([a.y0]),
+                "x1": np.array([a.x1]),
+                "y1": np.array([a.y1]),
+                "mode": np.array([MODES.index(a.mode.value)], dtype=np.int64),
+                "status": np.array([STATUSES.index(a.status.value)], dtype=np.int64),
+                "gauge_mm": np.zeros(1, dtype=np.int16),
+                "length_m": a.length_m,
+                "missing": np.zeros(1, dtype=bool),
+                "bridged": np.zeros(1, dtype=bool),
+                "link": np.zeros(1, dtype=np.int64),  # "" is the first link category
+                "country0": np.array([code(_country_at(a.x0, a.y0, settings.borders))]),
+                "country1": np.array([code(_country_at(a.x1, a.y1, settings.borders))]),
+                "access": np.ones(1, dtype=bool),
+            }
+
+        parts = [access(a) for a in self.head]
+        p = self.path
+        if p is not None:
+            cols = _path_columns(
+                g, p.nodes, p.edges, p.leg, p.mode, drop_transfers=p.drop_transfers
+            )
+            if len(cols["leg"]):
+                parts.append(cols)
+        parts += [access(a) for a in self.tail]
+        if not parts:
             return _empty_pieces()
-        return _table(self.graph, self.parts, self.extra_countries)
+        return _table(g, parts, extra)
 
 
 @dataclass(frozen=True, eq=False)
@@ -709,63 +788,35 @@ def _country_at(lon: float, lat: float, borders: str) -> str:
 
 def _assemble(
     graph: RoutingGraph,
-    path: Columns | None,
+    path: _PathRef | None,
     ends: tuple[tuple[Waypoint, int], tuple[Waypoint, int]],
     leg_index: int,
     mode: Mode,
     status: Status,
 ) -> tuple[_Pieces, float]:
-    """The pieces: a path's columns with the straight access stretches at its ends.
+    """The pieces: a path with the straight access stretches at its ends.
 
     Each stretch runs from a waypoint to its snapped node; it is counted in the route's
     length (``access`` is set on it) so that nothing between a waypoint and the network is
     lost. Returns the pieces (a table on demand) and the access km.
     """
-    countries, _ = graph.country_index()
-    known = {c: i for i, c in enumerate(countries.categories)}
-    extra: list[str] = []
-
-    def code(country: str) -> int:
-        if country not in known:
-            known[country] = len(known)
-            extra.append(country)
-        return known[country]
-
-    head: list[Columns] = []
-    tail: list[Columns] = []
+    head: list[_Access] = []
+    tail: list[_Access] = []
     km = 0.0
-    link_none = 0  # "" is the first link category
     for (wp, node), first in zip(ends, (True, False), strict=True):
         here = (float(wp.lon), float(wp.lat))
         there = (float(graph.x[node]), float(graph.y[node]))
-        d_m = float(geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])[0])
+        d = geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])
+        d_m = float(d[0])
         if d_m < _ACCESS_MIN_M:
             continue
-        p0, p1 = (here, there) if first else (there, here)
-        c0 = code(_country_at(p0[0], p0[1], settings.borders))
-        c1 = code(_country_at(p1[0], p1[1], settings.borders))
-        stretch: Columns = {
-            "leg": np.array([leg_index], dtype=np.int64),
-            "edge": np.array([-1], dtype=np.int64),
-            "x0": np.array([p0[0]]),
-            "y0": np.array([p0[1]]),
-            "x1": np.array([p1[0]]),
-            "y1": np.array([p1[1]]),
-            "mode": np.array([MODES.index(mode.value)], dtype=np.int64),
-            "status": np.array([STATUSES.index(status.value)], dtype=np.int64),
-            "gauge_mm": np.zeros(1, dtype=np.int16),
-            "length_m": geodesic_lengths_m([p0[0]], [p0[1]], [p1[0]], [p1[1]]),
-            "missing": np.zeros(1, dtype=bool),
-            "bridged": np.zeros(1, dtype=bool),
-            "link": np.array([link_none], dtype=np.int64),
-            "country0": np.array([c0], dtype=np.int64),
-            "country1": np.array([c1], dtype=np.int64),
-            "access": np.ones(1, dtype=bool),
-        }
+        if first:  # the stretch runs here -> there: its length is d
+            head.append(_Access(*here, *there, d, leg_index, mode, status))
+        else:
+            length = geodesic_lengths_m([there[0]], [there[1]], [here[0]], [here[1]])
+            tail.append(_Access(*there, *here, length, leg_index, mode, status))
         km += d_m / 1000.0
-        (head if first else tail).append(stretch)
-    parts = [*head, *([path] if path is not None and len(path["leg"]) else []), *tail]
-    return _Pieces(graph, parts, extra), km
+    return _Pieces(graph, head, path, tail), km
 
 
 def _modes_for_leg(mode: Mode) -> tuple[str, ...]:
@@ -1044,8 +1095,8 @@ def _route_leg_uncached(
     if found is None or (len(found[1]) == 0 and a != b):
         return drawn(f"no {leg.mode.value} path on the network", (da, db))
     nodes, edges = found
-    path = _path_columns(graph, nodes, edges, index, leg.mode) if len(edges) else None
-    path_km = float(path["length_m"].sum()) / 1000.0 if path is not None else 0.0
+    path = _PathRef(nodes, edges, index, leg.mode, False) if len(edges) else None
+    path_km = float(graph.length_m[np.asarray(edges, dtype=np.int64)].sum()) / 1000.0
     if status is not Status.OPERATIONAL and path_km > DETOUR_FACTOR * _line_km(geometry):
         # a link being built: a network path much longer than the link is a detour, not it
         reason = (
@@ -1478,7 +1529,7 @@ def route(
             f"{what}: no path on the {'/'.join(use_modes)} network between these places"
         )
     nodes, edges = found
-    path = _path_columns(graph, nodes, edges, 0, None, drop_transfers=True) if len(edges) else None
+    path = _PathRef(nodes, edges, 0, None, True) if len(edges) else None
     lazy, access_km = _assemble(graph, path, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL)
     pieces: pd.DataFrame | _Pieces = lazy
     warnings: list[str] = []
