@@ -278,7 +278,7 @@ class Context:
     quick: bool
     report: Report
     corridors: list[Any]
-    source: str = "bundled"  # the network source ``net`` was loaded from
+    source: str = "bundled+osm"  # the network source ``net`` was loaded from
     slow_peers: bool = True  # False: leave out peers that take minutes (scgraph, networkx)
 
 

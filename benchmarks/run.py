@@ -57,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=[b.__name__.removeprefix("bench_") for b in BENCHMARKS],
         help="run only this benchmark (repeatable), e.g. --only od",
     )
-    parser.add_argument("--source", default="bundled", help="network source (load_network)")
+    parser.add_argument(
+        "--source", default="bundled+osm", help="network source (load_network's default)"
+    )
     parser.add_argument("--borders", help="corridors.settings.borders for the run")
     parser.add_argument(
         "--no-slow-peers",

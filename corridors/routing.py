@@ -276,6 +276,13 @@ class Route:
         p = self._pieces
         return p.table() if isinstance(p, _Pieces) else p
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the pieces table, not the routing graph that lazy pieces refer to."""
+        state = dict(self.__dict__)
+        state["_pieces"] = self.pieces
+        state.pop("pieces", None)
+        return state
+
     @property
     def length_km(self) -> float:
         """Total length in km."""

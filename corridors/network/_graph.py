@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -323,21 +323,14 @@ class RoutingGraph:
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
 
 #: Bump when the stored routing graph's arrays change meaning.
-GRAPH_VERSION = "routing-graph-1"
-_ARRAYS = (
-    "x",
-    "y",
-    "country",
-    "u",
-    "v",
-    "length_m",
-    "mode",
-    "status",
-    "gauge_mm",
-    "bridged",
-    "volga_don",
-    "closed",
-    "link",
+GRAPH_VERSION = "routing-graph-2"
+#: The per-node and per-edge arrays of a routing graph: every field the constructor needs.
+_ARRAYS = tuple(
+    f.name
+    for f in fields(RoutingGraph)
+    if f.default is MISSING
+    and f.default_factory is MISSING
+    and f.name not in ("link_names", "n_network_edges")
 )
 
 

@@ -194,7 +194,8 @@ class Topology:
         arc_cost = np.where(usable, cost, np.inf)[self.arc_chain]
         scale = _scale(self, arc_cost, cost[usable])
         iw = np.where(np.isfinite(arc_cost), np.rint(arc_cost * scale), INF_WEIGHT)
-        metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist())
+        # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
+        metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None
         return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo)
 
 
@@ -204,8 +205,9 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     from scipy.sparse.csgraph import connected_components, dijkstra
 
     ok = np.isfinite(arc_cost)
-    if not ok.any():
-        return 1.0
+    longest = float(chain_cost.max()) if len(chain_cost) else 0.0
+    if not ok.any():  # no usable arc: a path runs along at most two chains
+        return (INF_WEIGHT - 2) / (2.0 * longest * 1.001 + 1.0)
     tail, head = topo.arcs()
     n = topo.n_junctions
     g = csr_matrix((np.maximum(arc_cost[ok], 1e-9), (tail[ok], head[ok])), shape=(n, n))
@@ -213,7 +215,6 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     roots = np.unique(labels, return_index=True)[1]
     dist = dijkstra(g, directed=False, indices=roots, min_only=True)
     ecc = float(np.max(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else 0.0
-    longest = float(chain_cost.max()) if len(chain_cost) else 0.0
     bound = 2.0 * ecc + 2.0 * longest
     return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
 
@@ -260,6 +261,9 @@ class Metric:
         """RoutingKit's multi-source, multi-target query: distance and the arcs of the path."""
         import routingkit_cch as rkc
 
+        if self.metric is None:
+            common = [sources[j] + targets[j] for j in set(sources) & set(targets)]
+            return (min(common) if common else None), []
         with self.lock:
             if self._query is None:
                 self._query = rkc.CCHQuery(self.metric)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def _graph(edges: list[tuple[int, int, float]]) -> RoutingGraph:
         bridged=np.zeros(m, bool),
         volga_don=np.zeros(m, bool),
         closed=np.zeros(m, bool),
+        schematic=np.zeros(m, bool),
         link=np.full(m, -1, np.int16),
         link_names=(),
         n_network_edges=m,
@@ -160,6 +162,18 @@ def test_a_corrupt_cached_topology_is_rebuilt(
     again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
     assert "corrupt" in caplog.text
     assert np.array_equal(again.order, first.order)
+
+
+def test_a_ring_alone_needs_no_hierarchy(tiny: RoutingGraph) -> None:
+    ring = _graph([(0, 1, 1.0), (1, 2, 2.0), (2, 0, 4.0)])
+    mask = np.ones(3, dtype=bool)
+    assert ring.topology(("rail",)).n_fwd == 0
+    for s, t, want in ((1, 2, [1]), (0, 2, [0, 1]), (2, 0, [1, 0]), (1, 0, [0])):
+        found = _fast(ring, mask, s, t)
+        assert found is not None and list(found[1]) == want, (s, t)
+    mask[0] = False
+    found = _fast(ring, mask, 1, 0)
+    assert found is not None and list(found[1]) == [1, 2]
 
 
 def test_chains_are_contracted(tiny: RoutingGraph) -> None:
@@ -275,7 +289,10 @@ def test_routes_match_the_previous_engine(
             except corridors.CorridorsError:
                 out.append(None)
                 continue
-            assert r.length_km == float(r.pieces["length_m"].sum()) / 1000.0
+            lazy_km = r.length_km  # before the table exists
+            back = pickle.loads(pickle.dumps(r))  # the table travels, not the routing graph
+            assert back.length_km == lazy_km and len(back.pieces) == len(r.pieces)
+            assert r.length_km == float(r.pieces["length_m"].sum()) / 1000.0 == lazy_km
             assert r.legs[0].length_km == r.length_km
             out.append(r.length_km)
         return out
