@@ -258,7 +258,17 @@ def test_same_lengths_as_the_reference_under_an_avoid(network: Network) -> None:
 
 
 def test_same_lengths_as_the_reference_under_closures(network: Network) -> None:
-    g, mask, nodes = _rail(network)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    g, mask, _ = _rail(network)
+    # nodes of the largest connected stretch of line: random nodes are often on fragments
+    n = g.n_nodes
+    adj = coo_matrix((np.ones(int(mask.sum())), (g.u[mask], g.v[mask])), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    used = np.unique(np.concatenate([g.u[mask], g.v[mask]]))
+    big = np.bincount(labels[used]).argmax()
+    nodes = used[labels[used] == big]
     rng = random.Random(9)
     pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(600)]
     # close every edge of the first 40 reference paths' middles: the lines really used
@@ -269,9 +279,9 @@ def test_same_lengths_as_the_reference_under_closures(network: Network) -> None:
             closed[ref[1][len(ref[1]) // 2]] = False
     assert int((mask & ~closed).sum()) >= 20
     found, _ = _agree(g, "closed", closed, pairs)
-    # random nodes are often on fragments of the OSM layer, and closing main lines cuts
-    # more parts off: 136 of the 600 pairs keep a path on the default network
-    assert found > 100
+    # the closures cut the largest stretch into pieces (85 of the 600 pairs keep a path on
+    # the default network); what is checked is that both searches agree on every pair
+    assert found >= 50
 
 
 def test_routes_match_the_previous_engine(
