@@ -278,6 +278,8 @@ class Context:
     quick: bool
     report: Report
     corridors: list[Any]
+    source: str = "bundled+osm"  # the network source ``net`` was loaded from
+    slow_peers: bool = True  # False: leave out peers that take minutes (scgraph, networkx)
 
 
 def profile_top(fn: Callable[[], Any], *, n: int = 12) -> list[list[str]]:

@@ -137,6 +137,42 @@ class NxRouter:
         return float(dist) / 1000.0
 
 
+class NkRouter:
+    """The NetworKit peer: the same KD-tree snap, then bidirectional Dijkstra with the path.
+
+    NetworKit (``networkit.distance.BidirectionalDijkstra``) on the uncontracted subgraph,
+    undirected, weights in metres; the path is asked for, as ours builds one.
+    """
+
+    def __init__(self, sub: Subgraph) -> None:
+        import networkit as nk
+        from scipy.spatial import cKDTree
+
+        self.graph = nk.GraphFromCoo(
+            (sub.length_m, (sub.a, sub.b)), n=len(sub.nodes), weighted=True, directed=False
+        )
+        self.lon, self.lat = sub.lon, sub.lat
+        self.tree = cKDTree(local_xy(sub.lon, sub.lat))
+
+    snap = NxRouter.snap
+
+    def __call__(self, a: Any, b: Any) -> float | None:
+        """Path length in km between two waypoints, or ``None``."""
+        import networkit as nk
+
+        s, t = self.snap(a.lon, a.lat), self.snap(b.lon, b.lat)
+        if s is None or t is None:
+            return None
+        if s == t:
+            return 0.0
+        search = nk.distance.BidirectionalDijkstra(self.graph, s, t, True)
+        search.run()
+        dist = float(search.getDistance())
+        if dist >= 1e300 or not search.getPath():
+            return None  # NetworKit reports an unreachable target at the largest double
+        return dist / 1000.0
+
+
 def scgraph_router(geograph: Any) -> Callable[[Any, Any], float | None]:
     """``get_shortest_path`` on a GeoGraph; no path (scgraph raises) gives ``None``."""
 
@@ -156,18 +192,40 @@ def scgraph_router(geograph: Any) -> Callable[[Any, Any], float | None]:
     return query
 
 
-def ours_router(net: Any, modes: str) -> Callable[[Any, Any], float | None]:
-    """``corridors.routing.route``; a snap or no-path error gives ``None``."""
+def ours_router(
+    net: Any, modes: str, *, previous_engine: bool = False
+) -> Callable[[Any, Any], float | None]:
+    """``corridors.routing.route``; a snap or no-path error gives ``None``.
+
+    ``previous_engine``: the search before the contraction hierarchy (the plain Dijkstra,
+    then NetworKit on the chain-contracted graph from a mask's 50th query), as when the
+    RoutingKit bindings are missing; the rest of the query is the same code.
+    """
     from corridors import InfeasibleRouteError, SnapError
+    from corridors.network import _hierarchy
     from corridors.routing import route
 
     def query(a: Any, b: Any) -> float | None:
+        saved = _hierarchy.available
+        if previous_engine:
+            _hierarchy.available = lambda: False  # type: ignore[assignment]
         try:
             return route(a, b, net, modes=modes).length_km
         except (InfeasibleRouteError, SnapError):
             return None
+        finally:
+            _hierarchy.available = saved  # type: ignore[assignment]
 
     return query
+
+
+def max_abs_diff_m(xs: Sequence[float | None], ys: Sequence[float | None]) -> tuple[float, int]:
+    """Largest length difference in metres where both found a path, and pairs where one did."""
+    diffs = [
+        abs(x - y) * 1000.0 for x, y in zip(xs, ys, strict=True) if x is not None and y is not None
+    ]
+    one_only = sum((x is None) != (y is None) for x, y in zip(xs, ys, strict=True))
+    return (max(diffs) if diffs else float("nan")), one_only
 
 
 def rail_waypoints(corridors: Iterable[Any]) -> list[Any]:

@@ -52,18 +52,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=BENCH_DIR / "RESULTS.md", help="report path (Markdown)"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[b.__name__.removeprefix("bench_") for b in BENCHMARKS],
+        help="run only this benchmark (repeatable), e.g. --only od",
+    )
+    parser.add_argument(
+        "--source", default="bundled+osm", help="network source (load_network's default)"
+    )
+    parser.add_argument("--borders", help="corridors.settings.borders for the run")
+    parser.add_argument(
+        "--no-slow-peers",
+        action="store_true",
+        help="leave out the peers that take minutes on a large network (scgraph, networkx)",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("corridors").setLevel(logging.ERROR)
 
     import corridors
     from corridors.network.build import load_network
 
+    if args.borders:
+        corridors.settings.borders = args.borders
     started = time.perf_counter()
     log("loading the network (built once if the cache is empty)")
-    net = load_network(progress=False)
+    net = load_network(args.source, progress=False)
     report = Report(quick=args.quick)
-    ctx = Context(net, args.quick, report, list(corridors.load_all(variants=True)))
+    ctx = Context(
+        net,
+        args.quick,
+        report,
+        list(corridors.load_all(variants=True)),
+        args.source,
+        slow_peers=not args.no_slow_peers,
+    )
     for bench in BENCHMARKS:
+        if args.only and bench.__name__.removeprefix("bench_") not in args.only:
+            continue
         bench(ctx)
     report.notes.append(f"Whole run: {fmt_time(time.perf_counter() - started)}.")
     text = render(report)

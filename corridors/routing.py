@@ -32,7 +32,14 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.geo.geodata import iso3_problem
 from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
-from corridors.network._graph import MODES, STATUSES, RoutingGraph, local_xy, routing_graph
+from corridors.network._graph import (
+    MODES,
+    STATUSES,
+    FoundPath,
+    RoutingGraph,
+    local_xy,
+    routing_graph,
+)
 from corridors.network.core import Network
 from corridors.provenance import provenance
 
@@ -144,26 +151,145 @@ class RoutedLeg:
 
 
 @dataclass(frozen=True, eq=False)
+class _Access:
+    """A straight access stretch between a waypoint and its snapped node, from p0 to p1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    length_m: npt.NDArray[np.float64]  # one value
+    leg: int
+    mode: Mode
+    status: Status
+
+
+@dataclass(frozen=True, eq=False)
+class _PathRef:
+    """A path's nodes and edges, made into piece columns only when a table is asked for."""
+
+    nodes: Sequence[int] | npt.NDArray[np.int64]
+    edges: Sequence[int] | npt.NDArray[np.int64]
+    leg: int
+    mode: Mode | None
+    drop_transfers: bool
+
+
+@dataclass(eq=False)
+class _Pieces:
+    """A route's segments, made into one table on demand (see :func:`_table`).
+
+    The length needs only the edges' lengths; the columns, and the countries of the access
+    stretches (a point-in-polygon test), wait for :meth:`table`.
+    """
+
+    graph: RoutingGraph
+    head: list[_Access]
+    path: _PathRef | None
+    tail: list[_Access]
+
+    def _path_lengths(self) -> npt.NDArray[np.float64]:
+        p = self.path
+        if p is None:
+            return np.zeros(0)
+        e = np.asarray(p.edges, dtype=np.int64)
+        if p.drop_transfers:
+            e = e[self.graph.mode[e] != MODES.index("transfer")]
+        return self.graph.length_m[e]
+
+    @functools.cached_property
+    def length_m(self) -> float:
+        """Total length in metres (summed as the table's column is)."""
+        parts = [a.length_m for a in self.head] + [self._path_lengths()]
+        parts += [a.length_m for a in self.tail]
+        return float(np.concatenate(parts).sum())
+
+    def table(self) -> pd.DataFrame:
+        """The pieces table (:data:`PIECE_COLUMNS`)."""
+        g = self.graph
+        countries, _ = g.country_index()
+        known = {c: i for i, c in enumerate(countries.categories)}
+        extra: list[str] = []
+
+        def code(country: str) -> int:
+            if country not in known:
+                known[country] = len(known)
+                extra.append(country)
+            return known[country]
+
+        def access(a: _Access) -> Columns:
+            return {
+                "leg": np.array([a.leg], dtype=np.int64),
+                "edge": np.array([-1], dtype=np.int64),
+                "x0": np.array([a.x0]),
+                "y0": np.array([a.y0]),
+                "x1": np.array([a.x1]),
+                "y1": np.array([a.y1]),
+                "mode": np.array([MODES.index(a.mode.value)], dtype=np.int64),
+                "status": np.array([STATUSES.index(a.status.value)], dtype=np.int64),
+                "gauge_mm": np.zeros(1, dtype=np.int16),
+                "length_m": a.length_m,
+                "missing": np.zeros(1, dtype=bool),
+                "bridged": np.zeros(1, dtype=bool),
+                "link": np.zeros(1, dtype=np.int64),  # "" is the first link category
+                "country0": np.array([code(_country_at(a.x0, a.y0, settings.borders))]),
+                "country1": np.array([code(_country_at(a.x1, a.y1, settings.borders))]),
+                "access": np.ones(1, dtype=bool),
+            }
+
+        parts = [access(a) for a in self.head]
+        p = self.path
+        if p is not None:
+            cols = _path_columns(
+                g, p.nodes, p.edges, p.leg, p.mode, drop_transfers=p.drop_transfers
+            )
+            if len(cols["leg"]):
+                parts.append(cols)
+        parts += [access(a) for a in self.tail]
+        if not parts:
+            return _empty_pieces()
+        return _table(g, parts, extra)
+
+
+@dataclass(frozen=True, eq=False)
 class Route:
     """A routed corridor (or ad-hoc route): its legs and the segments it runs on.
 
     ``pieces`` has one row per segment in travel order (see :data:`PIECE_COLUMNS`); metrics
-    are computed from it. ``meta`` carries the provenance.
+    are computed from it. ``meta`` carries the provenance. An ad-hoc route holds its
+    segments as NumPy columns and builds the ``pieces`` table on first use, so that a query
+    that only wants the length never pays for a DataFrame.
     """
 
     id: str
     name: str
     legs: tuple[RoutedLeg, ...]
-    pieces: pd.DataFrame
+    _pieces: pd.DataFrame | _Pieces
     corridor: Corridor | None = None
     options: RoutingOptions = field(default_factory=RoutingOptions)
     warnings: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
 
+    @functools.cached_property
+    def pieces(self) -> pd.DataFrame:
+        """One row per segment, in travel order (see :data:`PIECE_COLUMNS`)."""
+        p = self._pieces
+        return p.table() if isinstance(p, _Pieces) else p
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the pieces table, not the routing graph that lazy pieces refer to."""
+        state = dict(self.__dict__)
+        state["_pieces"] = self.pieces
+        state.pop("pieces", None)
+        return state
+
     @property
     def length_km(self) -> float:
         """Total length in km."""
-        return float(self.pieces["length_m"].sum()) / 1000.0
+        p = self._pieces
+        if isinstance(p, _Pieces):
+            return p.length_m / 1000.0
+        return float(p["length_m"].sum()) / 1000.0
 
     def __repr__(self) -> str:
         missing = sum(rl.length_km for rl in self.legs if rl.missing)
@@ -528,15 +654,22 @@ def _snap(
     return node, d_km
 
 
-def _pieces_from_path(
+#: Columns of ``Route.pieces`` held as codes while a route is assembled, and their vocabularies.
+_CODED = ("mode", "status", "link", "country0", "country1")
+
+Columns = dict[str, npt.NDArray[Any]]
+
+
+def _path_columns(
     graph: RoutingGraph,
-    nodes: list[int],
-    edges: list[int],
+    nodes: Sequence[int] | npt.NDArray[np.int64],
+    edges: Sequence[int] | npt.NDArray[np.int64],
     leg_index: int,
     mode: Mode | None,
     *,
     drop_transfers: bool = False,
-) -> pd.DataFrame:
+) -> Columns:
+    """The pieces of a path as NumPy columns; coded columns hold codes (see :func:`_table`)."""
     a = np.asarray(nodes[:-1], dtype=np.int64)
     b = np.asarray(nodes[1:], dtype=np.int64)
     e = np.asarray(edges, dtype=np.int64)
@@ -548,35 +681,65 @@ def _pieces_from_path(
         water = np.isin(mode_codes, (MODES.index("sea"), MODES.index("ferry")))
         mode_codes = np.where(water, MODES.index(mode.value), mode_codes)
     link_codes = graph.link[e].astype(np.int64)
-    link_codes = np.where(link_codes >= 0, link_codes + 1, 0)
-    countries, country_codes = graph.country_index()
+    _, country_codes = graph.country_index()
+    return {
+        "leg": np.full(len(e), leg_index, dtype=np.int64),
+        "edge": np.where(e < graph.n_network_edges, e, -1),
+        "x0": graph.x[a],
+        "y0": graph.y[a],
+        "x1": graph.x[b],
+        "y1": graph.y[b],
+        "mode": mode_codes,
+        "status": graph.status[e].astype(np.int64),
+        "gauge_mm": graph.gauge_mm[e],
+        "length_m": graph.length_m[e],
+        "missing": np.zeros(len(e), dtype=bool),
+        "bridged": graph.bridged[e],
+        "link": np.where(link_codes >= 0, link_codes + 1, 0),
+        "country0": country_codes[a],
+        "country1": country_codes[b],
+        "access": np.zeros(len(e), dtype=bool),
+    }
 
-    def cat(codes: npt.NDArray[np.int64], dtype: pd.CategoricalDtype) -> pd.Categorical:
+
+def _table(
+    graph: RoutingGraph, parts: Sequence[Columns], extra_countries: Sequence[str]
+) -> pd.DataFrame:
+    """One pieces table from column parts, coded columns as categoricals of the graph's codes.
+
+    ``extra_countries`` are codes (after the graph's own) that access stretches used.
+    """
+    countries, _ = graph.country_index()
+    if extra_countries:
+        countries = pd.CategoricalDtype([*countries.categories, *extra_countries])
+    dtypes = {
+        "mode": _MODE_DTYPE,
+        "status": _STATUS_DTYPE,
+        "link": graph.link_dtype(),
+        "country0": countries,
+        "country1": countries,
+    }
+    data: dict[str, Any] = {}
+    for c in PIECE_COLUMNS:
+        col = parts[0][c] if len(parts) == 1 else np.concatenate([p[c] for p in parts])
         # codes come from the graph's own vocabularies: no validation, no string conversion
-        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+        data[c] = (
+            pd.Categorical.from_codes(col, dtype=dtypes[c], validate=False) if c in dtypes else col
+        )
+    return pd.DataFrame(data, copy=False)
 
-    # this is the hot path of ad-hoc queries
-    return pd.DataFrame(
-        {
-            "leg": np.full(len(e), leg_index),
-            "edge": np.where(e < graph.n_network_edges, e, -1),
-            "x0": graph.x[a],
-            "y0": graph.y[a],
-            "x1": graph.x[b],
-            "y1": graph.y[b],
-            "mode": cat(mode_codes, _MODE_DTYPE),
-            "status": cat(graph.status[e].astype(np.int64), _STATUS_DTYPE),
-            "gauge_mm": graph.gauge_mm[e],
-            "length_m": graph.length_m[e],
-            "missing": np.zeros(len(e), dtype=bool),
-            "bridged": graph.bridged[e],
-            "link": cat(link_codes, graph.link_dtype()),
-            "country0": cat(country_codes[a], countries),
-            "country1": cat(country_codes[b], countries),
-            "access": np.zeros(len(e), dtype=bool),
-        },
-        copy=False,
-    )
+
+def _pieces_from_path(
+    graph: RoutingGraph,
+    nodes: Sequence[int] | npt.NDArray[np.int64],
+    edges: Sequence[int] | npt.NDArray[np.int64],
+    leg_index: int,
+    mode: Mode | None,
+    *,
+    drop_transfers: bool = False,
+) -> pd.DataFrame:
+    cols = _path_columns(graph, nodes, edges, leg_index, mode, drop_transfers=drop_transfers)
+    return _table(graph, [cols], ())
 
 
 _MODE_DTYPE = pd.CategoricalDtype(list(MODES))
@@ -624,41 +787,43 @@ def _empty_pieces() -> pd.DataFrame:
 _ACCESS_MIN_M = 1.0
 
 
-def _with_access(
+@functools.lru_cache(maxsize=4096)
+def _country_at(lon: float, lat: float, borders: str) -> str:
+    """The country at one point (``""`` at sea); waypoints recur, so answers are kept."""
+    return str(boundaries.countries_at([lon], [lat], borders=borders)[0])
+
+
+def _assemble(
     graph: RoutingGraph,
-    pieces: pd.DataFrame,
+    path: _PathRef | None,
     ends: tuple[tuple[Waypoint, int], tuple[Waypoint, int]],
     leg_index: int,
     mode: Mode,
     status: Status,
-) -> tuple[pd.DataFrame, float]:
-    """Add the straight access stretches from each waypoint to its snapped node.
+) -> tuple[_Pieces, float]:
+    """The pieces: a path with the straight access stretches at its ends.
 
-    They are counted in the route's length (``access`` is set on them) so that nothing
-    between a waypoint and the network is lost. Returns the pieces and the access km.
+    Each stretch runs from a waypoint to its snapped node; it is counted in the route's
+    length (``access`` is set on it) so that nothing between a waypoint and the network is
+    lost. Returns the pieces (a table on demand) and the access km.
     """
-    head: list[pd.DataFrame] = []
-    tail: list[pd.DataFrame] = []
+    head: list[_Access] = []
+    tail: list[_Access] = []
     km = 0.0
     for (wp, node), first in zip(ends, (True, False), strict=True):
         here = (float(wp.lon), float(wp.lat))
         there = (float(graph.x[node]), float(graph.y[node]))
-        d_m = float(geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])[0])
+        d = geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])
+        d_m = float(d[0])
         if d_m < _ACCESS_MIN_M:
             continue
-        line = [here, there] if first else [there, here]
-        stretch = _pieces_from_line(line, leg_index, mode, status, missing=False, link=None)
-        stretch["access"] = True
+        if first:  # the stretch runs here -> there: its length is d
+            head.append(_Access(*here, *there, d, leg_index, mode, status))
+        else:
+            length = geodesic_lengths_m([there[0]], [there[1]], [here[0]], [here[1]])
+            tail.append(_Access(*there, *here, length, leg_index, mode, status))
         km += d_m / 1000.0
-        (head if first else tail).append(stretch)
-    if not head and not tail:
-        return pieces, 0.0
-    out = pd.concat([*head, *([pieces] if len(pieces) else []), *tail], ignore_index=True)
-    for c in ("mode", "status", "link", "country0", "country1"):
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
-            continue
-        out[c] = out[c].astype(str)
-    return out, km
+    return _Pieces(graph, head, path, tail), km
 
 
 def _modes_for_leg(mode: Mode) -> tuple[str, ...]:
@@ -740,11 +905,11 @@ def _refine_hard_avoid(
     key: Any,
     mask: npt.NDArray[np.bool_],
     weights: npt.NDArray[np.float64],
-    found: tuple[list[int], list[int]] | None,
+    found: FoundPath | None,
     source: int,
     target: int,
     opts: RoutingOptions,
-) -> tuple[list[int], list[int]] | None:
+) -> FoundPath | None:
     """Search again without the edges by which a hard-avoid path still counts as entering.
 
     The segment mask keeps a path within the border tolerance of some allowed country; the
@@ -757,7 +922,7 @@ def _refine_hard_avoid(
     avoid = np.asarray(sorted(opts.avoid))
     dropped: set[int] = set()
     for _ in range(_AVOID_RETRIES):
-        if found is None or not found[1]:
+        if found is None or not len(found[1]):
             return found
         pieces = _pieces_from_path(graph, found[0], found[1], 0, None)
         if not km_in_countries(pieces, opts.avoid):
@@ -915,11 +1080,14 @@ def _route_leg_uncached(
         use_mask = use_mask.copy()
         use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
         path_key = ("path", key, opts.close_edges)
-    found = (
-        graph.shortest_path(path_key, use_mask, weights, a, b, limit=3.0 * straight_m + 300_000.0)
-        if a != b
-        else ([a], [])
-    )
+    bound = 3.0 * straight_m + 300_000.0
+    if a == b:
+        found: FoundPath | None = ([a], [])
+    elif opts.close_edges:
+        # one-off closures (criticality sweeps): one search costs less than a customisation
+        found = graph.shortest_path(path_key, use_mask, weights, a, b, limit=bound)
+    else:
+        found = graph.fast_path(path_key, use_mask, weights, a, b, limit=bound, modes=modes)
     found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
@@ -934,16 +1102,18 @@ def _route_leg_uncached(
     if found is None or (len(found[1]) == 0 and a != b):
         return drawn(f"no {leg.mode.value} path on the network", (da, db))
     nodes, edges = found
-    pieces = _pieces_from_path(graph, nodes, edges, index, leg.mode) if edges else _empty_pieces()
-    if status is not Status.OPERATIONAL and _km(pieces) > DETOUR_FACTOR * _line_km(geometry):
+    path = _PathRef(nodes, edges, index, leg.mode, False) if len(edges) else None
+    path_km = float(graph.length_m[np.asarray(edges, dtype=np.int64)].sum()) / 1000.0
+    if status is not Status.OPERATIONAL and path_km > DETOUR_FACTOR * _line_km(geometry):
         # a link being built: a network path much longer than the link is a detour, not it
         reason = (
-            f"not on the network (the only {leg.mode.value} path is a {_km(pieces):,.0f} km detour)"
+            f"not on the network (the only {leg.mode.value} path is a {path_km:,.0f} km detour)"
         )
         return drawn(reason, (da, db))
-    pieces, access_km = _with_access(
-        graph, pieces, ((leg.start, a), (leg.end, b)), index, leg.mode, status
+    parts, access_km = _assemble(
+        graph, path, ((leg.start, a), (leg.end, b)), index, leg.mode, status
     )
+    pieces = parts.table()
     _check_hard_avoid(what, pieces, opts)
     routed = RoutedLeg(
         index,
@@ -1336,6 +1506,7 @@ def route(
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
     bound = 3.0 * straight_m + 300_000.0
     limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
+    found: FoundPath | None
     if opts.close_edges:
         # a one-off closure (criticality sweeps): the stations snap as if it were open
         mask = mask.copy()
@@ -1347,7 +1518,9 @@ def route(
         )
     else:
         found = (
-            graph.fast_path(wkey, mask, weights, na, nb, limit=limit) if na != nb else ([na], [])
+            graph.fast_path(wkey, mask, weights, na, nb, limit=limit, modes=use_modes)
+            if na != nb
+            else ([na], [])
         )
     found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
@@ -1363,16 +1536,15 @@ def route(
             f"{what}: no path on the {'/'.join(use_modes)} network between these places"
         )
     nodes, edges = found
-    pieces = (
-        _pieces_from_path(graph, nodes, edges, 0, None, drop_transfers=True)
-        if edges
-        else _empty_pieces()
-    )
-    pieces, access_km = _with_access(
-        graph, pieces, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL
-    )
-    _check_hard_avoid(what, pieces, opts)
-    warnings = _soft_avoid_warnings(pieces, opts)
+    path = _PathRef(nodes, edges, 0, None, True) if len(edges) else None
+    lazy, access_km = _assemble(graph, path, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL)
+    pieces: pd.DataFrame | _Pieces = lazy
+    warnings: list[str] = []
+    if opts.avoid:
+        table = lazy.table()
+        _check_hard_avoid(what, table, opts)
+        warnings = _soft_avoid_warnings(table, opts)
+        pieces = table
     for w in warnings:
         _LOG.warning("%s", w)
     routed = RoutedLeg(
@@ -1380,7 +1552,7 @@ def route(
         leg,
         Status.OPERATIONAL,
         False,
-        _km(pieces),
+        lazy.length_m / 1000.0,
         snap_start_km=round(da, 3),
         snap_end_km=round(db, 3),
         access_km=round(access_km, 3),

@@ -7,8 +7,8 @@ the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.core import LENGTH_TRACK, Network
 
-__all__ = ["MODES", "STATUSES", "RoutingGraph", "routing_graph"]
+__all__ = ["MODES", "STATUSES", "FoundPath", "RoutingGraph", "routing_graph"]
 
 MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
@@ -33,6 +33,8 @@ CONTRACT_AFTER = 50
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
+#: A path as ``(nodes, edges)``: lists, or NumPy arrays from the hierarchy.
+FoundPath = tuple[Sequence[int] | I64, Sequence[int] | I64]
 
 
 def _codes(values: Any, vocabulary: tuple[str, ...]) -> npt.NDArray[np.int8]:
@@ -98,6 +100,33 @@ class RoutingGraph:
     weights: dict[Any, F64] = field(default_factory=dict)
     legs: dict[Any, Any] = field(default_factory=dict)
     _trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
+    _topologies: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    _metrics: dict[Any, Any] = field(default_factory=dict)
+
+    def topology(self, modes: tuple[str, ...]) -> Any:
+        """The hierarchy topology of every edge of ``modes`` (see :mod:`._hierarchy`).
+
+        Loaded from the network cache, or built (about 1 s for the regional rail) and stored.
+        """
+        key = tuple(sorted(modes))
+        hit = self._topologies.get(key)
+        if hit is None:
+            from corridors.network._hierarchy import load_topology
+
+            hit = load_topology(self.u, self.v, self.mode_mask(key), self.x, self.y)
+            self._topologies[key] = hit
+        return hit
+
+    def metric(self, key: Any, modes: tuple[str, ...], mask: B, weight: F64) -> Any:
+        """The hierarchy of ``modes`` customized for ``mask`` and ``weight``; cached by ``key``."""
+        full = (key, id(weight))  # cost arrays are kept in ``weights``: ids are not reused
+        hit = self._metrics.get(full)
+        if hit is None:
+            hit = self.topology(modes).customize(mask, weight)
+            if len(self._metrics) >= 16:
+                self._metrics.pop(next(iter(self._metrics)))
+            self._metrics[full] = hit
+        return hit
 
     def country_index(self) -> tuple[Any, I64]:
         """The distinct country codes (a pandas CategoricalDtype) and each node's code."""
@@ -197,8 +226,16 @@ class RoutingGraph:
         target: int,
         *,
         limit: float = np.inf,
-    ) -> tuple[list[int], list[int]] | None:
-        """As :meth:`shortest_path`, on the contracted graph once a mask is queried often.
+        modes: tuple[str, ...] | None = None,
+    ) -> FoundPath | None:
+        """As :meth:`shortest_path`, by the contraction hierarchy of ``modes``.
+
+        ``mask`` must select only edges of ``modes``. The hierarchy is customized for the
+        mask once (a few ms) and then answers in microseconds; ``limit`` is not needed.
+        Without ``modes``, or without the RoutingKit bindings (PyPI ``routingkit-cch``),
+        the older engine answers: the chain-contracted graph searched by NetworKit.
+
+        That one:
 
         Contracting costs 0.2–0.7 s (and the first one imports NetworKit, about 1 s) and
         saves about 1 ms a query, so a mask is contracted on its :data:`CONTRACT_AFTER`-th
@@ -206,6 +243,11 @@ class RoutingGraph:
         search. The contracted search stops at the target, so ``limit`` only bounds the
         plain one.
         """
+        from corridors.network import _hierarchy
+
+        if modes is not None and _hierarchy.available():
+            found: FoundPath | None = self.metric(key, modes, mask, weight).query(source, target)
+            return found
         from corridors.network._contract import query
 
         uses = self._uses.get(key, 0) + 1
@@ -280,14 +322,119 @@ class RoutingGraph:
 
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
 
+#: Bump when the stored routing graph's arrays change meaning.
+GRAPH_VERSION = "routing-graph-2"
+#: The per-node and per-edge arrays of a routing graph: every field the constructor needs.
+_ARRAYS = tuple(
+    f.name
+    for f in fields(RoutingGraph)
+    if f.default is MISSING
+    and f.default_factory is MISSING
+    and f.name not in ("link_names", "n_network_edges")
+)
+
+
+def _stored_key(net: Network, links: Mapping[str, Link]) -> str | None:
+    """Cache key of a network's routing graph with these links; ``None`` for an uncached net.
+
+    It covers the network's own key, every link's name, mode, status and points, the
+    borders setting (overlay nodes get countries) and the source of this module.
+    """
+    base = net.meta.get("cache_key")
+    if not base:
+        return None
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from corridors import settings
+    from corridors.network._cache import cache_key
+
+    h = hashlib.sha256()
+    for name in sorted(links):
+        lk = links[name]
+        coords = [[float(c) for c in pt] for pt in lk.coords]
+        h.update(json.dumps([name, lk.mode.value, lk.status.value, coords]).encode())
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return cache_key(
+        {
+            "kind": GRAPH_VERSION,
+            "network": str(base),
+            "links": h.hexdigest(),
+            "borders": settings.borders,
+            "graph_code": code,
+        }
+    )
+
+
+def _load_stored(key: str) -> RoutingGraph | None:
+    """The routing graph stored under ``key``, or ``None`` (absent or unreadable)."""
+    import logging
+
+    from corridors.network._cache import load_entry
+
+    entry = load_entry("routing-graphs", key, ".npz")
+    if entry is None:
+        return None
+    try:
+        with np.load(entry[0], allow_pickle=False) as z:
+            arrays = {name: z[name] for name in _ARRAYS}
+            names = tuple(str(n) for n in z["link_names"])
+            n_net = int(z["n_network_edges"])
+    except (OSError, ValueError, KeyError) as exc:
+        logging.getLogger("corridors").warning(
+            "routing graph cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
+        )
+        return None
+    return RoutingGraph(**arrays, link_names=names, n_network_edges=n_net)
+
+
+def _store(key: str, graph: RoutingGraph) -> None:
+    """Write the graph's arrays as a cache entry (atomic; a read-only cache only warns)."""
+    import io
+    import logging
+    from pathlib import Path
+
+    from corridors._errors import CacheError
+    from corridors.network._cache import save_entry
+
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        allow_pickle=False,
+        link_names=np.asarray(graph.link_names, dtype=str),
+        n_network_edges=np.asarray(graph.n_network_edges),
+        **{name: getattr(graph, name) for name in _ARRAYS},
+    )
+    data = buf.getvalue()
+
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    try:
+        save_entry("routing-graphs", key, ".npz", write, {"version": GRAPH_VERSION})
+    except CacheError as exc:
+        logging.getLogger("corridors").warning("routing graph not cached: %s", exc)
+
 
 def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> RoutingGraph:
-    """The routing graph of a network with the given links as switched-off overlays."""
+    """The routing graph of a network with the given links as switched-off overlays.
+
+    Kept in memory per network and, for a cached network, stored with it (content-hashed,
+    written atomically), so that a fresh process reads it instead of building it.
+    """
     links = dict(links or {})
     key = tuple(sorted((k, lk.coords[0], lk.coords[-1], len(lk.coords)) for k, lk in links.items()))
     per_net = _CACHE.setdefault(net, {})
     if key in per_net:
         return per_net[key]
+    # stored with the network cache, so a fresh process does not rebuild it (about 1 s)
+    stored = _stored_key(net, links)
+    if stored is not None:
+        hit = _load_stored(stored)
+        if hit is not None:
+            per_net[key] = hit
+            return hit
     n, e = net.nodes, net.edges
     x, y = n["x"].to_numpy(np.float64), n["y"].to_numpy(np.float64)
     country = n["country"].astype(str).to_numpy().astype("<U3")
@@ -351,6 +498,8 @@ def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> Rout
     # overlay ends join the network: the nearest node of the same mode, no length added
     _join_overlays(graph, links, names)
     per_net[key] = graph
+    if stored is not None:
+        _store(stored, graph)
     return graph
 
 

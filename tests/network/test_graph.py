@@ -1,10 +1,15 @@
-"""Tests of ``corridors.network._graph``: edge attribute codes."""
+"""Tests of ``corridors.network._graph``: edge attribute codes, the stored routing graph."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import pytest
 
+import corridors
 from corridors.network import _graph
 from corridors.network.core import Network
 
@@ -25,3 +30,44 @@ def test_codes_give_minus_one_for_missing_and_unknown_values() -> None:
     values = pd.Series(pd.Categorical(["rail", None, "sea", "hovercraft", "rail"]))
     assert _graph._codes(values, _graph.MODES).tolist() == [0, -1, 3, -1, 0]
     assert _graph._codes(["road", "sea", "x"], _graph.MODES).tolist() == [1, 3, -1]
+
+
+def test_the_routing_graph_is_stored_with_the_network_and_read_back(
+    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from corridors.routing import _all_links
+
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+    links = _all_links()
+    _graph._CACHE.pop(network, None)
+    built = _graph.routing_graph(network, links)
+    stored = list((tmp_path / "routing-graphs").iterdir())
+    assert sorted(p.suffix for p in stored) == [".json", ".npz"]
+
+    def no_build(*_: Any) -> None:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(_graph, "_join_overlays", no_build)
+    _graph._CACHE.pop(network, None)
+    again = _graph.routing_graph(network, links)
+    assert again is not built
+    for name in _graph._ARRAYS:
+        a, b = getattr(again, name), getattr(built, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert again.link_names == built.link_names and len(again.link_names) > 0
+    assert again.n_network_edges == built.n_network_edges
+    # other links are another graph: built, not read
+    fewer = dict(list(links.items())[1:])
+    _graph._CACHE.pop(network, None)
+    with pytest.raises(AssertionError, match="built again"):
+        _graph.routing_graph(network, fewer)
+    _graph._CACHE.pop(network, None)
+
+
+def test_a_network_without_a_cache_key_keeps_its_graph_in_memory_only(
+    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+    bare = Network(network.nodes, network.edges, {})
+    _graph.routing_graph(bare, {})
+    assert not (tmp_path / "routing-graphs").exists()

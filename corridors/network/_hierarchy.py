@@ -1,0 +1,553 @@
+"""A customizable contraction hierarchy (CCH) over the chain-contracted routing graph.
+
+The query engine of :meth:`corridors.network._graph.RoutingGraph.fast_path`. It is built in
+three steps, each kept apart so that a new mask costs only the last two:
+
+1. **Topology** (:func:`build_topology`): every edge of some modes, of any status, overlays
+   and closed edges included. Parallel edges form one *group*; chains of degree-2 nodes
+   between junctions are contracted into one arc each (a rail network is two thirds such
+   nodes), and the junctions are ordered by RoutingKit's inertial-flow nested dissection.
+   This is the expensive part (about 1 s for the regional rail graph) and it does not depend
+   on weights or masks, so it is stored with the network cache (:func:`load_topology`:
+   content-hashed, written atomically) and shared by every mask of those modes.
+2. **Metric** (:meth:`Topology.customize`): a mask and a cost per edge become integer arc
+   weights (the cheapest usable edge of each group; a chain with an unusable edge is cut),
+   and RoutingKit customizes the hierarchy with them in a few milliseconds. Avoided
+   countries, closed links, scenario years, statuses and the Volga–Don switch are all
+   masks, so all are re-customisations of one hierarchy.
+3. **Query** (:meth:`Metric.query`): a node inside a chain enters the hierarchy at the
+   junctions at either end of its chain, with the cost along the chain as the initial
+   distance (RoutingKit's multi-source query); a query within one chain also considers
+   the direct way along it. The junction path is expanded back to nodes and edges with
+   NumPy index arithmetic.
+
+Costs are scaled to integers (RoutingKit weights are 32-bit) by the largest factor that
+keeps every shortest path below RoutingKit's infinity (bounded by twice the largest
+eccentricity of a component plus two chain lengths); for metres on the regional rail
+graph that is a resolution of a few millimetres, so paths equal the float Dijkstra's of
+:meth:`~corridors.network._graph.RoutingGraph.shortest_path` except between paths whose
+lengths differ by less than the summed rounding (ties, such as a line mapped twice).
+Among parallel edges of equal cost the one the reference search keeps is chosen.
+
+RoutingKit: Dibbelt, Strasser, Wagner, "Customizable Contraction Hierarchies", ACM JEA 21
+(2016), doi:10.1145/2886843; the Python bindings are PyPI ``routingkit-cch`` (BSD-2-Clause).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "HIERARCHY_VERSION",
+    "INF_WEIGHT",
+    "Metric",
+    "Topology",
+    "available",
+    "build_topology",
+    "load_topology",
+]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+B = npt.NDArray[np.bool_]
+
+#: Bump when the stored topology's arrays change meaning.
+HIERARCHY_VERSION = "hierarchy-1"
+#: RoutingKit's infinite weight (``inf_weight``, 2^31 - 1): an arc at it is never used.
+INF_WEIGHT = 2**31 - 1
+
+
+def available() -> bool:
+    """Whether the RoutingKit CCH bindings (PyPI ``routingkit-cch``) can be imported."""
+    try:
+        import routingkit_cch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(eq=False)
+class Topology:
+    """Chains, junctions, edge groups and the junction order of one set of edges.
+
+    A chain's *slots* are its steps from node to node, in order from its start junction:
+    slot ``s`` goes from ``slot_tail[s]`` to ``slot_head[s]`` over any edge of group
+    ``slot_group[s]``; chain ``c`` has slots ``eptr[c]`` to ``eptr[c + 1] - 1``.
+    """
+
+    n_nodes: int
+    junction_node: I64  # junction -> node
+    junction: I64  # node -> junction, or -1
+    chain_of: I64  # node inside a chain -> the chain, or -1
+    pos_of: I64  # node inside a chain -> its index in the chain's nodes (1 .. slots - 1)
+    eptr: I64  # chain -> its first slot (one more entry at the end)
+    slot_group: I64
+    slot_tail: I64
+    slot_head: I64
+    chain_start: I64  # chain -> junction at its start
+    chain_end: I64  # chain -> junction at its end
+    arc_chain: I64  # arc -> chain; arcs [0, n_fwd) run start -> end, the rest end -> start
+    n_fwd: int
+    group_ptr: I64  # group -> its first entry in group_edges (one more at the end)
+    group_edges: I64  # edge ids, by group then edge id
+    edge_from_lo: I64  # 1 where an edge of group_edges is stored from its pair's smaller node
+    order: I64  # the junctions in RoutingKit's contraction order
+    _cch: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def n_junctions(self) -> int:
+        """Number of junctions (the hierarchy's nodes)."""
+        return len(self.junction_node)
+
+    def arcs(self) -> tuple[I64, I64]:
+        """Tail and head junction of every arc of the hierarchy."""
+        ch = self.arc_chain
+        fwd = np.arange(len(ch)) < self.n_fwd
+        tail = np.where(fwd, self.chain_start[ch], self.chain_end[ch])
+        head = np.where(fwd, self.chain_end[ch], self.chain_start[ch])
+        return tail, head
+
+    def cch(self) -> Any:
+        """The RoutingKit CCH of the arcs in the stored order (built on first use, ~30 ms)."""
+        with self._lock:
+            if self._cch is None:
+                import routingkit_cch as rkc
+
+                tail, head = self.arcs()
+                self._cch = rkc.CCH(self.order.tolist(), tail.tolist(), head.tolist(), False)
+            return self._cch
+
+    def to_bytes(self) -> bytes:
+        """The arrays as an uncompressed ``.npz`` (what the cache stores)."""
+        arrays = {
+            f.name: np.asarray(getattr(self, f.name))
+            for f in fields(self)
+            if not f.name.startswith("_")
+        }
+        buf = io.BytesIO()
+        np.savez(buf, allow_pickle=False, **arrays)
+        return buf.getvalue()
+
+    @classmethod
+    def from_file(cls, path: Path) -> Topology:
+        """Read what :meth:`to_bytes` wrote."""
+        with np.load(path, allow_pickle=False) as z:
+            kw: dict[str, Any] = {}
+            for f in fields(cls):
+                if f.name.startswith("_"):
+                    continue
+                a = z[f.name]
+                kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
+        return cls(**kw)
+
+    def customize(self, mask: B, weight: F64) -> Metric:
+        """The hierarchy weighted by ``weight`` (per edge) on the edges of ``mask``.
+
+        Parameters
+        ----------
+        mask
+            Usable edges of the routing graph; edges outside the topology are ignored.
+        weight
+            Cost of each edge (metres, or hours for time costs), non-negative.
+        """
+        import routingkit_cch as rkc
+
+        ge = self.group_edges
+        n_groups = len(self.group_ptr) - 1
+        we = np.where(mask[ge], weight[ge], np.inf)
+        gw = we[self.group_ptr[:-1]].copy()
+        first = ge[self.group_ptr[:-1]]
+        sel_lohi, sel_hilo = first.copy(), first.copy()
+        sizes = np.diff(self.group_ptr)
+        multi = np.flatnonzero(sizes > 1)
+        if len(multi):
+            # parallel edges: the cheapest usable one; on a tie the one the reference search
+            # keeps, which prefers an edge stored in the direction of travel
+            gid = np.repeat(np.arange(n_groups), sizes)
+            sub = np.flatnonzero(sizes[gid] > 1)
+            e, w_sub, g_sub = ge[sub], we[sub], gid[sub]
+            m = int(ge.max()) + 1
+            stored_lo = self.edge_from_lo[sub] == 1
+            for stored, out in ((stored_lo, sel_lohi), (~stored_lo, sel_hilo)):
+                rank = e + m * (~stored).astype(np.int64)
+                o = np.lexsort((rank, w_sub, g_sub))
+                head = np.ones(len(o), dtype=bool)
+                head[1:] = g_sub[o][1:] != g_sub[o][:-1]
+                out[g_sub[o][head]] = e[o][head]
+                gw[g_sub[o][head]] = w_sub[o][head]
+        fw = gw[self.slot_group]
+        blocked = ~np.isfinite(fw)
+        prefix = np.concatenate([[0.0], np.cumsum(np.where(blocked, 0.0, fw))])
+        nblock = np.concatenate([[0], np.cumsum(blocked)])
+        lo, hi = self.eptr[:-1], self.eptr[1:]
+        cost = prefix[hi] - prefix[lo]
+        usable = nblock[hi] == nblock[lo]
+        arc_cost = np.where(usable, cost, np.inf)[self.arc_chain]
+        scale = _scale(self, arc_cost, cost[usable])
+        iw = np.where(np.isfinite(arc_cost), np.rint(arc_cost * scale), INF_WEIGHT)
+        # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
+        metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None
+        return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo)
+
+
+def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
+    """Integer units per cost unit: every path and entry offset stays below the infinity."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    ok = np.isfinite(arc_cost)
+    longest = float(chain_cost.max()) if len(chain_cost) else 0.0
+    if not ok.any():  # no usable arc: a path runs along at most two chains
+        return (INF_WEIGHT - 2) / (2.0 * longest * 1.001 + 1.0)
+    tail, head = topo.arcs()
+    n = topo.n_junctions
+    g = csr_matrix((np.maximum(arc_cost[ok], 1e-9), (tail[ok], head[ok])), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    roots = np.unique(labels, return_index=True)[1]
+    dist = dijkstra(g, directed=False, indices=roots, min_only=True)
+    ecc = float(np.max(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else 0.0
+    bound = 2.0 * ecc + 2.0 * longest
+    return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
+
+
+@dataclass(eq=False)
+class Metric:
+    """A customized hierarchy: answers least-cost path queries between routing-graph nodes."""
+
+    topo: Topology
+    metric: Any
+    scale: float  # integer units per cost unit
+    prefix: F64  # cost up to each slot, usable slots only (one more entry at the start)
+    nblock: I64  # unusable slots up to each slot (one more entry at the start)
+    sel_lohi: I64  # group -> the edge used from its smaller node to its larger
+    sel_hilo: I64
+    _query: Any = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _entries(self, node: int) -> list[tuple[int, float, int]]:
+        """``(junction, cost, side)`` by which ``node`` enters the hierarchy.
+
+        ``side`` is 0 for the node itself as a junction, 1 for its chain's start, 2 for its
+        end; a side cut by an unusable edge is left out.
+        """
+        t = self.topo
+        j = int(t.junction[node])
+        if j >= 0:
+            return [(j, 0.0, 0)]
+        c = int(t.chain_of[node])
+        if c < 0:
+            return []
+        lo, hi = int(t.eptr[c]), int(t.eptr[c + 1])
+        at = lo + int(t.pos_of[node])
+        out = []
+        if self.nblock[at] == self.nblock[lo]:
+            out.append((int(t.chain_start[c]), float(self.prefix[at] - self.prefix[lo]), 1))
+        if self.nblock[hi] == self.nblock[at]:
+            out.append((int(t.chain_end[c]), float(self.prefix[hi] - self.prefix[at]), 2))
+        return out
+
+    def _run(
+        self, sources: dict[int, int], targets: dict[int, int]
+    ) -> tuple[int | None, list[int]]:
+        """RoutingKit's multi-source, multi-target query: distance and the arcs of the path."""
+        import routingkit_cch as rkc
+
+        if self.metric is None:
+            common = [sources[j] + targets[j] for j in set(sources) & set(targets)]
+            return (min(common) if common else None), []
+        with self.lock:
+            if self._query is None:
+                self._query = rkc.CCHQuery(self.metric)
+            r = self._query.run_multi(list(sources.items()), list(targets.items()))
+            out = (r.distance, r.arc_path)
+            del r  # RoutingKit needs the result dropped before the next query
+        return out
+
+    def query(self, source: int, target: int) -> tuple[I64, I64] | None:
+        """Least-cost path as ``(nodes, edges)`` between two routing-graph nodes, or ``None``."""
+        if source == target:
+            return np.array([source], dtype=np.int64), np.zeros(0, dtype=np.int64)
+        t = self.topo
+        starts, goals = self._entries(source), self._entries(target)
+        if not starts or not goals:
+            return None
+        direct = None
+        c = int(t.chain_of[source])
+        if c >= 0 and c == int(t.chain_of[target]):
+            lo = int(t.eptr[c])
+            a, b = lo + int(t.pos_of[source]), lo + int(t.pos_of[target])
+            if self.nblock[min(a, b)] == self.nblock[max(a, b)]:
+                cost = int(np.rint(abs(float(self.prefix[b] - self.prefix[a])) * self.scale))
+                direct = (cost, (a, b - a, 1) if a < b else (a - 1, a - b, -1))
+        ins = _cheapest(starts, self.scale)
+        outs = _cheapest(goals, self.scale)
+        dist, arcs = self._run(
+            {j: v[0] for j, v in ins.items()}, {j: v[0] for j, v in outs.items()}
+        )
+        if direct is not None and (dist is None or direct[0] <= dist):
+            return self._expand(source, [direct[1]], None)
+        if dist is None:
+            return None
+        arc = np.asarray(arcs, dtype=np.int64)
+        ch = t.arc_chain[arc]
+        fwd = arc < t.n_fwd
+        if len(arc):
+            j_in = int(t.chain_start[ch[0]] if fwd[0] else t.chain_end[ch[0]])
+            j_out = int(t.chain_end[ch[-1]] if fwd[-1] else t.chain_start[ch[-1]])
+        else:  # source and target reach one junction
+            j_in = j_out = min(set(ins) & set(outs), key=lambda j: ins[j][0] + outs[j][0])
+        head: list[tuple[int, int, int]] = []
+        side = ins[j_in][1]
+        if side:
+            cs = int(t.chain_of[source])
+            lo, hi = int(t.eptr[cs]), int(t.eptr[cs + 1])
+            at = lo + int(t.pos_of[source])
+            # back along the chain to its start, or on to its end
+            head.append((at - 1, at - lo, -1) if side == 1 else (at, hi - at, 1))
+        tail: list[tuple[int, int, int]] = []
+        side = outs[j_out][1]
+        if side:
+            ct = int(t.chain_of[target])
+            lo, hi = int(t.eptr[ct]), int(t.eptr[ct + 1])
+            at = lo + int(t.pos_of[target])
+            tail.append((lo, at - lo, 1) if side == 1 else (hi - 1, hi - at, -1))
+        lo_s, hi_s = t.eptr[ch], t.eptr[ch + 1]
+        middle = np.stack(
+            [np.where(fwd, lo_s, hi_s - 1), hi_s - lo_s, np.where(fwd, 1, -1)], axis=1
+        )
+        return self._expand(source, head + tail, middle, len(head))
+
+    def _expand(
+        self,
+        source: int,
+        ends: list[tuple[int, int, int]],
+        middle: I64 | None,
+        n_head: int = 0,
+    ) -> tuple[I64, I64]:
+        """Nodes and edges along slot ranges ``(first, count, +1 forward / -1 back)``.
+
+        The ranges are the first ``n_head`` of ``ends``, then ``middle``, then the rest.
+        """
+        t = self.topo
+        parts = [np.asarray(ends[:n_head], dtype=np.int64).reshape(-1, 3)]
+        if middle is not None:
+            parts.append(middle)
+        parts.append(np.asarray(ends[n_head:], dtype=np.int64).reshape(-1, 3))
+        r = np.concatenate(parts)
+        counts = r[:, 1]
+        ends_at = np.cumsum(counts)
+        total = int(ends_at[-1]) if len(ends_at) else 0
+        offsets = np.repeat(ends_at - counts, counts)
+        direction = np.repeat(r[:, 2], counts)
+        slots = np.repeat(r[:, 0], counts) + direction * (np.arange(total) - offsets)
+        fwd = direction > 0
+        s_tail, s_head = t.slot_tail[slots], t.slot_head[slots]
+        reached = np.where(fwd, s_head, s_tail)
+        came = np.where(fwd, s_tail, s_head)
+        g = t.slot_group[slots]
+        edges = np.where(came < reached, self.sel_lohi[g], self.sel_hilo[g])
+        nodes = np.empty(total + 1, dtype=np.int64)
+        nodes[0] = source
+        nodes[1:] = reached
+        return nodes, edges
+
+
+def _cheapest(entries: list[tuple[int, float, int]], scale: float) -> dict[int, tuple[int, int]]:
+    """Junction -> (integer cost, side); of two ways to one junction (a loop), the cheaper."""
+    out: dict[int, tuple[int, int]] = {}
+    for j, cost, side in entries:
+        v = int(np.rint(cost * scale))
+        if j not in out or v < out[j][0]:
+            out[j] = (v, side)
+    return out
+
+
+def build_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:
+    """Contract the chains of the edges in ``sel`` and order the junctions.
+
+    Parameters
+    ----------
+    u, v
+        End nodes of every routing-graph edge.
+    sel
+        The edges to include (any mask later used with this topology must be a subset).
+    x, y
+        Node longitudes and latitudes, in degrees (for the nested-dissection order).
+    """
+    import routingkit_cch as rkc
+
+    n = len(x)
+    eids = np.flatnonzero(sel & (u != v)).astype(np.int64)
+    lo, hi = np.minimum(u[eids], v[eids]), np.maximum(u[eids], v[eids])
+    o = np.lexsort((eids, hi, lo))
+    eids, lo, hi = eids[o], lo[o], hi[o]
+    new = np.ones(len(eids), dtype=bool)
+    new[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    group_ptr = np.append(np.flatnonzero(new), len(eids)).astype(np.int64)
+    ga, gb = lo[new], hi[new]
+    n_groups = len(ga)
+    rows = np.concatenate([ga, gb])
+    cols = np.concatenate([gb, ga])
+    gid = np.concatenate([np.arange(n_groups), np.arange(n_groups)])
+    o = np.argsort(rows, kind="stable")
+    rows, cols, gid = rows[o], cols[o], gid[o]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    indptr = np.cumsum(indptr)
+    degree = np.diff(indptr)
+    is_junction = (degree > 0) & (degree != 2)
+    cols_l, gid_l, ptr_l = cols.tolist(), gid.tolist(), indptr.tolist()
+    isj = is_junction.tolist()
+    used = bytearray(n_groups)
+    slot_group: list[int] = []
+    slot_tail: list[int] = []
+    slot_head: list[int] = []
+    eptr = [0]
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def walk(start: int, k: int) -> None:
+        cur = start
+        while True:
+            g, nxt = gid_l[k], cols_l[k]
+            used[g] = 1
+            slot_group.append(g)
+            slot_tail.append(cur)
+            slot_head.append(nxt)
+            if isj[nxt] or nxt == start:
+                break
+            k = ptr_l[nxt]
+            if gid_l[k] == g:
+                k += 1
+            cur = nxt
+        eptr.append(len(slot_group))
+        starts.append(start)
+        ends.append(nxt)
+
+    for j in np.flatnonzero(is_junction).tolist():
+        for k in range(ptr_l[j], ptr_l[j + 1]):
+            if not used[gid_l[k]]:
+                walk(j, k)
+    # rings of degree-2 nodes only: one node of each becomes a junction
+    for node in np.flatnonzero(degree == 2).tolist():
+        k = ptr_l[node]
+        if not used[gid_l[k]]:
+            isj[node] = True
+            is_junction[node] = True
+            walk(node, k)
+    junction_node = np.flatnonzero(is_junction).astype(np.int64)
+    junction = np.full(n, -1, dtype=np.int64)
+    junction[junction_node] = np.arange(len(junction_node))
+    ep = np.asarray(eptr, dtype=np.int64)
+    heads = np.asarray(slot_head, dtype=np.int64)
+    n_chains = len(ep) - 1
+    owner = np.repeat(np.arange(n_chains), np.diff(ep))
+    inner = np.ones(len(heads), dtype=bool)
+    inner[ep[1:] - 1] = False  # a chain's last step reaches a junction
+    chain_of = np.full(n, -1, dtype=np.int64)
+    pos_of = np.zeros(n, dtype=np.int64)
+    s_inner = np.flatnonzero(inner)
+    chain_of[heads[s_inner]] = owner[s_inner]
+    pos_of[heads[s_inner]] = s_inner - ep[owner[s_inner]] + 1
+    cstart = junction[np.asarray(starts, dtype=np.int64)]
+    cend = junction[np.asarray(ends, dtype=np.int64)]
+    real = np.flatnonzero(cstart != cend)  # a loop back to its own junction never shortens a path
+    arc_chain = np.concatenate([real, real]).astype(np.int64)
+    topo = Topology(
+        n_nodes=n,
+        junction_node=junction_node,
+        junction=junction,
+        chain_of=chain_of,
+        pos_of=pos_of,
+        eptr=ep,
+        slot_group=np.asarray(slot_group, dtype=np.int64),
+        slot_tail=np.asarray(slot_tail, dtype=np.int64),
+        slot_head=heads,
+        chain_start=cstart,
+        chain_end=cend,
+        arc_chain=arc_chain,
+        n_fwd=len(real),
+        group_ptr=group_ptr,
+        group_edges=eids,
+        edge_from_lo=(u[eids] == lo).astype(np.int64),
+        order=np.zeros(0, dtype=np.int64),
+    )
+    tail, head = topo.arcs()
+    jx, jy = x[junction_node], y[junction_node]
+    if len(junction_node):
+        order = rkc.compute_order_inertial(
+            len(junction_node), tail.tolist(), head.tolist(), jy.tolist(), jx.tolist()
+        )
+        topo.order = np.asarray(order, dtype=np.int64)
+    return topo
+
+
+def topology_key(u: I64, v: I64, sel: B, n_nodes: int) -> str:
+    """SHA-256 (hex) of the edges a topology is built from, for the cache."""
+    from corridors.network._cache import cache_key
+
+    h = hashlib.sha256()
+    ids = np.flatnonzero(sel).astype(np.int64)
+    for a in (ids, u[ids].astype(np.int64), v[ids].astype(np.int64)):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return cache_key(
+        {
+            "kind": HIERARCHY_VERSION,
+            "edges": h.hexdigest(),
+            "n_nodes": n_nodes,
+            "rkc": _rkc_version(),
+        }
+    )
+
+
+def _rkc_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("routingkit-cch")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def load_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:
+    """The topology of the edges in ``sel``, from the cache or built and stored there."""
+    import logging
+
+    from corridors._errors import CacheError
+    from corridors.network._cache import load_entry, save_entry
+
+    key = topology_key(u, v, sel, len(x))
+    entry = load_entry("hierarchies", key, ".npz")
+    if entry is not None:
+        try:
+            return Topology.from_file(entry[0])
+        except (OSError, ValueError, KeyError) as exc:
+            logging.getLogger("corridors").warning(
+                "hierarchy cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
+            )
+    topo = build_topology(u, v, sel, x, y)
+    data = topo.to_bytes()
+
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    try:
+        save_entry(
+            "hierarchies",
+            key,
+            ".npz",
+            write,
+            {"version": HIERARCHY_VERSION, "junctions": topo.n_junctions},
+        )
+    except CacheError as exc:  # a read-only cache: the hierarchy is still used this session
+        logging.getLogger("corridors").warning("hierarchy not cached: %s", exc)
+    return topo

@@ -1,0 +1,319 @@
+"""The contraction hierarchy answers as the plain Dijkstra search does (the reference)."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import corridors
+from corridors.network import _hierarchy
+from corridors.network._graph import RoutingGraph, routing_graph
+from corridors.network._hierarchy import Topology, build_topology, load_topology
+from corridors.network.core import Network
+from corridors.routing import _all_links, _avoid_masks, _edge_mask
+
+# a junction 0 with a chain 0-1-2-3-4 (to junction 4), a long edge 0-4, a spur 4-5-6, an
+# edge 0-10, a ring 7-8-9 of degree-2 nodes only, and between 11 and 12 two parallel edges
+# of equal length stored in opposite directions, hung off 10 by 10-11 and 12-13
+_TINY = [
+    (0, 1, 1.0),
+    (1, 2, 1.0),
+    (2, 3, 1.0),
+    (3, 4, 1.0),
+    (0, 4, 10.0),
+    (4, 5, 2.0),
+    (5, 6, 2.0),
+    (0, 10, 1.0),
+    (7, 8, 1.0),
+    (8, 9, 1.0),
+    (9, 7, 1.0),
+    (10, 11, 1.0),
+    (11, 12, 3.0),
+    (12, 11, 3.0),
+    (12, 13, 1.0),
+]
+
+
+def _graph(edges: list[tuple[int, int, float]]) -> RoutingGraph:
+    n = 1 + max(max(a, b) for a, b, _ in edges)
+    m = len(edges)
+    return RoutingGraph(
+        x=np.linspace(40.0, 41.0, n),
+        y=np.linspace(40.0, 40.5, n),
+        country=np.full(n, "GEO"),
+        u=np.array([a for a, _, _ in edges], dtype=np.int64),
+        v=np.array([b for _, b, _ in edges], dtype=np.int64),
+        length_m=np.array([w for _, _, w in edges]),
+        mode=np.zeros(m, np.int8),
+        status=np.zeros(m, np.int8),
+        gauge_mm=np.zeros(m, np.int16),
+        bridged=np.zeros(m, bool),
+        volga_don=np.zeros(m, bool),
+        closed=np.zeros(m, bool),
+        schematic=np.zeros(m, bool),
+        link=np.full(m, -1, np.int16),
+        link_names=(),
+        n_network_edges=m,
+    )
+
+
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RoutingGraph:
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+    return _graph(_TINY)
+
+
+def _fast(g: RoutingGraph, mask: Any, s: int, t: int) -> Any:
+    return g.fast_path(("test", mask.tobytes()), mask, g.length_m, s, t, modes=("rail",))
+
+
+@pytest.mark.parametrize(
+    ("s", "t", "nodes", "edges"),
+    [
+        (1, 3, [1, 2, 3], [1, 2]),
+        (3, 1, [3, 2, 1], [2, 1]),
+        (1, 6, [1, 2, 3, 4, 5, 6], [1, 2, 3, 5, 6]),
+        (6, 2, [6, 5, 4, 3, 2], [6, 5, 3, 2]),
+        (2, 10, [2, 1, 0, 10], [1, 0, 7]),
+        (0, 4, [0, 1, 2, 3, 4], [0, 1, 2, 3]),
+        (8, 9, [8, 9], [9]),
+        (7, 9, [7, 9], [10]),
+        (5, 5, [5], []),
+        # equal parallel edges: the one stored in the direction of travel, as the reference
+        (11, 12, [11, 12], [12]),
+        (12, 11, [12, 11], [13]),
+        (13, 1, [13, 12, 11, 10, 0, 1], [14, 13, 11, 7, 0]),
+    ],
+)
+def test_tiny_graph_paths_are_the_reference_paths(
+    tiny: RoutingGraph, s: int, t: int, nodes: list[int], edges: list[int]
+) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    found = _fast(tiny, mask, s, t)
+    assert found is not None
+    assert (list(found[0]), list(found[1])) == (nodes, edges)
+    ref = tiny.shortest_path(("ref",), mask, tiny.length_m, s, t)
+    assert ref is not None and (list(ref[0]), list(ref[1])) == (nodes, edges)
+
+
+def test_a_masked_edge_cuts_its_chain_and_the_way_along_it(tiny: RoutingGraph) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    mask[2] = False  # 2-3, inside the chain 0-1-2-3-4
+    found = _fast(tiny, mask, 1, 3)
+    assert found is not None
+    # the chain is cut: out to 0, the long edge to 4, back to 3
+    assert list(found[0]) == [1, 0, 4, 3]
+    assert list(found[1]) == [0, 4, 3]
+    assert tiny.length_m[found[1]].sum() == 12.0
+    # a closed spur leaves 6 unreachable, as in the reference
+    mask[5] = False
+    assert _fast(tiny, mask, 6, 1) is None
+    assert tiny.shortest_path(("ref", 2), mask, tiny.length_m, 6, 1) is None
+
+
+def test_a_masked_parallel_edge_leaves_its_twin(tiny: RoutingGraph) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    mask[12] = False
+    found = _fast(tiny, mask, 11, 12)
+    assert found is not None and list(found[1]) == [13]
+
+
+def test_unreachable_and_unknown_nodes_are_none(tiny: RoutingGraph) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    assert _fast(tiny, mask, 1, 8) is None
+    mask[[8, 9, 10]] = False  # the whole ring: its nodes are on no usable edge
+    assert _fast(tiny, mask, 8, 1) is None
+
+
+def test_topology_is_cached_content_hashed_and_read_back(
+    tiny: RoutingGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sel = np.ones(len(tiny.u), dtype=bool)
+    built = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    files = sorted(p.name for p in (tmp_path / "hierarchies").iterdir())
+    assert len(files) == 2 and files[1] == files[0] + ".json"
+
+    def no_build(*_: Any) -> Topology:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(_hierarchy, "build_topology", no_build)
+    again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    for name in ("junction_node", "chain_of", "pos_of", "slot_group", "arc_chain", "order"):
+        assert np.array_equal(getattr(again, name), getattr(built, name))
+    assert again.n_fwd == built.n_fwd and again.n_nodes == built.n_nodes
+    # another edge set is another entry
+    sel[14] = False
+    with pytest.raises(AssertionError, match="built again"):
+        load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+
+
+def test_a_corrupt_cached_topology_is_rebuilt(
+    tiny: RoutingGraph, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sel = np.ones(len(tiny.u), dtype=bool)
+    first = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    data = next(p for p in (tmp_path / "hierarchies").iterdir() if p.suffix == ".npz")
+    data.write_bytes(b"not an npz")
+    again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    assert "corrupt" in caplog.text
+    assert np.array_equal(again.order, first.order)
+
+
+def test_a_ring_alone_needs_no_hierarchy(tiny: RoutingGraph) -> None:
+    ring = _graph([(0, 1, 1.0), (1, 2, 2.0), (2, 0, 4.0)])
+    mask = np.ones(3, dtype=bool)
+    assert ring.topology(("rail",)).n_fwd == 0
+    for s, t, want in ((1, 2, [1]), (0, 2, [0, 1]), (2, 0, [1, 0]), (1, 0, [0])):
+        found = _fast(ring, mask, s, t)
+        assert found is not None and list(found[1]) == want, (s, t)
+    mask[0] = False
+    found = _fast(ring, mask, 1, 0)
+    assert found is not None and list(found[1]) == [1, 2]
+
+
+def test_chains_are_contracted(tiny: RoutingGraph) -> None:
+    sel = np.ones(len(tiny.u), dtype=bool)
+    topo = build_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    # junctions: 0 and 4 (three neighbours), the dead ends 6 and 13, one node of the ring
+    assert list(topo.junction_node) == [0, 4, 6, 7, 13]
+    # chains: 0-1-2-3-4, 0-4, 4-5-6, 0-10-11-12-13 (over a group of two edges), the ring
+    assert np.diff(topo.eptr).tolist() == [4, 1, 4, 2, 3]
+    assert topo.chain_of[2] == 0 and topo.pos_of[2] == 2
+    assert topo.chain_of[12] == 2 and topo.pos_of[12] == 3
+    # the ring's chain goes back to its own junction and gets no arc
+    assert sorted(topo.arc_chain.tolist()) == [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+# --- the regional network: same lengths as the reference on thousands of pairs ------------
+
+
+def _rail(network: Network) -> tuple[RoutingGraph, Any, np.ndarray]:
+    g = routing_graph(network, _all_links())
+    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    return g, mask, np.unique(np.concatenate([g.u[mask], g.v[mask]]))
+
+
+def _gazetteer_nodes(g: RoutingGraph, mask: Any) -> list[int]:
+    from corridors.geo import geodata
+
+    tree, ids = g.snap_tree(("test-gazetteer",), mask)
+    pts = [(p.lon, p.lat) for p in geodata.places()]
+    from corridors.network._graph import local_xy
+
+    _, idx = tree.query(local_xy([p[0] for p in pts], [p[1] for p in pts]))
+    return sorted({int(ids[i]) for i in np.atleast_1d(idx)})
+
+
+def _agree(g: RoutingGraph, key: str, mask: Any, pairs: list[tuple[int, int]]) -> tuple[int, int]:
+    """Assert equal lengths (to 1 m) and reachability; return (pairs with a path, same paths)."""
+    found = same = 0
+    for s, t in pairs:
+        bound = 3.0 * float(np.hypot(g.x[s] - g.x[t], g.y[s] - g.y[t])) * 111_320.0 + 300_000.0
+        ref = g.shortest_path(("ref", key), mask, g.length_m, s, t, limit=bound)
+        fast = g.fast_path(("cch", key), mask, g.length_m, s, t, modes=("rail",))
+        assert (ref is None) == (fast is None), (s, t)
+        if ref is None or fast is None:
+            continue
+        found += 1
+        nodes, edges = fast
+        assert nodes[0] == s and nodes[-1] == t
+        assert mask[np.asarray(edges, dtype=np.int64)].all()
+        uu, vv = g.u[edges], g.v[edges]
+        a, b = np.asarray(nodes[:-1]), np.asarray(nodes[1:])
+        assert (((uu == a) & (vv == b)) | ((uu == b) & (vv == a))).all()
+        assert abs(g.length_m[edges].sum() - g.length_m[ref[1]].sum()) <= 1.0, (s, t)
+        same += list(edges) == list(ref[1])
+    return found, same
+
+
+def test_same_lengths_as_the_reference_on_random_and_gazetteer_pairs(network: Network) -> None:
+    g, mask, nodes = _rail(network)
+    rng = random.Random(17)
+    pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(1000)]
+    places = _gazetteer_nodes(g, mask)
+    pairs += [(a, b) for a in places for b in places if a != b][::3][:1000]
+    assert len(pairs) == 2000
+    found, same = _agree(g, "plain", mask, pairs)
+    assert found > 0.8 * len(pairs)
+    # Paths differ only between alternatives of equal length: the network has many an edge
+    # beside a two-edge detour of exactly the same whole metres, where the float search
+    # keeps whichever its summation order happens to favour; the lengths still agree.
+    assert 0 < same < found
+
+
+def test_same_lengths_as_the_reference_under_an_avoid(network: Network) -> None:
+    g, mask, nodes = _rail(network)
+    _, bad = _avoid_masks(g, ("ARM",))
+    avoid = mask & ~bad
+    assert int((mask & bad).sum()) > 0
+    rng = random.Random(5)
+    pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(600)]
+    found, _ = _agree(g, "avoid-ARM", avoid, pairs)
+    assert found > 0.5 * len(pairs)
+
+
+def test_same_lengths_as_the_reference_under_closures(network: Network) -> None:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    g, mask, _ = _rail(network)
+    # nodes of the largest connected stretch of line: random nodes are often on fragments
+    n = g.n_nodes
+    adj = coo_matrix((np.ones(int(mask.sum())), (g.u[mask], g.v[mask])), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    used = np.unique(np.concatenate([g.u[mask], g.v[mask]]))
+    big = np.bincount(labels[used]).argmax()
+    nodes = used[labels[used] == big]
+    rng = random.Random(9)
+    pairs = [(int(rng.choice(nodes)), int(rng.choice(nodes))) for _ in range(600)]
+    # close every edge of the first 40 reference paths' middles: the lines really used
+    closed = mask.copy()
+    for s, t in pairs[:40]:
+        ref = g.shortest_path(("ref", "plain"), mask, g.length_m, s, t)
+        if ref is not None and len(ref[1]) > 4:
+            closed[ref[1][len(ref[1]) // 2]] = False
+    assert int((mask & ~closed).sum()) >= 20
+    found, _ = _agree(g, "closed", closed, pairs)
+    # the closures cut the largest stretch into pieces (85 of the 600 pairs keep a path on
+    # the default network); what is checked is that both searches agree on every pair
+    assert found >= 50
+
+
+def test_routes_match_the_previous_engine(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridors.geo import geodata
+    from corridors.routing import route
+
+    names = [p.name for p in geodata.places()][:40]
+    pairs = list(zip(names[::2], names[1::2], strict=True))
+
+    def lengths() -> list[float | None]:
+        out: list[float | None] = []
+        for a, b in pairs:
+            try:
+                r = route(a, b, network, modes="rail")
+            except corridors.CorridorsError:
+                out.append(None)
+                continue
+            lazy_km = r.length_km  # before the table exists
+            back = pickle.loads(pickle.dumps(r))  # the table travels, not the routing graph
+            assert back.length_km == lazy_km and len(back.pieces) == len(r.pieces)
+            assert r.length_km == float(r.pieces["length_m"].sum()) / 1000.0 == lazy_km
+            assert r.legs[0].length_km == r.length_km
+            out.append(r.length_km)
+        return out
+
+    new = lengths()
+    monkeypatch.setattr(_hierarchy, "available", lambda: False)
+    old = lengths()
+    assert [x is None for x in new] == [x is None for x in old]
+    assert sum(x is not None for x in new) >= 10
+    for x, y in zip(new, old, strict=True):
+        if x is not None and y is not None:
+            assert abs(x - y) * 1000.0 <= 1.0
