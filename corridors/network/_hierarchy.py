@@ -192,7 +192,9 @@ class Topology:
         cost = prefix[hi] - prefix[lo]
         usable = nblock[hi] == nblock[lo]
         arc_cost = np.where(usable, cost, np.inf)[self.arc_chain]
-        scale = _scale(self, arc_cost, cost[usable])
+        # every chain's unblocked sum bounds the entry offsets, usable chain or not (a ring
+        # cut by a mask has no usable chain, but a node on it still enters from its ends)
+        scale = _scale(self, arc_cost, cost)
         iw = np.where(np.isfinite(arc_cost), np.rint(arc_cost * scale), INF_WEIGHT)
         # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
         metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None

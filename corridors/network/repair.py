@@ -297,6 +297,11 @@ def _bridge(
     net: Network, mode: str, max_m: float, min_component_m: float
 ) -> tuple[pd.DataFrame, float]:
     cand = _bridge_candidates(net, mode, max_m, min_component_m)
+    # a gap at a border is a fact (a closed crossing, a line not yet built to it), not a
+    # digitising gap: a bridge never joins two countries
+    country = net.nodes["country"].astype(str).to_numpy()
+    ca_, cb_ = country[cand["a"].to_numpy(int)], country[cand["b"].to_numpy(int)]
+    cand = cand[(ca_ == cb_) | (ca_ == "") | (cb_ == "")]
     # shortest first, then by the ends' coordinates: the same order in every extent
     cand = cand.sort_values(["d", "xa", "ya", "xb", "yb"], kind="stable")
     parent: dict[int, int] = {}

@@ -50,7 +50,7 @@ def test_closing_meghri_cuts_zangezur(network, elements) -> None:  # type: ignor
     row = _close(network, elements, "zangezur", "link:meghri")
     assert row["cut"] is True and row["detour"] is False
     assert "the link 'meghri' is closed" in row["reason"]
-    assert row["baseline_km"] == 854.3
+    assert row["baseline_km"] == 850.7
     assert row["delta_length_km"] is None and row["delta_time_h"] is None
 
 
@@ -65,16 +65,13 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
 
 
-def test_closing_boyuk_kesik_gardabani_leaves_btk_no_rail_way_into_georgia(
-    network, elements
-) -> None:  # type: ignore[no-untyped-def]
-    # the crossing's pin is released, so the route may look for another crossing: the
-    # embedded network has no other AZE-GEO rail link (and AZE-ARM is closed), so BTK is cut
+def test_closing_boyuk_kesik_gardabani_sends_btk_round_the_black_sea(network, elements) -> None:  # type: ignore[no-untyped-def]
+    # the crossing's pin is released, so the route may look for another crossing: there is
+    # no other AZE-GEO rail link (AZE-ARM is closed), so the rail way into Georgia is round
+    # the Black Sea by Russia, Ukraine, Moldova, Romania, Bulgaria, Türkiye and Kars
     row = _close(network, elements, "btk", "border:Böyük Kəsik–Gardabani")
-    assert row["cut"] is True
-    assert (
-        row["reason"] == "no alternative path (Böyük Kəsik – Tbilisi: no rail path on the network)"
-    )
+    assert row["cut"] is False
+    assert row["countries_added"] == "RUS,UKR,MDA,ROU,BGR"
 
 
 def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
@@ -83,11 +80,11 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     row = _close(network, elements, "middle-corridor", "border:Sholdala–Zhoon-Döbö")
     assert row["cut"] is False
     assert (row["baseline_km"], row["length_km"], row["delta_length_km"]) == (
-        6090.7,
-        8316.5,
-        2225.8,
+        6089.8,
+        7299.8,
+        1210.0,
     )
-    assert (row["delta_time_h"], row["delta_border_crossings"]) == (41.3, -2)
+    assert (row["delta_time_h"], row["delta_border_crossings"]) == (22.4, -2)
     assert (row["countries_added"], row["countries_removed"]) == ("", "KGZ")
 
 
@@ -160,10 +157,8 @@ def test_an_od_pair_is_swept_like_a_corridor(network, tmp_path) -> None:  # type
     base, m, _ = baseline(item, network)
     els = {e.id: e for e in elements_of(base, network, m)}
     row = evaluate(item, els["border:Böyük Kəsik–Gardabani"], network)
-    assert (row["baseline_km"], row["cut"]) == (550.0, True)
-    assert row["reason"] == (
-        "route 'Baku' – 'Tbilisi' (rail): no path on the rail network between these places"
-    )
+    assert (row["baseline_km"], row["cut"]) == (550.0, False)
+    assert (row["length_km"], row["countries_added"]) == (5948.6, "RUS,UKR,MDA,ROU,BGR,TUR")
     od.write_text("origin,to\nBaku,Tbilisi\n", encoding="utf-8")
     with pytest.raises(DefinitionError, match="needs the columns 'from' and 'to'"):
         items_from_od_file(od)

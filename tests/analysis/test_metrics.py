@@ -184,13 +184,13 @@ def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
         if mode != "pipeline":
             assert SPEEDS_FOR_ANY_KMH[mode] == kmh
     assert DEFAULT_TIME_MODEL.port_dwell_h == TRANSFER_FOR_ANY_H
-    # Baku – Tbilisi: road 538 km / 22.7 h beats rail 550 km / 50.8 h (40.6 h rail border)
+    # Baku – Tbilisi: road 514 km / 22.1 h beats rail 550 km / 50.8 h (40.6 h rail border)
     r = fastest_route("Baku", "Tbilisi", network)
     m = route_metrics(r)
-    assert m["length_km_by_mode"] == {"road": 538.3}
-    assert m["time_h"] == 22.7
+    assert m["length_km_by_mode"] == {"road": 513.5}
+    assert m["time_h"] == 22.1
     # the multimodal candidate, on moving time alone, takes the rail (10.1 h moving)
-    assert r.meta["candidates_h"] == {"any": 50.8, "rail": 50.8, "road": 22.7}
+    assert r.meta["candidates_h"] == {"any": 50.8, "rail": 50.8, "road": 22.1}
     # with a 1 h rail border dwell, rail (10.1 + 1 h) is faster than road
     quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
     r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
@@ -218,7 +218,7 @@ def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:
         ("btk", [("Akhalkalaki", 1520, 1435)]),
         # the 1520 mm track reaches Iranian Astara's yard; the missing Rasht–Astara line is
         # 1435 mm
-        ("instc-west", [("Astara", 1520, 1435)]),
+        ("instc-west", [("Astara–Astara", 1520, 1435)]),
         # the planned line in Iran joins the 1520 mm track at Aghband to the 1520 mm track
         # that reaches Jolfa station (OSM): it takes their gauge, and Jolfa's 1435 mm yard
         # tracks are passed through, not a break

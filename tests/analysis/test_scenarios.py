@@ -38,14 +38,14 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     result = run_scenario(load_scenario("tripp-open-2030"), network)
     trip = _row(result, "Baku → Nakhchivan (rail)")
     # today by rail only round through Russia, Kazakhstan, Turkmenistan and Iran
-    assert (trip["baseline_km"], trip["scenario_km"]) == (4516.2, 510.9)
-    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4005.3, -208.1)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (4524.5, 510.9)
+    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4013.6, -208.2)
     assert trip["countries_added"] == ["ARM"]
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
-    # Meghri's 48.5 km drawn link becomes track; the rest of the line follows OSM's works
-    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (854.3, 784.6)
-    assert zangezur["delta_missing_km"] == -48.5
+    # Meghri's 49.4 km drawn link becomes track; the rest of the line follows OSM's works
+    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (850.7, 784.2)
+    assert zangezur["delta_missing_km"] == -49.4
     assert zangezur["note"] == ""
 
 
@@ -53,10 +53,10 @@ def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
     result = run_scenario(load_scenario("instc-rasht-astara-built"), network)
     trip = _row(result, "Baku → Tehran (rail)")
     # Baku – Astara 313, Astara – Rasht 162, Rasht – Qazvin 164, Qazvin – Tehran about 150
-    assert (trip["baseline_km"], trip["scenario_km"]) == (3596.1, 818.2)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (3604.3, 819.0)
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM"]
     west = _row(result, "instc-west")
-    assert west["delta_missing_km"] == -156.7
+    assert west["delta_missing_km"] == -159.4
     east = _row(result, "instc-east")
     assert east["changed"] is False
 

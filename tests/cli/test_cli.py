@@ -197,8 +197,8 @@ def test_route_any_mode_picks_the_faster_road(
 ) -> None:
     assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("Baku – Tbilisi: 538.3 km, 1 border crossing, ")
-    assert first.endswith("time 22.7 h")
+    assert first.startswith("Baku – Tbilisi: 513.5 km, 1 border crossing, ")
+    assert first.endswith("time 22.1 h")
 
 
 def test_scenario_run_merges_flags_over_the_file(
@@ -220,11 +220,11 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 143.6
+    assert plain["zangezur"]["scenario_time_h"] == 142.3
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
-    assert quick["zangezur"]["scenario_time_h"] == 80.6
-    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 142.4
+    assert quick["zangezur"]["scenario_time_h"] == 80.5
+    assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 143.6
     # --corridor replaces the file's list; --route adds a question to its own
     only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
     assert list(only) == ["aras", "Baku → Nakhchivan (rail)", "Baku → Tbilisi (road)"]
@@ -280,7 +280,7 @@ def test_a_definition_file_is_accepted_wherever_an_id_is(
     argv = ["-q", "scenario", "run", "tripp-open-2030", "--corridor", mini, "--format", "json"]
     assert main(argv) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
-    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 550.8
+    assert rows[0]["id"] == "mini" and rows[0]["baseline_km"] == 556.2
     # a draft written by scan routes as it is
     text = tmp_path / "note.txt"
     text.write_text("Trains run from Baku to Tbilisi and on to Kars.\n", encoding="utf-8")

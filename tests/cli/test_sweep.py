@@ -52,11 +52,11 @@ def test_criticality_single_process_writes_tables_and_map(
     argv = ["-q", "sweep", "criticality", "btk", "--scheduler", "none", "--format", "json"]
     assert main([*argv, "--out", str(out), "--top", "1", "--map", str(out / "m.html")]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["rows"][0]["element"] == "border:Böyük Kəsik–Gardabani"
+    assert data["rows"][0]["element"] == "link:akhalkalaki-kars"
     assert data["rows"][0]["cut"] is True
     # one per link the baseline uses: each stretch between junctions of the OSM track
     # (sidings and yards included), each named link and crossing
-    assert data["run"]["evaluations"] == 750
+    assert data["run"]["evaluations"] == 751
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "criticality.csv",

@@ -42,11 +42,11 @@ def test_every_link_of_the_definitions() -> None:
             ("aras-rail",), True,
         ),
         "akhalkalaki-kars": (
-            "rail", "operational", None, 50, (43.486, 41.4056), (43.10685, 40.60494),
+            "rail", "operational", None, 47, (43.4994, 41.3285), (43.10685, 40.60494),
             ("btk", "middle-corridor"), False,
         ),
         "rasht-astara": (
-            "rail", "planned", 2028, 84, (48.853, 38.418), (49.56354, 37.20414),
+            "rail", "planned", 2028, 90, (48.84974, 38.44059), (49.56354, 37.20414),
             ("instc-west",), True,
         ),
         "meghri": (
@@ -58,11 +58,11 @@ def test_every_link_of_the_definitions() -> None:
             ("zangezur",), False,
         ),
         "nakhchivan-dilucu": (
-            "rail", "planned", None, 6, (44.88724, 39.62686), (44.80083, 39.64724),
+            "rail", "planned", None, 7, (44.88724, 39.62686), (44.80168, 39.66345),
             ("zangezur",), True,
         ),
         "kars-dilucu": (
-            "rail", "under_construction", 2029, 103, (44.80083, 39.64724), (43.10685, 40.60494),
+            "rail", "under_construction", 2029, 102, (44.80168, 39.66345), (43.10685, 40.60494),
             ("zangezur",), True,
         ),
         "meghri-road": (
@@ -108,7 +108,7 @@ def test_authored_geometry_wins_over_a_geodesic_from_another_definition() -> Non
     assert not plain.authored
     legs = list(btk.legs)
     i = next(k for k, leg in enumerate(legs) if leg.link == "akhalkalaki-kars")
-    drawn = [(43.486, 41.4056), (43.30, 41.10), (43.10685, 40.60494)]
+    drawn = [(43.4994, 41.3285), (43.30, 41.10), (43.10685, 40.60494)]
     legs[i] = replace(legs[i], geometry=tuple(drawn))
     authored = replace(btk, id="btk-drawn", legs=tuple(legs), variants=())
     for order in ([btk, authored], [authored, btk]):
