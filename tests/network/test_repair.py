@@ -205,7 +205,7 @@ def test_an_along_track_length_survives_a_merge() -> None:
 
 
 def test_a_dangling_end_is_bridged_past_its_own_dense_line() -> None:
-    # (away from the 1-degree tile seams) 31 nodes 50 m apart (1.5 km): the 24 nearest nodes of its east end are its own, so the
+    # 31 nodes 50 m apart (1.5 km): the 24 nearest nodes of its east end are its own, so the
     # search goes on to the whole 5 km radius and finds the middle (not an end) of a north-south
     # line 2 km east; the ends of that line are 3 km away
     dense = [(45.5 + 50 * i * _EAST, 40.0) for i in range(31)]
