@@ -64,3 +64,41 @@ def test_an_added_line_gives_way_to_the_layers_track_where_it_covers_it() -> Non
     assert km(kept[source == "geodata:network_additions"]) / 1000 == pytest.approx(58.69, abs=0.01)
     # a layer of another status covers nothing
     assert len(drop_covered(btk, layer[layer["status"] == "under_construction"])) == 45
+
+
+def test_the_schematic_allowance_is_the_measured_offset_of_backbone_chords() -> None:
+    """Re-measure ``routing.SCHEMATIC_DEVIATION``: how far backbone rail chords lie off the
+    OSM track they simplify, as a share of their length, where the layer covers them."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    from corridors.routing import SCHEMATIC_DEVIATION
+
+    box = (38.0, 36.0, 52.0, 44.0)
+    backbone = scgraph_segments("rail", box)
+    track = layer_segments(box)
+    lat0, k = 40.0, 111.32
+
+    def xy(x: object, y: object) -> object:
+        return np.column_stack([np.asarray(x) * k * np.cos(np.radians(lat0)), np.asarray(y) * k])
+
+    pts = []  # the layer's track, a point every 50 m
+    for r in track.itertuples():
+        n = max(2, int(np.hypot(r.x1 - r.x0, r.y1 - r.y0) * 111 / 0.05))
+        t = np.linspace(0, 1, n)
+        pts.append(np.column_stack([r.x0 + (r.x1 - r.x0) * t, r.y0 + (r.y1 - r.y0) * t]))
+    allp = np.concatenate(pts)
+    tree = cKDTree(xy(allp[:, 0], allp[:, 1]))
+    ratios = []
+    t = np.linspace(0, 1, 41)
+    for r in backbone.itertuples():
+        chord = np.hypot((r.x1 - r.x0) * np.cos(np.radians(lat0)), r.y1 - r.y0) * k
+        if chord < 3:
+            continue
+        d, _ = tree.query(xy(r.x0 + (r.x1 - r.x0) * t, r.y0 + (r.y1 - r.y0) * t))
+        # both ends on the track and the chord along it: a chord of that stretch of track
+        if d[0] < 0.3 and d[-1] < 0.3 and np.median(d) < 3:
+            ratios.append(d.max() / chord)
+    assert len(ratios) == 244
+    assert round(float(np.quantile(ratios, 0.9)), 3) == SCHEMATIC_DEVIATION
+    assert round(float(np.median(ratios)), 3) == 0.051
