@@ -413,12 +413,17 @@ def _segment_distance_m(
     lon: float,
     lat: float,
 ) -> npt.NDArray[np.float64]:
-    """Distance in metres from ``(lon, lat)`` to each straight segment (local plane)."""
-    k = 111_320.0
-    c = np.cos(np.radians(lat))
-    ax, ay = (x0 - lon) * k * c, (y0 - lat) * k
-    bx, by = (x1 - lon) * k * c, (y1 - lat) * k
-    dx, dy = bx - ax, by - ay
-    den = dx * dx + dy * dy
-    t = np.clip(-(ax * dx + ay * dy) / np.where(den > 0, den, 1.0), 0.0, 1.0)
-    return np.asarray(np.hypot(ax + t * dx, ay + t * dy), dtype=np.float64)
+    """Distance in metres from ``(lon, lat)`` to each straight segment (local plane, shapely)."""
+    import shapely
+
+    kx, ky = 111_320.0 * np.cos(np.radians(lat)), 111_320.0
+    ends = np.stack(
+        [
+            np.stack([(x0 - lon) * kx, (y0 - lat) * ky], 1),
+            np.stack([(x1 - lon) * kx, (y1 - lat) * ky], 1),
+        ],
+        axis=1,
+    )
+    return np.asarray(
+        shapely.distance(shapely.Point(0.0, 0.0), shapely.linestrings(ends)), dtype=np.float64
+    )
