@@ -196,9 +196,12 @@ def test_route_any_mode_picks_the_faster_road(
     capsys: pytest.CaptureFixture[str], network: object
 ) -> None:
     assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
+    lines = capsys.readouterr().out.splitlines()
+    first = lines[0]
     assert first.startswith("Baku – Tbilisi: 513.5 km, 1 border crossing, ")
     assert first.endswith("time 22.1 h")
+    # the road crosses at Lagodekhi, a named crossing of geodata/crossings.yaml
+    assert lines[-1].split() == ["AZE", "→", "GEO", "Lagodekhi–Mazımçay", "road", "46.3", "41.8"]
 
 
 def test_scenario_run_merges_flags_over_the_file(
