@@ -247,5 +247,7 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert got("instc-west/6") == (8.5, -0.1, 0.1)
     assert got("instc-west/7") == (1.6, 7.4, 0.0)
     assert rows["instc-west/7"].flag == ""
-    # the Dilucu border point at the end of the OSM construction track (was snapped 2 km)
-    assert got("zangezur/10") == (236.5, 5.6, 0.3)
+    # the Dilucu border point at the end of the OSM construction track (was snapped 2 km); the
+    # 224 km end where the line leaves the Kars – Tbilisi railway, 12 km out of Kars (was
+    # measured on to Kars station: 236.5 km, +5.6 %)
+    assert got("zangezur/10") == (224.9, 0.4, 0.3)

@@ -62,7 +62,7 @@ def test_every_link_of_the_definitions() -> None:
             ("zangezur",), True,
         ),
         "kars-dilucu": (
-            "rail", "under_construction", 2029, 102, (44.80168, 39.66345), (43.10685, 40.60494),
+            "rail", "under_construction", 2029, 139, (44.80168, 39.66345), (43.213, 40.67),
             ("zangezur",), True,
         ),
         "meghri-road": (
