@@ -16,6 +16,7 @@ routing produce, so it shows any change to either.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -85,11 +86,18 @@ class PublishedLine:
     status: Status
     source: LengthSource
     note: str | None = None
+    via: tuple[Station, ...] = ()
 
     @property
     def name(self) -> str:
-        """``"Start – End"``."""
-        return f"{self.start.name} – {self.end.name}"
+        """``"Start – End"``, with ``"via ..."`` when the line is routed through stations."""
+        base = f"{self.start.name} – {self.end.name}"
+        return f"{base} via {', '.join(s.name for s in self.via)}" if self.via else base
+
+    @property
+    def stops(self) -> tuple[Station, ...]:
+        """The stations the line is routed through, in order: start, ``via``, end."""
+        return (self.start, *self.via, self.end)
 
 
 @dataclass(frozen=True)
@@ -288,8 +296,13 @@ def _line(raw: Any, index: int, shown: str, problems: list[str]) -> PublishedLin
         *(_text(src, k, f"{where}: source", problems) for k in LengthSource.__annotations__)
     )
     note = raw.get("note")
+    via_raw = raw.get("via", [])
+    if not isinstance(via_raw, list):
+        problems.append(f"{where}: via must be a list of stations, got {via_raw!r}")
+        via_raw = []
+    via = tuple(_station(v, f"{where}: via[{k}]", problems) for k, v in enumerate(via_raw))
     return PublishedLine(
-        lid, start, end, mode, length, status, source, str(note).strip() if note else None
+        lid, start, end, mode, length, status, source, str(note).strip() if note else None, via
     )
 
 
@@ -340,20 +353,24 @@ def _line_row(line: PublishedLine, network: Network) -> FidelityRow:
         "source": source,
         "url": src.url,
     }
+    stops = line.stops
     try:
-        r = route(line.start.waypoint(), line.end.waypoint(), network, modes=line.mode.value)
+        # a line with ``via`` stations is routed stop to stop, as its source measures it
+        routes = [
+            route(a.waypoint(), b.waypoint(), network, modes=line.mode.value)
+            for a, b in itertools.pairwise(stops)
+        ]
     except (SnapError, InfeasibleRouteError) as exc:
         return FidelityRow(
             **base, modelled_km=None, error_pct=None, flag="not routable", detail=str(exc)
         )
-    modelled = float(route_metrics(r)["length_km"])
-    leg = r.legs[0]
+    modelled = sum(float(route_metrics(r)["length_km"]) for r in routes)
     flag = "detour" if modelled > DETOUR_FACTOR * line.length_km else ""
     return FidelityRow(
         **base,
         modelled_km=modelled,
         error_pct=percent_error(modelled, line.length_km),
-        snap_km=(leg.snap_start_km, leg.snap_end_km),
+        snap_km=(routes[0].legs[0].snap_start_km, routes[-1].legs[0].snap_end_km),
         flag=flag,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +56,11 @@ def test_published_lines_are_parsed_exactly() -> None:
     assert lines["sari-gorgan"].length_km == 142.6
     assert lines["baku-boyuk-kasik"].length_km == 503.0
     assert lines["mashhad-tejen"].end.country == "TKM"
+    georgia = lines["boyuk-kasik-kartsakhi"]
+    tbilisi = Station("Tbilisi Central Station", 44.7995883, 41.721053, "GEO", 1448030489)
+    assert georgia.via == (tbilisi,)
+    assert georgia.name == "Böyük Kəsik – Kartsakhi via Tbilisi Central Station"
+    assert all(ln.via == () for lid, ln in lines.items() if lid != "boyuk-kasik-kartsakhi")
     countries = {c for ln in lines.values() for c in (ln.start.country, ln.end.country)}
     assert countries == {"ARM", "AZE", "GEO", "IRN", "KAZ", "TKM", "TUR"}
     for ln in lines.values():
@@ -73,7 +79,7 @@ def test_station_coordinates_are_those_of_the_osm_station_nodes() -> None:
             else:
                 nodes[s["id"]] = (s["lon"], s["lat"])
     for ln in published_lines():
-        for st in (ln.start, ln.end):
+        for st in ln.stops:
             assert st.osm_node in nodes, (ln.id, st.name)
             lon, lat = nodes[st.osm_node]  # type: ignore[index]
             assert (st.lon, st.lat) == pytest.approx((lon, lat), abs=1e-6), (ln.id, st.name)
@@ -160,6 +166,25 @@ def test_the_error_on_a_tiny_network_with_a_known_length() -> None:
     assert "snap limit" in off.detail
 
 
+def test_a_line_with_via_stations_is_routed_through_them_in_order() -> None:
+    # the meridian with a spur east at 45.5°N: South – North via the spur's end goes out and back
+    spur = {"x0": 70.0, "y0": 45.5, "x1": 70.2, "y1": 45.5, "mode": "rail", "source": "t"}
+    lats = [45.0, 45.25, 45.5, 45.75, 46.0]
+    rows_in = [
+        {"x0": 70.0, "y0": a, "x1": 70.0, "y1": b, "mode": "rail", "source": "t"}
+        for a, b in itertools.pairwise(lats)
+    ]
+    net = network_from_segments(pd.DataFrame([*rows_in, spur]))
+    geod = Geod(ellps="WGS84")
+    arc_km = geod.inv(70.0, 45.0, 70.0, 46.0)[2] / 1000.0
+    spur_km = geod.inv(70.0, 45.5, 70.2, 45.5)[2] / 1000.0
+    line = replace(_line("via", 130.0), via=(Station("East", 70.2, 45.5, "KAZ"),))
+    (row,) = fidelity_rows(net, lines=[line], corridors=[])
+    assert row.name == "South – North via East"
+    assert row.modelled_km == pytest.approx(arc_km + 2 * spur_km, abs=0.01)
+    assert row.snap_km == (0.0, 0.0)
+
+
 def test_a_path_much_longer_than_the_published_line_is_flagged_as_a_detour() -> None:
     rows = fidelity_rows(_meridian(), lines=[_line("tiny", 60.0)], corridors=[])
     assert rows[0].flag == "detour"
@@ -242,10 +267,17 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert got("erzurum-kars") == (211.8, -2.4, 0.2)
     # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition
     assert got("marabda-kartsakhi") == (178.8, -0.9, 0.5)
-    assert got("btk/6") == (26.1, -10.1, 0.0)
+    # the Georgian share of BTK counted through Tbilisi, as published (was 241.4 km, -6.8 %,
+    # on the shortest path, which bypasses the city)
+    assert got("boyuk-kasik-kartsakhi") == (258.9, 0.0, 0.5)
+    # the 29 km start at the junction east of the gauge-change yard, where the standard-gauge
+    # line begins, not in the middle of the yard (was 26.1 km, -10.1 %)
+    assert got("btk/6") == (28.8, -0.6, 0.0)
     # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
     assert got("instc-west/6") == (8.5, -0.1, 0.1)
     assert got("instc-west/7") == (1.6, 7.4, 0.0)
     assert rows["instc-west/7"].flag == ""
-    # the Dilucu border point at the end of the OSM construction track (was snapped 2 km)
-    assert got("zangezur/10") == (236.5, 5.6, 0.3)
+    # the Dilucu border point at the end of the OSM construction track (was snapped 2 km); the
+    # 224 km end where the line leaves the Kars – Tbilisi railway, 12 km out of Kars (was
+    # measured on to Kars station: 236.5 km, +5.6 %)
+    assert got("zangezur/10") == (224.9, 0.4, 0.3)

@@ -43,8 +43,10 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     assert trip["countries_added"] == ["ARM"]
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
-    # Meghri's 49.4 km drawn link becomes track; the rest of the line follows OSM's works
-    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (850.7, 784.2)
+    # Meghri's 49.4 km drawn link becomes track; the rest of the line follows OSM's works (the
+    # opened Kars–Dilucu link is drawn along its OSM ways now, no longer as a 191 km chord that
+    # cut 45 km off the real 224 km: was 784.2 km)
+    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (850.7, 829.1)
     assert zangezur["delta_missing_km"] == -49.4
     assert zangezur["note"] == ""
 

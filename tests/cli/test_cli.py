@@ -223,7 +223,7 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 142.3
+    assert plain["zangezur"]["scenario_time_h"] == 143.2
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
     assert quick["zangezur"]["scenario_time_h"] == 80.5

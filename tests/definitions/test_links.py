@@ -42,7 +42,7 @@ def test_every_link_of_the_definitions() -> None:
             ("aras-rail",), True,
         ),
         "akhalkalaki-kars": (
-            "rail", "operational", None, 47, (43.4994, 41.3285), (43.10685, 40.60494),
+            "rail", "operational", None, 47, (43.52613, 41.31438), (43.10685, 40.60494),
             ("btk", "middle-corridor"), False,
         ),
         "rasht-astara": (
@@ -62,7 +62,7 @@ def test_every_link_of_the_definitions() -> None:
             ("zangezur",), True,
         ),
         "kars-dilucu": (
-            "rail", "under_construction", 2029, 102, (44.80168, 39.66345), (43.10685, 40.60494),
+            "rail", "under_construction", 2029, 139, (44.80168, 39.66345), (43.213, 40.67),
             ("zangezur",), True,
         ),
         "meghri-road": (
@@ -108,7 +108,7 @@ def test_authored_geometry_wins_over_a_geodesic_from_another_definition() -> Non
     assert not plain.authored
     legs = list(btk.legs)
     i = next(k for k, leg in enumerate(legs) if leg.link == "akhalkalaki-kars")
-    drawn = [(43.4994, 41.3285), (43.30, 41.10), (43.10685, 40.60494)]
+    drawn = [(43.52613, 41.31438), (43.30, 41.10), (43.10685, 40.60494)]
     legs[i] = replace(legs[i], geometry=tuple(drawn))
     authored = replace(btk, id="btk-drawn", legs=tuple(legs), variants=())
     for order in ([btk, authored], [authored, btk]):
