@@ -30,7 +30,7 @@ def test_btk_cost(network) -> None:  # type: ignore[no-untyped-def]
         "total_usd": 2105,
     }
     dearer = DEFAULT_COST_MODEL.with_overrides({"border_usd.rail": 500, "usd_per_km.rail": 2})
-    assert route_cost(m, dearer)["total_usd"] == 1662 + 1000 + 329
+    assert route_cost(m, dearer)["total_usd"] == 1665 + 1000 + 329
 
 
 def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[no-untyped-def]
