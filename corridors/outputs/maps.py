@@ -419,18 +419,49 @@ def _water_style(feature: Mapping[str, Any]) -> dict[str, Any]:
     return {"color": SHORE, "weight": 0.6, "fillColor": SEA, "fillOpacity": 1.0, "opacity": 1.0}
 
 
+#: Named river lines at least this long (km) get a label each; the longest always does.
+_RIVER_LABEL_MIN_KM = 250.0
+#: Where along a river line its label may sit (fractions of its length, first choice first),
+#: and how far (degrees) it keeps from city and port labels where it can.
+_RIVER_LABEL_AT = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)
+_RIVER_LABEL_CLEAR_DEG = 0.3
+
+
+def _river_label_point(line: Any, towns: Any) -> Any:
+    """The first point of :data:`_RIVER_LABEL_AT` clear of every town, else the clearest."""
+    pts = [line.interpolate(f, normalized=True) for f in _RIVER_LABEL_AT]
+    if not len(towns):
+        return pts[0]
+    clear = [float(np.min(np.hypot(towns[:, 0] - p.x, towns[:, 1] - p.y))) for p in pts]
+    ok = [p for p, c in zip(pts, clear, strict=True) if c >= _RIVER_LABEL_CLEAR_DEG]
+    return ok[0] if ok else pts[int(np.argmax(clear))]
+
+
 @functools.cache
 def _water_label_points() -> tuple[tuple[str, str, float, float], ...]:
-    """One label per named river (middle of its longest line) and lake (a point inside)."""
+    """Labels of named water: lakes at a point inside, rivers along their lines.
+
+    A river is labelled on its longest line and on every line of at least
+    :data:`_RIVER_LABEL_MIN_KM` (the Kura in Georgia and in Azerbaijan), away from the city
+    and port labels where the line allows.
+    """
+    from corridors.geo import geodata
+
+    towns = np.array([(p.lon, p.lat) for p in geodata.places() if p.kind in ("city", "port")])
     gdf = water.water()
     out = []
     named = gdf[gdf["name"] != ""]
     for _, rows in named.groupby("name", sort=True):
-        i = rows["length_km"].to_numpy().argmax() if rows["kind"].iloc[0] == "river" else 0
-        geom = rows.geometry.iloc[int(i)]
         kind = str(rows["kind"].iloc[0])
-        pt = geom.interpolate(0.5, normalized=True) if kind == "river" else geom.point_on_surface()
-        out.append((str(rows["label"].iloc[0]), kind, round(pt.x, 3), round(pt.y, 3)))
+        label = str(rows["label"].iloc[0])
+        if kind != "river":
+            pt = rows.geometry.iloc[0].point_on_surface()
+            out.append((label, kind, round(pt.x, 3), round(pt.y, 3)))
+            continue
+        km = rows["length_km"].to_numpy()
+        for i in sorted({int(km.argmax()), *np.flatnonzero(km >= _RIVER_LABEL_MIN_KM).tolist()}):
+            pt = _river_label_point(rows.geometry.iloc[i], towns)
+            out.append((label, kind, round(pt.x, 3), round(pt.y, 3)))
     return tuple(out)
 
 
@@ -692,7 +723,8 @@ def _footer(routes: Sequence[Route]) -> str:
 
 
 _ATTRIBUTION = (
-    "&copy; OpenStreetMap contributors (ODbL) | Made with Natural Earth | searoute / MARNET"
+    "&copy; OpenStreetMap contributors (ODbL) | Made with Natural Earth | "
+    "rivers: GSHHG WDBII (LGPL-3.0) | searoute / MARNET"
 )
 
 
@@ -1259,7 +1291,8 @@ def png_bytes(
     ax.text(
         0.99,
         0.01,
-        "© OpenStreetMap contributors (ODbL; rivers, lakes via geo-maps); Natural Earth; searoute",
+        "© OpenStreetMap contributors (ODbL; rivers, lakes via geo-maps); GSHHG WDBII rivers "
+        "(LGPL-3.0); Natural Earth; searoute",
         transform=ax.transAxes,
         ha="right",
         fontsize=6,

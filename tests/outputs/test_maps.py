@@ -297,7 +297,8 @@ def test_payloads_run_no_script_on_a_map_or_the_index(
 
 def test_water_file_names_the_aras_and_the_kura_in_the_region() -> None:
     """geodata/water.parquet: the Aras in three stretches (gaps in the OSM data below
-    Horadiz), the Kura in one (Mingachevir – Salyan), the lakes by name, with provenance."""
+    Horadiz), the Kura in two (Borjomi – Shamkir reservoir from WDBII, Mingachevir – Salyan
+    from OSM), the lakes by name, with provenance (tests/geo/test_water.py: the centrelines)."""
     import shapely
 
     from corridors.geo.water import REGION, water, water_source
@@ -307,14 +308,22 @@ def test_water_file_names_the_aras_and_the_kura_in_the_region() -> None:
     rivers = gdf[gdf["kind"] == "river"]
     aras, kura = rivers[rivers["name"] == "Aras"], rivers[rivers["name"] == "Kura"]
     assert sorted(aras["length_km"].tolist()) == [10.1, 83.5, 363.8]
-    assert kura["length_km"].tolist() == [292.8]
+    assert sorted(kura["length_km"].tolist()) == [276.3, 292.8]
     assert set(aras["label"]) == {"Aras / Araks"}
     # the Aras runs along the Nakhchivan–Iran border past Julfa (45.63 E, 38.95 N)
     julfa = shapely.Point(45.6296, 38.954)
     assert min(shapely.distance(aras.geometry.values, julfa)) < 0.02
-    assert sorted(set(rivers["name"]) - {""}) == ["Aras", "Kura", "Tigris", "Volga"]
+    assert sorted(set(rivers["name"]) - {""}) == [
+        "Amu Darya",
+        "Aras",
+        "Kura",
+        "Syr Darya",
+        "Tigris",
+        "Ural",
+        "Volga",
+    ]
     lakes = gdf[gdf["kind"] == "lake"].set_index("name")
-    assert (len(gdf), len(rivers), len(lakes)) == (8973, 7521, 1007)  # 445 riverbanks
+    assert (len(gdf), len(rivers), len(lakes)) == (8979, 7527, 1007)  # 445 riverbanks
     assert lakes.loc["Lake Sevan", "area_km2"] == 1259.9
     assert lakes.loc["Caspian Sea", "area_km2"] == 401154.3
     assert lakes.loc["Lake Sevan"].geometry.contains(shapely.Point(45.35, 40.3167))
@@ -337,15 +346,16 @@ def test_map_html_has_the_water_layer_under_the_routes(network: Network) -> None
     assert ".style.zIndex = 350;" in page and ".style.zIndex = 360;" in page  # routes: 400
     assert '"className": "corridors-water"' in page
     features = _water()["features"]
-    assert len(features) == 961
+    assert len(features) == 967  # 961 before the six WDBII centrelines
     kinds = [f["properties"]["kind"] for f in features]
-    assert (kinds.count("river"), kinds.count("lake"), kinds.count("riverbank")) == (770, 171, 20)
+    assert (kinds.count("river"), kinds.count("lake"), kinds.count("riverbank")) == (776, 171, 20)
     labels = {f["properties"]["name"] for f in features} - {""}
     assert {"Aras / Araks", "Kura", "Lake Sevan", "Lake Urmia", "Caspian Sea"} <= labels
+    assert {"Amu Darya", "Syr Darya", "Ural"} <= labels
     data = json.loads(re.findall(r"\}, (\{\"bounds\".*?\})\);\n", page)[0])
     water_labels = {lab["text"] for lab in data["labels"] if lab["kind"] in ("river", "lake")}
     assert {"Aras / Araks", "Kura", "Lake Sevan", "Caspian Sea"} <= water_labels
-    assert "geo-maps" in page  # provenance in the footer
+    assert "geo-maps" in page and "GSHHG" in page  # provenance in the footer
 
 
 def test_png_draws_rivers_and_lakes(network: Network, tmp_path: Path) -> None:
@@ -384,10 +394,40 @@ def test_river_layer_renders_offline_at_1024(
     }"""
     )
     assert opened.errors == [] and opened.requests == [], (opened.errors, opened.requests)
-    assert got["paths"] == len(_water()["features"]) == 961
+    assert got["paths"] == len(_water()["features"]) == 967
     assert RIVER in got["strokes"]
     assert got["z"] == [350, 360, 400]
     assert got["routes"] > 0
     assert "Aras / Araks" in got["shown"]
     screenshot(opened, "aras-water-1024x768")
+    opened.page.close()
+
+
+@pytest.mark.browser
+def test_btk_map_shows_the_kura_through_tbilisi_at_1400(
+    browser: Any, network: Network, tmp_path: Path
+) -> None:
+    """The Kura (WDBII centreline) is drawn and labelled in Georgia, clear of the city labels."""
+    r = route_corridor(corridors.load("btk"), network)
+    path = save_map(map_routes([r]), tmp_path / "btk.html")
+    opened = open_page(browser, path, (1400, 900), wait_ms=1000)
+    got = opened.page.evaluate(
+        """() => {
+      const box = e => { const r = e.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom]; };
+      const shown = [...document.querySelectorAll('.corridors-label')]
+        .filter(e => e.dataset.shown === '1');
+      return shown.map(e => [e.textContent, e.className, ...box(e)]);
+    }"""
+    )
+    assert opened.errors == [] and opened.requests == [], (opened.errors, opened.requests)
+    kura = [g for g in got if g[0] == "Kura" and "kind-river" in g[1]]
+    towns = {g[0]: g[2:] for g in got if g[0] in ("Tbilisi", "Rustavi", "Gori")}
+    assert kura and {"Tbilisi", "Rustavi"} <= set(towns)
+
+    def apart(a: list[float], b: list[float]) -> bool:
+        return a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
+
+    assert all(apart(k[2:], t) for k in kura for t in towns.values())
+    screenshot(opened, "btk-kura-1400x900")
     opened.page.close()
