@@ -118,7 +118,14 @@ class RoutingGraph:
         if hit is None:
             from corridors.network._hierarchy import load_topology
 
-            hit = load_topology(self.u, self.v, self.mode_mask(key), self.x, self.y)
+            graph_key = None
+            if self.store_key:  # the stored graph's content and the modes fix the edges
+                from corridors.network._cache import cache_key
+
+                graph_key = cache_key({"graph": self.store_key, "modes": list(key)})
+            hit = load_topology(
+                self.u, self.v, self.mode_mask(key), self.x, self.y, graph_key=graph_key
+            )
             self._topologies[key] = hit
         return hit
 
@@ -353,7 +360,7 @@ class RoutingGraph:
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
 
 #: Bump when the stored routing graph's arrays change meaning.
-GRAPH_VERSION = "routing-graph-2"
+GRAPH_VERSION = "routing-graph-3"
 #: The per-node and per-edge arrays of a routing graph: every field the constructor needs.
 _ARRAYS = tuple(
     f.name
@@ -397,23 +404,36 @@ def _stored_key(net: Network, links: Mapping[str, Link]) -> str | None:
     )
 
 
+#: Node ids, stored as 32-bit integers when they fit (less to read and hash) and read back
+#: as 64-bit.
+_NARROW = ("u", "v")
+
+
+def _narrow(name: str, a: Any) -> Any:
+    if name in _NARROW and len(a) and int(a.max()) <= np.iinfo(np.int32).max and a.min() >= 0:
+        return a.astype(np.int32)
+    return a
+
+
 def _load_stored(key: str) -> RoutingGraph | None:
     """The routing graph stored under ``key``, or ``None`` (absent or unreadable)."""
     import logging
+    import zipfile
 
-    from corridors.network._cache import load_entry
+    from corridors.network._cache import load_arrays
 
-    entry = load_entry("routing-graphs", key, ".npz")
-    if entry is None:
-        return None
     try:
-        with np.load(entry[0], allow_pickle=False) as z:
-            arrays = {name: z[name] for name in _ARRAYS}
-            names = tuple(str(n) for n in z["link_names"])
-            n_net = int(z["n_network_edges"])
-    except (OSError, ValueError, KeyError) as exc:
+        z = load_arrays("routing-graphs", key)
+        if z is None:
+            return None
+        arrays = {name: z[name] for name in _ARRAYS}
+        for name in _NARROW:
+            arrays[name] = arrays[name].astype(np.int64)
+        names = tuple(str(n) for n in z["link_names"])
+        n_net = int(z["n_network_edges"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         logging.getLogger("corridors").warning(
-            "routing graph cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
+            "routing graph cache entry %s is unreadable (%s); rebuilding it", key[:32], exc
         )
         return None
     return RoutingGraph(**arrays, link_names=names, n_network_edges=n_net)
@@ -434,7 +454,7 @@ def _store(key: str, graph: RoutingGraph) -> None:
         allow_pickle=False,
         link_names=np.asarray(graph.link_names, dtype=str),
         n_network_edges=np.asarray(graph.n_network_edges),
-        **{name: getattr(graph, name) for name in _ARRAYS},
+        **{name: _narrow(name, getattr(graph, name)) for name in _ARRAYS},
     )
     data = buf.getvalue()
 
@@ -478,25 +498,25 @@ def _snap_key(graph_key: str, mask: B) -> str:
 def _load_snap(key: str) -> tuple[cKDTree, I64, F64] | None:
     """The snap index stored under ``key``, or ``None`` (absent or unreadable)."""
     import logging
+    import zipfile
 
-    from corridors.network._cache import load_entry
+    from corridors.network._cache import load_arrays
 
-    entry = load_entry("snap-indexes", key, ".npz")
-    if entry is None:
-        return None
     try:
-        with np.load(entry[0], allow_pickle=False) as z:
-            kinds = [str(k) for k in z["tree_kinds"]]
-            state: list[Any] = []
-            for i, kind in enumerate(kinds):
-                a = z[f"tree_{i}"]
-                state.append(None if kind == "none" else int(a) if kind == "int" else a)
-            ids, comp_km = z["ids"].astype(np.int64), z["comp_km"].astype(np.float64)
+        z = load_arrays("snap-indexes", key)
+        if z is None:
+            return None
+        kinds = [str(k) for k in z["tree_kinds"]]
+        state: list[Any] = []
+        for i, kind in enumerate(kinds):
+            a = z[f"tree_{i}"]
+            state.append(None if kind == "none" else int(a) if kind == "int" else a)
+        ids, comp_km = z["ids"].astype(np.int64), z["comp_km"].astype(np.float64)
         tree = cKDTree.__new__(cKDTree)
         tree.__setstate__(tuple(state))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         logging.getLogger("corridors").warning(
-            "snap index cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
+            "snap index cache entry %s is unreadable (%s); rebuilding it", key[:32], exc
         )
         return None
     return tree, ids, comp_km

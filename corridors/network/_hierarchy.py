@@ -39,6 +39,7 @@ import functools
 import hashlib
 import io
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 
 #: Bump when the stored topology's arrays change meaning.
-HIERARCHY_VERSION = "hierarchy-1"
+HIERARCHY_VERSION = "hierarchy-2"
 #: RoutingKit's infinite weight (``inf_weight``, 2^31 - 1): an arc at it is never used.
 INF_WEIGHT = 2**31 - 1
 
@@ -145,12 +146,20 @@ class Topology:
             return self._cch
 
     def to_bytes(self) -> bytes:
-        """The arrays as an uncompressed ``.npz`` (what the cache stores)."""
-        arrays = {
-            f.name: np.asarray(getattr(self, f.name))
-            for f in fields(self)
-            if not f.name.startswith("_")
-        }
+        """The arrays as an uncompressed ``.npz`` (what the cache stores).
+
+        Stored as 32-bit integers where every value fits (half the bytes to read and hash
+        on a fresh process's first query), read back as 64-bit.
+        """
+        lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+        arrays = {}
+        for f in fields(self):
+            if f.name.startswith("_"):
+                continue
+            a = np.asarray(getattr(self, f.name))
+            if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
+                a = a.astype(np.int32)
+            arrays[f.name] = a
         buf = io.BytesIO()
         np.savez(buf, allow_pickle=False, **arrays)
         return buf.getvalue()
@@ -159,12 +168,17 @@ class Topology:
     def from_file(cls, path: Path) -> Topology:
         """Read what :meth:`to_bytes` wrote."""
         with np.load(path, allow_pickle=False) as z:
-            kw: dict[str, Any] = {}
-            for f in fields(cls):
-                if f.name.startswith("_"):
-                    continue
-                a = z[f.name]
-                kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
+            return cls.from_arrays({name: z[name] for name in z.files})
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any]) -> Topology:
+        """The topology of the arrays :meth:`to_bytes` stores (by field name)."""
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name.startswith("_"):
+                continue
+            a = np.asarray(arrays[f.name])
+            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
         return cls(**kw)
 
     def customize(self, mask: B, weight: F64) -> Metric:
@@ -547,22 +561,32 @@ def _rkc_version() -> str:
     return found[-1].name.removeprefix("routingkit_cch-").removesuffix(".dist-info")
 
 
-def load_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:
-    """The topology of the edges in ``sel``, from the cache or built and stored there."""
+def load_topology(
+    u: I64, v: I64, sel: B, x: F64, y: F64, *, graph_key: str | None = None
+) -> Topology:
+    """The topology of the edges in ``sel``, from the cache or built and stored there.
+
+    ``graph_key`` (the stored routing graph's content key, with the modes that make
+    ``sel``) keys the entry without hashing the edge arrays (about 10 ms).
+    """
     import logging
+    import zipfile
 
     from corridors._errors import CacheError
-    from corridors.network._cache import load_entry, save_entry
+    from corridors.network._cache import cache_key, load_arrays, save_entry
 
-    key = topology_key(u, v, sel, len(x))
-    entry = load_entry("hierarchies", key, ".npz")
-    if entry is not None:
-        try:
-            return Topology.from_file(entry[0])
-        except (OSError, ValueError, KeyError) as exc:
-            logging.getLogger("corridors").warning(
-                "hierarchy cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
-            )
+    if graph_key is not None:
+        key = cache_key({"kind": HIERARCHY_VERSION, "graph": graph_key, "rkc": _rkc_version()})
+    else:
+        key = topology_key(u, v, sel, len(x))
+    try:
+        arrays = load_arrays("hierarchies", key)
+        if arrays is not None:
+            return Topology.from_arrays(arrays)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        logging.getLogger("corridors").warning(
+            "hierarchy cache entry %s is unreadable (%s); rebuilding it", key[:32], exc
+        )
     topo = build_topology(u, v, sel, x, y)
     data = topo.to_bytes()
 
