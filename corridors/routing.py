@@ -32,6 +32,7 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.geo.geodata import iso3_problem
 from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
+from corridors.network import _hierarchy
 from corridors.network._graph import (
     MODES,
     STATUSES,
@@ -628,6 +629,11 @@ def _snap(
     what: str,
     blocked: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[int, float]:
+    # places recur (gazetteer names, a corridor's waypoints): a snap is kept per index key
+    memo = (key, float(wp.lon), float(wp.lat), float(limit_km))
+    hit = graph.snaps.get(memo)
+    if hit is not None and hit[0] is blocked:
+        return hit[1], hit[2]
     tree, ids, comp_km = graph.snap_index(key, mask)
     if not len(ids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
@@ -651,6 +657,7 @@ def _snap(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
+    graph.remember_snap(memo, (blocked, node, d_km))
     return node, d_km
 
 
@@ -809,20 +816,24 @@ def _assemble(
     """
     head: list[_Access] = []
     tail: list[_Access] = []
+    (wa, na), (wb, nb) = ends
+    a_here, b_here = (float(wa.lon), float(wa.lat)), (float(wb.lon), float(wb.lat))
+    a_there = (float(graph.x[na]), float(graph.y[na]))
+    b_there = (float(graph.x[nb]), float(graph.y[nb]))
+    # one geodesic call: waypoint -> node at both ends, and the end's stretch node -> waypoint
+    d = geodesic_lengths_m(
+        [a_here[0], b_here[0], b_there[0]],
+        [a_here[1], b_here[1], b_there[1]],
+        [a_there[0], b_there[0], b_here[0]],
+        [a_there[1], b_there[1], b_here[1]],
+    )
     km = 0.0
-    for (wp, node), first in zip(ends, (True, False), strict=True):
-        here = (float(wp.lon), float(wp.lat))
-        there = (float(graph.x[node]), float(graph.y[node]))
-        d = geodesic_lengths_m([here[0]], [here[1]], [there[0]], [there[1]])
-        d_m = float(d[0])
-        if d_m < _ACCESS_MIN_M:
-            continue
-        if first:  # the stretch runs here -> there: its length is d
-            head.append(_Access(*here, *there, d, leg_index, mode, status))
-        else:
-            length = geodesic_lengths_m([there[0]], [there[1]], [here[0]], [here[1]])
-            tail.append(_Access(*there, *here, length, leg_index, mode, status))
-        km += d_m / 1000.0
+    if float(d[0]) >= _ACCESS_MIN_M:  # the stretch runs here -> there: its length is d
+        head.append(_Access(*a_here, *a_there, d[0:1], leg_index, mode, status))
+        km += float(d[0]) / 1000.0
+    if float(d[1]) >= _ACCESS_MIN_M:
+        tail.append(_Access(*b_there, *b_here, d[2:3], leg_index, mode, status))
+        km += float(d[1]) / 1000.0
     return _Pieces(graph, head, path, tail), km
 
 
@@ -1496,16 +1507,22 @@ def route(
     else:
         free_mask = mask
         key = (*key, tuple(opts.avoid), opts.avoid_mode)
-    snap_mask = mask & (graph.mode != MODES.index("transfer"))
+    snap_mask = graph.masks.get(("snap", key))  # built once per key, as its snap index
+    if snap_mask is None or snap_mask.shape != mask.shape:
+        snap_mask = mask & (graph.mode != MODES.index("transfer"))
+        graph.masks[("snap", key)] = snap_mask
     na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
     nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
     wkey = ("path", key, by_time, id(weights))
-    straight_m = float(
-        geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
-    )
-    # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
-    bound = 3.0 * straight_m + 300_000.0
-    limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
+    limit = np.inf
+    if opts.close_edges or not _hierarchy.available():
+        # bound the plain search: 3x the straight line (+300 km) in metres, or in hours by
+        # time (the hierarchy needs no bound)
+        straight_m = float(
+            geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
+        )
+        bound = 3.0 * straight_m + 300_000.0
+        limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     found: FoundPath | None
     if opts.close_edges:
         # a one-off closure (criticality sweeps): the stations snap as if it were open
@@ -1536,7 +1553,8 @@ def route(
             f"{what}: no path on the {'/'.join(use_modes)} network between these places"
         )
     nodes, edges = found
-    path = _PathRef(nodes, edges, 0, None, True) if len(edges) else None
+    # transfer edges are not drawn; without them in the mask there are none to drop
+    path = _PathRef(nodes, edges, 0, None, "transfer" in use_modes) if len(edges) else None
     lazy, access_km = _assemble(graph, path, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL)
     pieces: pd.DataFrame | _Pieces = lazy
     warnings: list[str] = []

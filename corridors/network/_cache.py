@@ -32,7 +32,9 @@ __all__ = [
     "cache_key",
     "clean_stale_tmp",
     "entry_path",
+    "load_arrays",
     "load_entry",
+    "npz_arrays",
     "save_entry",
 ]
 
@@ -158,6 +160,80 @@ def load_entry(kind: str, key: str, suffix: str) -> tuple[Path, dict[str, Any]] 
         _move_aside(manifest_path)
         return None
     return data, manifest
+
+
+def load_arrays(kind: str, key: str) -> dict[str, Any] | None:
+    """The arrays of an intact ``.npz`` entry (as :func:`load_entry` checks it), or ``None``.
+
+    The file is read once: its SHA-256 is checked on the bytes read, and the arrays are
+    views into them (writable), not copies through ``zipfile`` (which also re-checks every
+    member's CRC-32): a fresh process's first query reads three entries.
+    """
+    data = entry_path(kind, key, ".npz")
+    manifest_path = data.with_suffix(".npz.json")
+    if not data.is_file() or not manifest_path.is_file():
+        entry = load_entry(kind, key, ".npz")  # moves a broken entry aside, warns
+        return None if entry is None else npz_arrays(entry[0].read_bytes())
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        buf = bytearray(data.stat().st_size)
+        with data.open("rb") as fh:
+            n = fh.readinto(buf)
+        ok = isinstance(manifest, dict) and n == len(buf) and len(buf) > 0
+        ok = ok and manifest.get("key") == key
+        ok = ok and manifest.get("sha256") == hashlib.sha256(buf).hexdigest()
+    except (OSError, ValueError, RecursionError):
+        ok = False
+    if not ok:  # let load_entry say what is wrong and move the entry aside
+        entry = load_entry(kind, key, ".npz")
+        return None if entry is None else npz_arrays(entry[0].read_bytes())
+    return npz_arrays(buf, data)
+
+
+def npz_arrays(buf: bytes | bytearray, path: Path | None = None) -> dict[str, Any]:
+    """The arrays of an uncompressed ``.npz`` held in memory, as views into ``buf``.
+
+    ``path``, the file ``buf`` was read from, gives the member list without copying ``buf``.
+    Members stored compressed, or of an object dtype, are read by ``numpy.load``.
+    """
+    import io
+    import zipfile
+
+    import numpy as np
+
+    out: dict[str, Any] = {}
+    view = memoryview(buf)
+    with zipfile.ZipFile(path if path is not None else io.BytesIO(buf)) as zf:
+        infos = zf.infolist()
+    slow: list[str] = []
+    for info in infos:
+        name = info.filename.removesuffix(".npy")
+        at = info.header_offset
+        if info.compress_type != zipfile.ZIP_STORED or bytes(view[at : at + 4]) != b"PK\x03\x04":
+            slow.append(info.filename)
+            continue
+        n_name = int.from_bytes(view[at + 26 : at + 28], "little")
+        n_extra = int.from_bytes(view[at + 28 : at + 30], "little")
+        start = at + 30 + n_name + n_extra
+        member = io.BytesIO(view[start : start + min(info.file_size, 65536)])
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        if dtype.hasobject or fortran:
+            slow.append(info.filename)
+            continue
+        offset = start + member.tell()
+        count = int(np.prod(shape)) if shape else 1
+        a = np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(shape)
+        # a member's data need not start on its dtype's alignment within the zip
+        out[name] = a if a.flags.aligned else a.copy()
+    if slow:
+        with np.load(io.BytesIO(bytes(buf)), allow_pickle=False) as z:
+            for member_name in slow:
+                out[member_name.removesuffix(".npy")] = z[member_name.removesuffix(".npy")]
+    return out
 
 
 def save_entry(

@@ -35,9 +35,11 @@ RoutingKit: Dibbelt, Strasser, Wagner, "Customizable Contraction Hierarchies", A
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 
 #: Bump when the stored topology's arrays change meaning.
-HIERARCHY_VERSION = "hierarchy-1"
+HIERARCHY_VERSION = "hierarchy-2"
 #: RoutingKit's infinite weight (``inf_weight``, 2^31 - 1): an arc at it is never used.
 INF_WEIGHT = 2**31 - 1
 
@@ -101,6 +103,7 @@ class Topology:
     edge_from_lo: I64  # 1 where an edge of group_edges is stored from its pair's smaller node
     order: I64  # the junctions in RoutingKit's contraction order
     _cch: Any = field(default=None, repr=False)
+    _ranges: tuple[I64, I64, I64, I64] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -116,6 +119,22 @@ class Topology:
         head = np.where(fwd, self.chain_end[ch], self.chain_start[ch])
         return tail, head
 
+    def arc_ranges(self) -> tuple[I64, I64, I64, I64]:
+        """Per arc: its first position in a metric's ``dir_edge``, its slots, tail and head.
+
+        An arc runs its chain forward (slots ``eptr[c]`` on) or backward (from the last
+        slot), either way an ascending range of positions (see :meth:`customize`).
+        """
+        hit = self._ranges
+        if hit is None:
+            ch = self.arc_chain
+            lo, hi = self.eptr[ch], self.eptr[ch + 1]
+            fwd = np.arange(len(ch)) < self.n_fwd
+            pos = np.where(fwd, lo, 2 * len(self.slot_head) - hi)
+            tail, head = self.arcs()
+            hit = self._ranges = (pos, hi - lo, tail, head)
+        return hit
+
     def cch(self) -> Any:
         """The RoutingKit CCH of the arcs in the stored order (built on first use, ~30 ms)."""
         with self._lock:
@@ -127,12 +146,20 @@ class Topology:
             return self._cch
 
     def to_bytes(self) -> bytes:
-        """The arrays as an uncompressed ``.npz`` (what the cache stores)."""
-        arrays = {
-            f.name: np.asarray(getattr(self, f.name))
-            for f in fields(self)
-            if not f.name.startswith("_")
-        }
+        """The arrays as an uncompressed ``.npz`` (what the cache stores).
+
+        Stored as 32-bit integers where every value fits (half the bytes to read and hash
+        on a fresh process's first query), read back as 64-bit.
+        """
+        lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+        arrays = {}
+        for f in fields(self):
+            if f.name.startswith("_"):
+                continue
+            a = np.asarray(getattr(self, f.name))
+            if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
+                a = a.astype(np.int32)
+            arrays[f.name] = a
         buf = io.BytesIO()
         np.savez(buf, allow_pickle=False, **arrays)
         return buf.getvalue()
@@ -141,12 +168,17 @@ class Topology:
     def from_file(cls, path: Path) -> Topology:
         """Read what :meth:`to_bytes` wrote."""
         with np.load(path, allow_pickle=False) as z:
-            kw: dict[str, Any] = {}
-            for f in fields(cls):
-                if f.name.startswith("_"):
-                    continue
-                a = z[f.name]
-                kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
+            return cls.from_arrays({name: z[name] for name in z.files})
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any]) -> Topology:
+        """The topology of the arrays :meth:`to_bytes` stores (by field name)."""
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name.startswith("_"):
+                continue
+            a = np.asarray(arrays[f.name])
+            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
         return cls(**kw)
 
     def customize(self, mask: B, weight: F64) -> Metric:
@@ -198,7 +230,16 @@ class Topology:
         iw = np.where(np.isfinite(arc_cost), np.rint(arc_cost * scale), INF_WEIGHT)
         # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
         metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None
-        return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo)
+        # per slot and direction, the edge used and the node reached: slot s travelled
+        # forward at s, backward at 2 * n_slots - 1 - s, so that every run along a chain,
+        # either way, is one ascending range and expanding a path is two gathers
+        up = self.slot_tail < self.slot_head
+        g = self.slot_group
+        dir_edge = np.concatenate(
+            [np.where(up, sel_lohi[g], sel_hilo[g]), np.where(up, sel_hilo[g], sel_lohi[g])[::-1]]
+        )
+        dir_node = np.concatenate([self.slot_head, self.slot_tail[::-1]])
+        return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo, dir_edge, dir_node)
 
 
 def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
@@ -232,6 +273,8 @@ class Metric:
     nblock: I64  # unusable slots up to each slot (one more entry at the start)
     sel_lohi: I64  # group -> the edge used from its smaller node to its larger
     sel_hilo: I64
+    dir_edge: I64  # slot s forward at s, backward at 2 n_slots - 1 - s -> the edge used
+    dir_node: I64  # the same positions -> the node reached
     _query: Any = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -299,12 +342,10 @@ class Metric:
             return self._expand(source, [direct[1]], None)
         if dist is None:
             return None
-        arc = np.asarray(arcs, dtype=np.int64)
-        ch = t.arc_chain[arc]
-        fwd = arc < t.n_fwd
+        arc = np.fromiter(arcs, dtype=np.int64, count=len(arcs))
+        arc_pos, arc_count, arc_tail, arc_head = t.arc_ranges()
         if len(arc):
-            j_in = int(t.chain_start[ch[0]] if fwd[0] else t.chain_end[ch[0]])
-            j_out = int(t.chain_end[ch[-1]] if fwd[-1] else t.chain_start[ch[-1]])
+            j_in, j_out = int(arc_tail[arc[0]]), int(arc_head[arc[-1]])
         else:  # source and target reach one junction
             j_in = j_out = min(set(ins) & set(outs), key=lambda j: ins[j][0] + outs[j][0])
         head: list[tuple[int, int, int]] = []
@@ -322,45 +363,36 @@ class Metric:
             lo, hi = int(t.eptr[ct]), int(t.eptr[ct + 1])
             at = lo + int(t.pos_of[target])
             tail.append((lo, at - lo, 1) if side == 1 else (hi - 1, hi - at, -1))
-        lo_s, hi_s = t.eptr[ch], t.eptr[ch + 1]
-        middle = np.stack(
-            [np.where(fwd, lo_s, hi_s - 1), hi_s - lo_s, np.where(fwd, 1, -1)], axis=1
-        )
-        return self._expand(source, head + tail, middle, len(head))
+        return self._expand(source, head + tail, (arc_pos[arc], arc_count[arc]), len(head))
 
     def _expand(
         self,
         source: int,
         ends: list[tuple[int, int, int]],
-        middle: I64 | None,
+        middle: tuple[I64, I64] | None,
         n_head: int = 0,
     ) -> tuple[I64, I64]:
         """Nodes and edges along slot ranges ``(first, count, +1 forward / -1 back)``.
 
-        The ranges are the first ``n_head`` of ``ends``, then ``middle``, then the rest.
+        The ranges are the first ``n_head`` of ``ends``, then ``middle`` (the arcs'
+        positions and counts in :meth:`Topology.arc_ranges`), then the rest.
         """
-        t = self.topo
-        parts = [np.asarray(ends[:n_head], dtype=np.int64).reshape(-1, 3)]
-        if middle is not None:
-            parts.append(middle)
-        parts.append(np.asarray(ends[n_head:], dtype=np.int64).reshape(-1, 3))
-        r = np.concatenate(parts)
-        counts = r[:, 1]
-        ends_at = np.cumsum(counts)
-        total = int(ends_at[-1]) if len(ends_at) else 0
-        offsets = np.repeat(ends_at - counts, counts)
-        direction = np.repeat(r[:, 2], counts)
-        slots = np.repeat(r[:, 0], counts) + direction * (np.arange(total) - offsets)
-        fwd = direction > 0
-        s_tail, s_head = t.slot_tail[slots], t.slot_head[slots]
-        reached = np.where(fwd, s_head, s_tail)
-        came = np.where(fwd, s_tail, s_head)
-        g = t.slot_group[slots]
-        edges = np.where(came < reached, self.sel_lohi[g], self.sel_hilo[g])
+        n2 = 2 * len(self.topo.slot_head) - 1
+        pos = [first if step > 0 else n2 - first for first, _, step in ends]
+        cnt = [count for _, count, _ in ends]
+        if middle is None:
+            p, c = np.asarray(pos, dtype=np.int64), np.asarray(cnt, dtype=np.int64)
+        else:
+            p = np.concatenate([pos[:n_head], middle[0], pos[n_head:]]).astype(np.int64)
+            c = np.concatenate([cnt[:n_head], middle[1], cnt[n_head:]]).astype(np.int64)
+        total = int(c.sum())
+        # every range is ascending in the mirrored layout (see ``dir_edge``): one gather
+        idx = np.repeat(p - (np.cumsum(c) - c), c)
+        idx += np.arange(total)
         nodes = np.empty(total + 1, dtype=np.int64)
         nodes[0] = source
-        nodes[1:] = reached
-        return nodes, edges
+        nodes[1:] = self.dir_node[idx]
+        return nodes, self.dir_edge[idx]
 
 
 def _cheapest(entries: list[tuple[int, float, int]], scale: float) -> dict[int, tuple[int, int]]:
@@ -511,31 +543,50 @@ def topology_key(u: I64, v: I64, sel: B, n_nodes: int) -> str:
     )
 
 
+@functools.cache
 def _rkc_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed ``routingkit-cch`` version, from its ``.dist-info`` folder's name.
 
+    ``importlib.metadata.version`` parses the whole METADATA file (about 15 ms); the
+    folder name is enough.
+    """
     try:
-        return version("routingkit-cch")
-    except PackageNotFoundError:
+        import routingkit_cch
+    except ImportError:
         return "unknown"
+    site = Path(routingkit_cch.__file__).resolve().parents[1]
+    found = sorted(site.glob("routingkit_cch-*.dist-info"))
+    if not found:
+        return "unknown"
+    return found[-1].name.removeprefix("routingkit_cch-").removesuffix(".dist-info")
 
 
-def load_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:
-    """The topology of the edges in ``sel``, from the cache or built and stored there."""
+def load_topology(
+    u: I64, v: I64, sel: B, x: F64, y: F64, *, graph_key: str | None = None
+) -> Topology:
+    """The topology of the edges in ``sel``, from the cache or built and stored there.
+
+    ``graph_key`` (the stored routing graph's content key, with the modes that make
+    ``sel``) keys the entry without hashing the edge arrays (about 10 ms).
+    """
     import logging
+    import zipfile
 
     from corridors._errors import CacheError
-    from corridors.network._cache import load_entry, save_entry
+    from corridors.network._cache import cache_key, load_arrays, save_entry
 
-    key = topology_key(u, v, sel, len(x))
-    entry = load_entry("hierarchies", key, ".npz")
-    if entry is not None:
-        try:
-            return Topology.from_file(entry[0])
-        except (OSError, ValueError, KeyError) as exc:
-            logging.getLogger("corridors").warning(
-                "hierarchy cache entry %s is unreadable (%s); rebuilding it", entry[0], exc
-            )
+    if graph_key is not None:
+        key = cache_key({"kind": HIERARCHY_VERSION, "graph": graph_key, "rkc": _rkc_version()})
+    else:
+        key = topology_key(u, v, sel, len(x))
+    try:
+        arrays = load_arrays("hierarchies", key)
+        if arrays is not None:
+            return Topology.from_arrays(arrays)
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        logging.getLogger("corridors").warning(
+            "hierarchy cache entry %s is unreadable (%s); rebuilding it", key[:32], exc
+        )
     topo = build_topology(u, v, sel, x, y)
     data = topo.to_bytes()
 

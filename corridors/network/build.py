@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
@@ -364,15 +365,22 @@ def _addition_segments(parts: Sequence[pd.DataFrame], modes: Sequence[str]) -> p
     """Segments of ``geodata/network_additions.yaml``, their ends joined to the network."""
     rows: list[dict[str, Any]] = []
     base = pd.concat(parts, ignore_index=True) if parts else empty_segments()
+    # the segment ends of each mode and their KD-tree, built once per mode
+    ends: dict[str, tuple[Any, npt.NDArray[np.float64], npt.NDArray[np.float64]] | None] = {}
     for add in geodata.network_additions():
         if add.mode not in modes:
             continue
         pts = list(add.coords)
-        seg = base[base["mode"] == add.mode]
-        if not seg.empty:
-            xs = np.concatenate([seg["x0"], seg["x1"]])
-            ys = np.concatenate([seg["y0"], seg["y1"]])
-            tree = cKDTree(_local_xy(xs, ys))
+        if add.mode not in ends:
+            seg = base[base["mode"] == add.mode]
+            ends[add.mode] = None
+            if not seg.empty:
+                xs = np.concatenate([seg["x0"], seg["x1"]])
+                ys = np.concatenate([seg["y0"], seg["y1"]])
+                ends[add.mode] = (cKDTree(_local_xy(xs, ys)), xs, ys)
+        found = ends[add.mode]
+        if found is not None:
+            tree, xs, ys = found
             for end in (0, -1):
                 _, i = tree.query(_local_xy([pts[end][0]], [pts[end][1]])[0])
                 d = geodesic_lengths_m([pts[end][0]], [pts[end][1]], [xs[i]], [ys[i]])[0]

@@ -185,8 +185,7 @@ def network_from_segments(
         ],
         axis=1,
     )
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    uniq, inverse = _unique_rows(keys)
     n = len(seg)
     nodes = pd.DataFrame(
         {
@@ -211,6 +210,24 @@ def network_from_segments(
     edges = edges[edges["u"] != edges["v"]]
     edges = _canonical_edges(edges)
     return Network(nodes=nodes, edges=edges, meta=dict(meta or {}))
+
+
+def _unique_rows(
+    keys: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``np.unique(keys, axis=0, return_inverse=True)`` by one lexsort (several times faster).
+
+    The rows come out in the same lexicographic order, so node ids are unchanged.
+    """
+    if not len(keys):
+        return keys[:0], np.zeros(0, dtype=np.int64)
+    order = np.lexsort(keys.T[::-1])
+    ordered = keys[order]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
 
 
 def _canonical_edges(edges: pd.DataFrame) -> pd.DataFrame:
@@ -391,12 +408,16 @@ def mark_closed_crossings(net: Network) -> Network:
     closed = np.zeros(len(edges), dtype=bool)
     u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
     x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()
-    country = net.nodes["country"].astype(str).to_numpy()
-    mode = edges["mode"].astype(str).to_numpy()
+    # integer codes once (hashing), not string comparisons over every edge per crossing
+    country_codes, countries = pd.factorize(net.nodes["country"].astype(str).to_numpy())
+    mode_codes, modes = pd.factorize(edges["mode"].astype(str).to_numpy())
+    cu, cv = country_codes[u], country_codes[v]
+    known = {str(c): i for i, c in enumerate(countries)}
     for cc in geodata.closed_crossings():
-        a, b = cc.countries
-        joins = ((country[u] == a) & (country[v] == b)) | ((country[u] == b) & (country[v] == a))
-        cand = np.flatnonzero(joins & np.isin(mode, list(cc.modes)))
+        a, b = (known.get(c, -2) for c in cc.countries)
+        joins = ((cu == a) & (cv == b)) | ((cu == b) & (cv == a))
+        wanted = [i for i, m in enumerate(modes) if str(m) in set(cc.modes)]
+        cand = np.flatnonzero(joins & np.isin(mode_codes, wanted))
         if not len(cand):
             continue
         d = _segment_distance_m(x[u[cand]], y[u[cand]], x[v[cand]], y[v[cand]], cc.lon, cc.lat)

@@ -247,3 +247,28 @@ def test_station_and_border_points_are_vertices_of_their_osm_ways(
     (geom,) = layer.loc[layer["way_id"] == way, "geometry"]
     coords = shapely.get_coordinates(geom)
     assert np.abs(coords - [wp.lon, wp.lat]).max(axis=1).min() < 1e-5
+
+
+def test_water_gaps_by_boundary_segments_match_the_nearest_polygon(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the fast fill (nearest boundary segment, for many points) names the same country as
+    # the nearest whole polygon, on points along the Aras and the Kura and off the coasts
+    rng = np.random.default_rng(3)
+    xs = np.concatenate([rng.uniform(44.0, 49.5, 4000), rng.uniform(39.0, 42.0, 2000)])
+    ys = np.concatenate([rng.uniform(38.5, 41.0, 4000), rng.uniform(40.8, 41.8, 2000)])
+    held = np.zeros(len(xs), bool)
+    for geom in boundaries.osm_countries().geometry.values:
+        held |= shapely.intersects_xy(geom, xs, ys)
+    x, y = xs[~held], ys[~held]
+    assert len(x) > 20
+    boundaries._boundary_segments.cache_clear()
+    monkeypatch.setattr(boundaries, "_SEGMENT_TREE_MIN_POINTS", 10**9)
+    slow = np.full(len(x), "", dtype="<U3")
+    boundaries._fill_water_gaps(x, y, slow)
+    monkeypatch.setattr(boundaries, "_SEGMENT_TREE_MIN_POINTS", 0)
+    fast = np.full(len(x), "", dtype="<U3")
+    boundaries._fill_water_gaps(x, y, fast)
+    assert boundaries._boundary_segments.cache_info().currsize == 1
+    assert (fast != "").sum() > 10  # some points do lie in gaps
+    assert fast.tolist() == slow.tolist()

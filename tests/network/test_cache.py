@@ -13,6 +13,7 @@ import corridors
 from corridors.network._cache import (
     clean_stale_tmp,
     entry_path,
+    load_arrays,
     load_entry,
     save_entry,
 )
@@ -87,3 +88,32 @@ def test_stale_temporaries_of_killed_builds_are_removed() -> None:
     assert _names() == [fresh.name]
     assert clean_stale_tmp(folder, older_than_s=0) == 1
     assert _names() == []
+
+
+def test_arrays_read_in_one_pass_equal_numpy_load_and_a_corrupt_entry_is_moved_aside() -> None:
+    import io
+
+    import numpy as np
+
+    arrays = {
+        "i8": np.arange(7, dtype=np.int64),
+        "i4": np.arange(5, dtype=np.int32).reshape(5, 1),
+        "f": np.linspace(0, 1, 11),
+        "s": np.asarray(["ab", "c"]),
+        "b": np.array([True, False]),
+        "scalar": np.asarray(3),
+        "empty": np.zeros(0),
+    }
+    buf = io.BytesIO()
+    np.savez(buf, allow_pickle=False, **arrays)
+    path = _save(buf.getvalue())
+    got = load_arrays("networks", KEY)
+    assert got is not None and sorted(got) == sorted(arrays)
+    for name, a in arrays.items():
+        assert got[name].dtype == a.dtype and got[name].shape == a.shape, name
+        assert np.array_equal(got[name], a), name
+    got["f"][0] = 5.0  # views into a private buffer: writable, the file untouched
+    assert np.load(path)["f"][0] == 0.0
+    path.write_bytes(buf.getvalue()[:-10])  # truncated: the digest no longer matches
+    assert load_arrays("networks", KEY) is None
+    assert not path.exists() and path.with_name(path.name + ".corrupt").exists()

@@ -71,3 +71,31 @@ def test_a_network_without_a_cache_key_keeps_its_graph_in_memory_only(
     bare = Network(network.nodes, network.edges, {})
     _graph.routing_graph(bare, {})
     assert not (tmp_path / "routing-graphs").exists()
+
+
+def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
+    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from corridors.routing import _all_links, _edge_mask
+
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+    _graph._CACHE.pop(network, None)
+    g = _graph.routing_graph(network, _all_links())
+    assert g.store_key
+    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    tree, ids, comp_km = g.snap_index(("test-snap",), mask)
+    assert len(list((tmp_path / "snap-indexes").glob("*.npz"))) == 1
+    # the stored index is SciPy's own tree state: the same tree, the same answers
+    monkeypatch.setattr(g, "_build_snap_index", lambda *_: pytest.fail("built again"))
+    g._trees.clear()
+    tree2, ids2, comp2 = g.snap_index(("test-snap",), mask)
+    assert tree2 is not tree
+    assert np.array_equal(ids2, ids) and np.array_equal(comp2, comp_km)
+    rng = np.random.default_rng(7)
+    pts = _graph.local_xy(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
+    for a, b in zip(tree.query(pts, k=16), tree2.query(pts, k=16), strict=True):
+        assert np.array_equal(a, b)
+    # the ids are the nodes of the masked edges, as np.unique gives them
+    want = np.unique(np.concatenate([g.u[mask], g.v[mask]]))
+    assert np.array_equal(ids, want)
+    _graph._CACHE.pop(network, None)

@@ -120,8 +120,11 @@ def _split_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> tuple[pd.DataFram
     tree = cKDTree(_local_xy(lx, ly, lat0))
     mx = (rail["x0"].to_numpy() + rail["x1"].to_numpy()) / 2
     my = (rail["y0"].to_numpy() + rail["y1"].to_numpy()) / 2
+    # only whether a point is within COVER_M matters: the bound prunes the search (a point
+    # farther gets inf; the bound is exclusive, hence the next float up)
+    bound = float(np.nextafter(COVER_M, np.inf))
     d = [
-        tree.query(_local_xy(x, y, lat0))[0]
+        tree.query(_local_xy(x, y, lat0), distance_upper_bound=bound)[0]
         for x, y in ((rail["x0"], rail["y0"]), (rail["x1"], rail["y1"]), (mx, my))
     ]
     covered = (d[0] <= COVER_M) & (d[1] <= COVER_M) & (d[2] <= COVER_M)
