@@ -59,6 +59,7 @@ __all__ = [
     "items_from_od_file",
     "rank_overall",
     "rank_rows",
+    "reroute",
     "sweep_criticality",
 ]
 
@@ -460,6 +461,20 @@ def _delta(a: float | None, b: float | None, nd: int = 1) -> float | None:
 
 def evaluate(item: Item, element: Element, network: Network) -> dict[str, Any]:
     """Close one element, reroute the item, and compare with its baseline."""
+    return closure_row(item, element, *reroute(item, element, network))
+
+
+def reroute(
+    item: Item, element: Element, network: Network
+) -> tuple[dict[str, Any], dict[str, float], dict[str, Any] | None, str]:
+    """The item rerouted with one element closed: what :func:`closure_row` compares.
+
+    Returns
+    -------
+    (mb, cb, ms, reason)
+        The baseline's metrics and cost (the corridor unpinned at a released crossing),
+        the rerouted route's metrics (``None`` for a cut) and why it is cut (or ``""``).
+    """
     from corridors.definitions._load import load
 
     _, mb, cb = baseline(item, network)
@@ -489,7 +504,7 @@ def evaluate(item: Item, element: Element, network: Network) -> dict[str, Any]:
         ]
         reason = "no alternative path (" + "; ".join(lost)[:300] + ")"
         ms = None
-    return closure_row(item, element, mb, cb, ms, reason)
+    return mb, cb, ms, reason
 
 
 def closure_row(
