@@ -60,6 +60,7 @@ __all__ = [
     "rank_overall",
     "rank_rows",
     "reroute",
+    "reroute_route",
     "sweep_criticality",
 ]
 
@@ -475,9 +476,18 @@ def reroute(
         The baseline's metrics and cost (the corridor unpinned at a released crossing),
         the rerouted route's metrics (``None`` for a cut) and why it is cut (or ``""``).
     """
+    mb, cb, ms, reason, _ = reroute_route(item, element, network)
+    return mb, cb, ms, reason
+
+
+def reroute_route(
+    item: Item, element: Element, network: Network
+) -> tuple[dict[str, Any], dict[str, float], dict[str, Any] | None, str, Route | None]:
+    """As :func:`reroute`, with the rerouted :class:`Route` last (``None`` for a cut)."""
     from corridors.definitions._load import load
 
     _, mb, cb = baseline(item, network)
+    r: Route | None = None
     if element.release and item.kind == "corridor":
         # compare with the corridor unpinned at that crossing but open, not with the pinned
         # route: releasing a waypoint alone shortens a route a little
@@ -504,7 +514,7 @@ def reroute(
         ]
         reason = "no alternative path (" + "; ".join(lost)[:300] + ")"
         ms = None
-    return mb, cb, ms, reason
+    return mb, cb, ms, reason, (r if ms is not None else None)
 
 
 def closure_row(

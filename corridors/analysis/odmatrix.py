@@ -47,10 +47,11 @@ from corridors.analysis.criticality import (
     closure_row,
     elements_of,
     evaluate,
-    reroute,
+    reroute_route,
 )
 from corridors.network._graph import MODES, RoutingGraph, routing_graph
 from corridors.network.core import Network
+from corridors.routing import Route
 
 __all__ = [
     "COUNTS",
@@ -123,6 +124,25 @@ def plan_groups(
 
 
 @dataclass(eq=False)
+class _Ref:
+    """A routed path of one pair (its baseline or a detour) and what the shortcut needs of it."""
+
+    edges: npt.NDArray[np.int64]  # the path's edges, in order
+    head: int  # access pieces before the path
+    lengths: npt.NDArray[np.float64]  # length_m of every piece
+    labels: npt.NDArray[np.str_]  # country label of every piece (``country_runs``)
+    blocks: npt.NDArray[np.int64]  # label block index of every piece
+    block_m: npt.NDArray[np.float64]  # length of each label block, m
+    block_inner: npt.NDArray[np.bool_]  # neither the first nor the last block
+    gauge_km: npt.NDArray[np.float64]  # km of each gauge change before yards group them
+    border_h: float
+    port_h: float
+    trans_h: float
+    speed_kmh: float
+    metrics: dict[str, Any]  # ``route_metrics`` of the route
+
+
+@dataclass(eq=False)
 class _Pair:
     """What rerouting one OD baseline needs, computed once per network."""
 
@@ -132,22 +152,16 @@ class _Pair:
     weights: npt.NDArray[np.float64]
     source: int
     target: int
-    edges: npt.NDArray[np.int64]  # the baseline's path edges, in order
-    head: int  # access pieces before the path
-    lengths: npt.NDArray[np.float64]  # length_m of every baseline piece
-    labels: npt.NDArray[np.str_]  # country label of every baseline piece (``country_runs``)
-    blocks: npt.NDArray[np.int64]  # label block index of every piece
-    block_m: npt.NDArray[np.float64]  # length of each label block, m
-    block_inner: npt.NDArray[np.bool_]  # neither the first nor the last block
-    gauge_km: npt.NDArray[np.float64]  # km of each gauge change before yards group them
-    border_h: float
-    port_h: float
-    trans_h: float
-    speed_kmh: float
+    base: _Ref
     no_path: str  # the message ``route`` raises when no path is left
     #: Rerouted in full, by the detour's path edges: ``reroute``'s (mb, cb, ms, reason).
     detours: dict[bytes, tuple[Any, Any, Any, str]] = field(default_factory=dict)
+    #: The last few detours rerouted in full, newest first: references for the shortcut.
+    refs: list[_Ref] = field(default_factory=list)
 
+
+#: Detours of one pair kept as references for the shortcut (each holds its pieces' arrays).
+_REFS_PER_PAIR = 4
 
 #: How many closures each path took in this process: ``shortcut`` or why not (``full: ...``).
 COUNTS: dict[str, int] = {}
@@ -174,15 +188,6 @@ def _pair(item: Item, network: Network) -> _Pair | None:
 
 
 def _build_pair(item: Item, network: Network) -> _Pair | None:
-    from corridors.analysis.metrics import (
-        _time,
-        border_crossings,
-        gauge_breaks,
-        raw_gauge_changes,
-        transshipments,
-    )
-    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
-    from corridors.geo.runs import _labels, country_runs
     from corridors.routing import RoutingOptions as Options
     from corridors.routing import (
         _all_links,
@@ -196,9 +201,9 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
 
     if item.kind != "od" or item.mode != "rail":
         return None
-    base, _, _ = baseline(item, network)
-    p = base.pieces
-    if not len(p) or (p["mode"].astype(str) != "rail").any():
+    base, mb, _ = baseline(item, network)
+    ref = _ref(base, mb)
+    if ref is None:
         return None
     # the preamble of routing.route for one mode and default options
     a, b = as_waypoint(item.origin), as_waypoint(item.destination)
@@ -216,38 +221,8 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     what = f"route {a.name!r} – {b.name!r} (rail)"
     na, _ = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
     nb, _ = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
-    access = p["access"].to_numpy(bool)
-    edges = p["edge"].to_numpy(np.int64)[~access]
-    if na == nb or (edges < 0).any():
+    if na == nb:
         return None
-    head = int(np.argmax(~access))
-    if access[head : head + len(edges)].any():
-        return None  # access pieces only at the ends
-    runs = country_runs(p)
-    crossings = border_crossings(p, runs=runs)
-    breaks = gauge_breaks(p, crossings=crossings)
-    changes = transshipments(base)
-    t = _time(base, runs, crossings, breaks, changes, DEFAULT_TIME_MODEL)
-    if t is None:
-        return None
-    labels = _labels(p, settings.border_tolerance_km)
-    starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
-    blocks = np.cumsum(starts) - 1
-    lengths = p["length_m"].to_numpy(float)
-    block_m = np.bincount(blocks, weights=lengths).astype(np.float64)
-    block_country = [labels[i] for i in np.flatnonzero(starts)]
-    inner = np.zeros(len(block_country), dtype=bool)
-    inner[1:-1] = True
-    model = DEFAULT_TIME_MODEL
-    border = sum(
-        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
-        for c in crossings
-    )
-    port = sum(2 for r in runs if r.water) * model.port_dwell_h
-    land = [
-        c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")
-    ]
-    trans = (len(breaks) + len(land)) * model.transshipment_h
     return _Pair(
         graph=graph,
         key=("path", key, False, id(weights)),
@@ -255,6 +230,58 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         weights=weights,
         source=na,
         target=nb,
+        base=ref,
+        no_path=f"{what}: no path on the rail network between these places",
+    )
+
+
+def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
+    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it."""
+    from corridors.analysis.metrics import (
+        _time,
+        border_crossings,
+        gauge_breaks,
+        raw_gauge_changes,
+        transshipments,
+    )
+    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
+    from corridors.geo.runs import _labels, country_runs
+
+    p = r.pieces
+    if not len(p) or (p["mode"].astype(str) != "rail").any():
+        return None
+    access = p["access"].to_numpy(bool)
+    edges = p["edge"].to_numpy(np.int64)[~access]
+    if not len(edges) or (edges < 0).any():
+        return None
+    head = int(np.argmax(~access))
+    if access[head : head + len(edges)].any():
+        return None  # access pieces only at the ends
+    runs = country_runs(p)
+    crossings = border_crossings(p, runs=runs)
+    breaks = gauge_breaks(p, crossings=crossings)
+    changes = transshipments(r)
+    t = _time(r, runs, crossings, breaks, changes, DEFAULT_TIME_MODEL)
+    if t is None:
+        return None
+    labels = _labels(p, settings.border_tolerance_km)
+    starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
+    blocks = np.cumsum(starts) - 1
+    lengths = p["length_m"].to_numpy(float)
+    block_m = np.bincount(blocks, weights=lengths).astype(np.float64)
+    inner = np.zeros(int(starts.sum()), dtype=bool)
+    inner[1:-1] = True
+    model = DEFAULT_TIME_MODEL
+    border = sum(
+        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
+        for c in crossings
+    )
+    port = sum(2 for run in runs if run.water) * model.port_dwell_h
+    land = [
+        c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")
+    ]
+    trans = (len(breaks) + len(land)) * model.transshipment_h
+    return _Ref(
         edges=edges,
         head=head,
         lengths=lengths,
@@ -263,24 +290,22 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         block_m=block_m,
         block_inner=inner,
         gauge_km=np.asarray(
-            [r["km"] for r in raw_gauge_changes(p, crossings=crossings)], dtype=np.float64
+            [c["km"] for c in raw_gauge_changes(p, crossings=crossings)], dtype=np.float64
         ),
         border_h=float(border),
         port_h=float(port),
         trans_h=float(trans),
         speed_kmh=float(model.speed_kmh["rail"]),
-        no_path=f"{what}: no path on the rail network between these places",
+        metrics=metrics,
     )
 
 
-def _miss(why: str) -> tuple[float, float] | None:
-    """Count why the shortcut does not apply; ``None``."""
-    _count(f"full: {why}")
-    return None
+def _shortcut(
+    g: RoutingGraph, pr: _Ref, new_edges: npt.NDArray[np.int64]
+) -> tuple[float, float] | str:
+    """``(length_km, time_h)`` of the rerouted pair, unrounded, or why it must be rerouted.
 
-
-def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float] | None:
-    """``(length_km, time_h)`` of the rerouted pair, unrounded, or ``None`` to evaluate in full.
+    ``pr`` is the pair's baseline or a detour of it routed in full: below, "the baseline".
 
     The detour replaces one stretch of the baseline path (``B[i:k]``) by another
     (``N[i:l]``), the rest of the path being the same (either may start at the path's first
@@ -298,7 +323,6 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
     """
     from corridors.analysis.metrics import GAUGE_YARD_KM
 
-    g = pr.graph
     b = pr.edges
     m = min(len(b), len(new_edges))
     neq = b[:m] != new_edges[:m]
@@ -309,35 +333,35 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
     j = int(np.argmax(neq2)) if neq2.any() else m2
     k, lnew = len(b) - j, len(new_edges) - j
     if k <= i:
-        return _miss("no stretch")
+        return "no stretch"
     if (new_edges >= g.n_network_edges).any():
-        return _miss("overlay")
+        return "overlay"
     touched = np.concatenate([b[max(i - 1, 0) : k + 1], new_edges[i:lnew]])
     nodes = np.concatenate([g.u[touched], g.v[touched]])
     countries = g.country[nodes]
     c = str(countries[0])
     if not c or (countries != c).any():
-        return _miss("countries")
+        return "countries"
     if (g.mode[touched] != MODES.index("rail")).any():
-        return _miss("mode")
+        return "mode"
     gauges = g.gauge_mm[touched]
     if gauges[0] <= 0 or (gauges != gauges[0]).any():
-        return _miss("gauge")
+        return "gauge"
     # baseline pieces of the stretch and the pieces on either side (access pieces too)
     lo = max(pr.head + i - 1, 0)
     hi = min(pr.head + k, len(pr.lengths) - 1)
     if (pr.labels[lo : hi + 1] != c).any():
-        return _miss("labels")
+        return "labels"
     blk = int(pr.blocks[lo])
     if int(pr.blocks[hi]) != blk:
-        return _miss("blocks")
+        return "blocks"
     removed = float(pr.lengths[pr.head + i : pr.head + k].sum())
     added_arr = g.length_m[new_edges[i:lnew]]
     added = float(added_arr.sum())
     new_block_km = (float(pr.block_m[blk]) - removed + added) / 1000.0
     limit = settings.sliver_max_km + _RUN_MARGIN_KM
     if pr.block_inner[blk] and min(float(pr.block_m[blk]) / 1000.0, new_block_km) < limit:
-        return _miss("sliver")
+        return "sliver"
     start_km = float(pr.lengths[: pr.head + i].sum()) / 1000.0
     end_km = start_km + removed / 1000.0
     mid = (start_km + end_km) / 2.0
@@ -350,7 +374,7 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
             or abs(gap - GAUGE_YARD_KM) < 1e-3
             or abs(new_gap - GAUGE_YARD_KM) < 1e-3
         ):
-            return _miss("gauge yard")
+            return "gauge yard"
     lengths = np.concatenate([pr.lengths[: pr.head + i], added_arr, pr.lengths[pr.head + k :]])
     length_km = float(lengths.sum()) / 1000.0  # summed as ``Route.length_km`` sums
     km = lengths / 1000.0
@@ -372,25 +396,44 @@ def _closed_metric(pr: _Pair, closed: tuple[int, ...]) -> Any:
 
 
 def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) -> dict[str, Any]:
-    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges."""
+    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges.
+
+    The path is compared with the baseline's, then with the last detours of this pair that
+    were routed in full (a closure next to an earlier one often takes the same long way
+    round, differing only near the closed link): where :func:`_shortcut` proves that only
+    the length and moving time differ from one of them, the row comes from its metrics.
+    A path met before reuses its metrics; any other is rerouted in full.
+    """
     _, mb, cb = baseline(item, network)
     if edges is None:
         _count("cut")
         return closure_row(item, element, mb, cb, None, pr.no_path)
     path = np.asarray(edges, dtype=np.int64)
-    hit = _shortcut(pr, path)
-    if hit is None:
+    ref = pr.base
+    hit = _shortcut(pr.graph, ref, path)
+    if isinstance(hit, str):
         # a route's metrics are those of its path: a detour met again is not rerouted
         key = path.tobytes()
         if key in pr.detours:
             _count("full: again")
-        else:
-            pr.detours[key] = reroute(item, element, network)
-        return closure_row(item, element, *pr.detours[key])
+            return closure_row(item, element, *pr.detours[key])
+        for ref in pr.refs:
+            if not isinstance(found := _shortcut(pr.graph, ref, path), str):
+                hit = found
+                break
+    if isinstance(hit, str):
+        _count(f"full: {hit}")
+        mb2, cb2, ms, reason, r = reroute_route(item, element, network)
+        pr.detours[key] = (mb2, cb2, ms, reason)
+        if r is not None and ms is not None and (new := _ref(r, ms)) is not None:
+            pr.refs.insert(0, new)
+            del pr.refs[_REFS_PER_PAIR:]
+        return closure_row(item, element, mb2, cb2, ms, reason)
     length_km, time_h = hit
-    _count("shortcut")
-    leg = {**mb["legs"][0], "length_km": round(length_km, 1)}
-    ms = {**mb, "length_km": round(length_km, 1), "time_h": round(time_h, 1), "legs": [leg]}
+    _count("shortcut" if ref is pr.base else "shortcut from a detour")
+    rm = ref.metrics
+    leg = {**rm["legs"][0], "length_km": round(length_km, 1)}
+    ms = {**rm, "length_km": round(length_km, 1), "time_h": round(time_h, 1), "legs": [leg]}
     return closure_row(item, element, mb, cb, ms, "")
 
 
