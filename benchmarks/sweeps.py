@@ -17,8 +17,11 @@ from typing import Any
 
 from benchmarks._harness import Context, Row, fmt_time, log
 
-#: Main places whose pairs the OD benchmark sweeps (10: 45 pairs). All 50 (1,225 pairs) are
-#: ``CORRIDORS_BENCH_MATRIX=50``; see the README's scale story for what that takes.
+#: Main places whose pairs the OD benchmark sweeps (10: 45 pairs, 21 with a rail baseline,
+#: 9,045 closures). All 50 (1,225 pairs, 683,442 closures in 4,266 shared closures) are
+#: ``CORRIDORS_BENCH_MATRIX=50``: one customisation of the contraction hierarchy per shared
+#: closure and one query per pair using it, tens of CPU-minutes in one process, so not the
+#: default of ``make bench`` on this shared 2-core machine.
 MATRIX_PLACES = int(os.environ.get("CORRIDORS_BENCH_MATRIX", "10"))
 
 UNCERTAINTY_IDS = ("btk", "zangezur", "middle-corridor", "instc-west", "instc-east")
@@ -50,6 +53,7 @@ def bench_sweeps(ctx: Context) -> None:
     """Item 7: uncertainty, criticality ``--all`` and the OD matrix, 1 process vs 2 workers."""
     import importlib
 
+    from corridors.analysis import odmatrix
     from corridors.analysis.criticality import Item, sweep_criticality
     from corridors.analysis.odmatrix import matrix_items, sweep_od
     from corridors.analysis.uncertainty import sweep_uncertainty
@@ -101,6 +105,7 @@ def bench_sweeps(ctx: Context) -> None:
         if ctx.quick:  # the smoke test: no corridor criticality (tens of seconds)
             work = [w for w in work if w[0] != "criticality --all"]
         results = []
+        odmatrix.COUNTS.clear()
         for name, what, sweep in work:
             single, two, n = _both(name, sweep, client, report)
             results.append((name, what, single, two, n))
@@ -144,7 +149,11 @@ def bench_sweeps(ctx: Context) -> None:
         f"{', '.join(UNCERTAINTY_IDS)}, seed 1, 50 samples a task. Criticality: "
         "`sweep_criticality` over every shipped corridor, 8 closures a task. OD matrix: "
         f"`sweep_od` over every pair of the first {len(places)} of the 50 main places "
-        "(`CORRIDORS_BENCH_MATRIX=50` for all 1,225 pairs), about 200 closures a task. "
+        "(`CORRIDORS_BENCH_MATRIX=50` for all 1,225 pairs), about 200 closures a task, "
+        "one hierarchy customisation per shared closure and one query per pair; how the "
+        "closures were answered in this process: "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(odmatrix.COUNTS.items()))
+        + ". "
         f"Peak RSS: this process {_peak_mb():,.0f} MB (after every benchmark before it), "
         f"the workers {', '.join(f'{m:,.0f}' for m in workers_mb)} MB."
     )

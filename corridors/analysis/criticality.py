@@ -59,6 +59,8 @@ __all__ = [
     "items_from_od_file",
     "rank_overall",
     "rank_rows",
+    "reroute",
+    "reroute_route",
     "sweep_criticality",
 ]
 
@@ -460,9 +462,32 @@ def _delta(a: float | None, b: float | None, nd: int = 1) -> float | None:
 
 def evaluate(item: Item, element: Element, network: Network) -> dict[str, Any]:
     """Close one element, reroute the item, and compare with its baseline."""
+    return closure_row(item, element, *reroute(item, element, network))
+
+
+def reroute(
+    item: Item, element: Element, network: Network
+) -> tuple[dict[str, Any], dict[str, float], dict[str, Any] | None, str]:
+    """The item rerouted with one element closed: what :func:`closure_row` compares.
+
+    Returns
+    -------
+    (mb, cb, ms, reason)
+        The baseline's metrics and cost (the corridor unpinned at a released crossing),
+        the rerouted route's metrics (``None`` for a cut) and why it is cut (or ``""``).
+    """
+    mb, cb, ms, reason, _ = reroute_route(item, element, network)
+    return mb, cb, ms, reason
+
+
+def reroute_route(
+    item: Item, element: Element, network: Network
+) -> tuple[dict[str, Any], dict[str, float], dict[str, Any] | None, str, Route | None]:
+    """As :func:`reroute`, with the rerouted :class:`Route` last (``None`` for a cut)."""
     from corridors.definitions._load import load
 
     _, mb, cb = baseline(item, network)
+    r: Route | None = None
     if element.release and item.kind == "corridor":
         # compare with the corridor unpinned at that crossing but open, not with the pinned
         # route: releasing a waypoint alone shortens a route a little
@@ -489,7 +514,7 @@ def evaluate(item: Item, element: Element, network: Network) -> dict[str, Any]:
         ]
         reason = "no alternative path (" + "; ".join(lost)[:300] + ")"
         ms = None
-    return closure_row(item, element, mb, cb, ms, reason)
+    return mb, cb, ms, reason, (r if ms is not None else None)
 
 
 def closure_row(

@@ -43,6 +43,7 @@ __all__ = [
     "gauge_breaks",
     "length_by_country",
     "published_by_country",
+    "raw_gauge_changes",
     "route_metrics",
     "transshipments",
 ]
@@ -218,6 +219,30 @@ def gauge_breaks(
     before the yard to the gauge after it, placed where the new gauge starts for good; a
     yard the route leaves on the gauge it came in on is no break.
     """
+    raw = raw_gauge_changes(pieces, crossings=crossings)
+    return [
+        {
+            "from_mm": first["from_mm"],
+            "to_mm": final["to_mm"],
+            "lon": round(final["lon"], 5),
+            "lat": round(final["lat"], 5),
+            "name": _place_name(final["lon"], final["lat"]),
+            "km": round(final["km"], 1),
+        }
+        for first, final in _yards(raw)
+        if first["from_mm"] != final["to_mm"]
+    ]
+
+
+def raw_gauge_changes(
+    pieces: pd.DataFrame, *, crossings: Sequence[BorderCrossing] = ()
+) -> list[dict[str, Any]]:
+    """Every change of gauge between consecutive rail pieces, before yards are grouped.
+
+    Each is ``from_mm``, ``to_mm``, ``lon``, ``lat`` and ``km`` (along the route, at the
+    start of the piece on the new gauge or at the border crossing there);
+    :func:`gauge_breaks` groups them into yards (:data:`GAUGE_YARD_KM`).
+    """
     keep = (pieces["mode"] == "rail").to_numpy()
     rail = pieces[keep]
     at_km = _start_km(pieces)[keep]
@@ -241,18 +266,7 @@ def gauge_breaks(
         last = int(g)
         prev_km = float(km)
         prev_country = str(c0[i])
-    return [
-        {
-            "from_mm": first["from_mm"],
-            "to_mm": final["to_mm"],
-            "lon": round(final["lon"], 5),
-            "lat": round(final["lat"], 5),
-            "name": _place_name(final["lon"], final["lat"]),
-            "km": round(final["km"], 1),
-        }
-        for first, final in _yards(raw)
-        if first["from_mm"] != final["to_mm"]
-    ]
+    return raw
 
 
 def _yards(raw: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -31,13 +31,12 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from corridors import settings
 from corridors._errors import InfeasibleRouteError, SnapError
@@ -48,9 +47,11 @@ from corridors.analysis.criticality import (
     closure_row,
     elements_of,
     evaluate,
+    reroute_route,
 )
 from corridors.network._graph import MODES, RoutingGraph, routing_graph
 from corridors.network.core import Network
+from corridors.routing import Route
 
 __all__ = [
     "COUNTS",
@@ -123,6 +124,25 @@ def plan_groups(
 
 
 @dataclass(eq=False)
+class _Ref:
+    """A routed path of one pair (its baseline or a detour) and what the shortcut needs of it."""
+
+    edges: npt.NDArray[np.int64]  # the path's edges, in order
+    head: int  # access pieces before the path
+    lengths: npt.NDArray[np.float64]  # length_m of every piece
+    labels: npt.NDArray[np.str_]  # country label of every piece (``country_runs``)
+    blocks: npt.NDArray[np.int64]  # label block index of every piece
+    block_m: npt.NDArray[np.float64]  # length of each label block, m
+    block_inner: npt.NDArray[np.bool_]  # neither the first nor the last block
+    gauge_km: npt.NDArray[np.float64]  # km of each gauge change before yards group them
+    border_h: float
+    port_h: float
+    trans_h: float
+    speed_kmh: float
+    metrics: dict[str, Any]  # ``route_metrics`` of the route
+
+
+@dataclass(eq=False)
 class _Pair:
     """What rerouting one OD baseline needs, computed once per network."""
 
@@ -132,20 +152,16 @@ class _Pair:
     weights: npt.NDArray[np.float64]
     source: int
     target: int
-    limit: float
-    edges: npt.NDArray[np.int64]  # the baseline's path edges, in order
-    head: int  # access pieces before the path
-    lengths: npt.NDArray[np.float64]  # length_m of every baseline piece
-    labels: list[str]  # country label of every baseline piece (``country_runs``)
-    blocks: npt.NDArray[np.int64]  # label block index of every piece
-    block_m: npt.NDArray[np.float64]  # length of each label block, m
-    block_inner: npt.NDArray[np.bool_]  # neither the first nor the last block
-    border_h: float
-    port_h: float
-    trans_h: float
-    speed_kmh: float
+    base: _Ref
     no_path: str  # the message ``route`` raises when no path is left
+    #: Rerouted in full, by the detour's path edges: ``reroute``'s (mb, cb, ms, reason).
+    detours: dict[bytes, tuple[Any, Any, Any, str]] = field(default_factory=dict)
+    #: The last few detours rerouted in full, newest first: references for the shortcut.
+    refs: list[_Ref] = field(default_factory=list)
 
+
+#: Detours of one pair kept as references for the shortcut (each holds its pieces' arrays).
+_REFS_PER_PAIR = 4
 
 #: How many closures each path took in this process: ``shortcut`` or why not (``full: ...``).
 COUNTS: dict[str, int] = {}
@@ -172,9 +188,6 @@ def _pair(item: Item, network: Network) -> _Pair | None:
 
 
 def _build_pair(item: Item, network: Network) -> _Pair | None:
-    from corridors.analysis.metrics import _time, border_crossings, gauge_breaks, transshipments
-    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
-    from corridors.geo.runs import _labels, country_runs
     from corridors.routing import RoutingOptions as Options
     from corridors.routing import (
         _all_links,
@@ -188,9 +201,9 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
 
     if item.kind != "od" or item.mode != "rail":
         return None
-    base, _, _ = baseline(item, network)
-    p = base.pieces
-    if not len(p) or (p["mode"].astype(str) != "rail").any():
+    base, mb, _ = baseline(item, network)
+    ref = _ref(base, mb)
+    if ref is None:
         return None
     # the preamble of routing.route for one mode and default options
     a, b = as_waypoint(item.origin), as_waypoint(item.destination)
@@ -208,43 +221,8 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     what = f"route {a.name!r} – {b.name!r} (rail)"
     na, _ = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
     nb, _ = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
-    from corridors.geo.boundaries import geodesic_lengths_m
-
-    straight_m = float(
-        geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
-    )
-    access = p["access"].to_numpy(bool)
-    edges = p["edge"].to_numpy(np.int64)[~access]
-    if na == nb or (edges < 0).any():
+    if na == nb:
         return None
-    head = int(np.argmax(~access))
-    if access[head : head + len(edges)].any():
-        return None  # access pieces only at the ends
-    runs = country_runs(p)
-    crossings = border_crossings(p, runs=runs)
-    breaks = gauge_breaks(p, crossings=crossings)
-    changes = transshipments(base)
-    t = _time(base, runs, crossings, breaks, changes, DEFAULT_TIME_MODEL)
-    if t is None:
-        return None
-    labels = _labels(p, settings.border_tolerance_km)
-    starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
-    blocks = np.cumsum(starts) - 1
-    lengths = p["length_m"].to_numpy(float)
-    block_m = np.bincount(blocks, weights=lengths).astype(np.float64)
-    block_country = [labels[i] for i in np.flatnonzero(starts)]
-    inner = np.zeros(len(block_country), dtype=bool)
-    inner[1:-1] = True
-    model = DEFAULT_TIME_MODEL
-    border = sum(
-        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
-        for c in crossings
-    )
-    port = sum(2 for r in runs if r.water) * model.port_dwell_h
-    land = [
-        c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")
-    ]
-    trans = (len(breaks) + len(land)) * model.transshipment_h
     return _Pair(
         graph=graph,
         key=("path", key, False, id(weights)),
@@ -252,42 +230,99 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         weights=weights,
         source=na,
         target=nb,
-        limit=3.0 * straight_m + 300_000.0,
-        edges=edges,
-        head=head,
-        lengths=lengths,
-        labels=labels,
-        blocks=blocks,
-        block_m=block_m,
-        block_inner=inner,
-        border_h=float(border),
-        port_h=float(port),
-        trans_h=float(trans),
-        speed_kmh=float(model.speed_kmh["rail"]),
+        base=ref,
         no_path=f"{what}: no path on the rail network between these places",
     )
 
 
-def _miss(why: str) -> tuple[float, float] | None:
-    """Count why the shortcut does not apply; ``None``."""
-    _count(f"full: {why}")
-    return None
+def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
+    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it."""
+    from corridors.analysis.metrics import (
+        _time,
+        border_crossings,
+        gauge_breaks,
+        raw_gauge_changes,
+        transshipments,
+    )
+    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
+    from corridors.geo.runs import _labels, country_runs
+
+    p = r.pieces
+    if not len(p) or (p["mode"].astype(str) != "rail").any():
+        return None
+    access = p["access"].to_numpy(bool)
+    edges = p["edge"].to_numpy(np.int64)[~access]
+    if not len(edges) or (edges < 0).any():
+        return None
+    head = int(np.argmax(~access))
+    if access[head : head + len(edges)].any():
+        return None  # access pieces only at the ends
+    runs = country_runs(p)
+    crossings = border_crossings(p, runs=runs)
+    breaks = gauge_breaks(p, crossings=crossings)
+    changes = transshipments(r)
+    t = _time(r, runs, crossings, breaks, changes, DEFAULT_TIME_MODEL)
+    if t is None:
+        return None
+    labels = _labels(p, settings.border_tolerance_km)
+    starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
+    blocks = np.cumsum(starts) - 1
+    lengths = p["length_m"].to_numpy(float)
+    block_m = np.bincount(blocks, weights=lengths).astype(np.float64)
+    inner = np.zeros(int(starts.sum()), dtype=bool)
+    inner[1:-1] = True
+    model = DEFAULT_TIME_MODEL
+    border = sum(
+        c.dwell_h if c.dwell_h is not None else model.border_dwell_h.get(c.mode, 0.0)
+        for c in crossings
+    )
+    port = sum(2 for run in runs if run.water) * model.port_dwell_h
+    land = [
+        c for c in changes if c["from"] not in ("ferry", "sea") and c["to"] not in ("ferry", "sea")
+    ]
+    trans = (len(breaks) + len(land)) * model.transshipment_h
+    return _Ref(
+        edges=edges,
+        head=head,
+        lengths=lengths,
+        labels=np.asarray(labels, dtype=str),
+        blocks=blocks,
+        block_m=block_m,
+        block_inner=inner,
+        gauge_km=np.asarray(
+            [c["km"] for c in raw_gauge_changes(p, crossings=crossings)], dtype=np.float64
+        ),
+        border_h=float(border),
+        port_h=float(port),
+        trans_h=float(trans),
+        speed_kmh=float(model.speed_kmh["rail"]),
+        metrics=metrics,
+    )
 
 
-def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float] | None:
-    """``(length_km, time_h)`` of the rerouted pair, unrounded, or ``None`` to evaluate in full.
+def _shortcut(
+    g: RoutingGraph, pr: _Ref, new_edges: npt.NDArray[np.int64]
+) -> tuple[float, float] | str:
+    """``(length_km, time_h)`` of the rerouted pair, unrounded, or why it must be rerouted.
+
+    ``pr`` is the pair's baseline or a detour of it routed in full: below, "the baseline".
 
     The detour replaces one stretch of the baseline path (``B[i:k]``) by another
-    (``N[i:l]``), the rest of the path being the same. When every node of both stretches and
-    of the path edge on either side of them is in one country ``C``, the baseline's country
-    labels are ``C`` there, every edge is rail of one known gauge, and ``C``'s stretch of
-    the route is long enough that the sliver rule cannot apply to it (or has no land
-    country on both sides), then the country runs, border crossings (their places and
-    dwell), gauge breaks, port calls and transshipments of the rerouted route are the
-    baseline's: only the length and the moving time change. The time is computed as
-    :func:`corridors.analysis.metrics._time` computes it.
+    (``N[i:l]``), the rest of the path being the same (either may start at the path's first
+    edge or end at its last). When every node of both stretches and of the path edges on
+    either side of them is in one country ``C``, the baseline's country labels are ``C``
+    there (and on the piece before the stretch, which sets the label the stretch starts
+    from), every edge is rail of one known gauge, ``C``'s stretch of the route is long
+    enough that the sliver rule cannot apply to it (or has no land country on both sides),
+    and the gap between the gauge changes on either side of the stretch stays on the same
+    side of :data:`~corridors.analysis.metrics.GAUGE_YARD_KM` (so yards group alike), then
+    the country runs, border crossings (their places and dwell), gauge breaks, port calls
+    and transshipments of the rerouted route are the baseline's: only the length and the
+    moving time change. The time is computed as :func:`corridors.analysis.metrics._time`
+    computes it.
     """
-    g = pr.graph
+    from corridors.analysis.metrics import GAUGE_YARD_KM
+
     b = pr.edges
     m = min(len(b), len(new_edges))
     neq = b[:m] != new_edges[:m]
@@ -297,130 +332,115 @@ def _shortcut(pr: _Pair, new_edges: npt.NDArray[np.int64]) -> tuple[float, float
     neq2 = rb[:m2] != rn[:m2]
     j = int(np.argmax(neq2)) if neq2.any() else m2
     k, lnew = len(b) - j, len(new_edges) - j
-    if i < 1 or j < 1:
-        return _miss("ends")
+    if k <= i:
+        return "no stretch"
     if (new_edges >= g.n_network_edges).any():
-        return _miss("overlay")
-    touched = np.concatenate([b[i - 1 : k + 1], new_edges[i:lnew]])
+        return "overlay"
+    touched = np.concatenate([b[max(i - 1, 0) : k + 1], new_edges[i:lnew]])
     nodes = np.concatenate([g.u[touched], g.v[touched]])
     countries = g.country[nodes]
     c = str(countries[0])
     if not c or (countries != c).any():
-        return _miss("countries")
+        return "countries"
     if (g.mode[touched] != MODES.index("rail")).any():
-        return _miss("mode")
+        return "mode"
     gauges = g.gauge_mm[touched]
     if gauges[0] <= 0 or (gauges != gauges[0]).any():
-        return _miss("gauge")
-    lo, hi = pr.head + i - 1, pr.head + k  # baseline pieces of the stretch and its margins
-    if any(pr.labels[x] != c for x in range(lo, hi + 1)):
-        return _miss("labels")
+        return "gauge"
+    # baseline pieces of the stretch and the pieces on either side (access pieces too)
+    lo = max(pr.head + i - 1, 0)
+    hi = min(pr.head + k, len(pr.lengths) - 1)
+    if (pr.labels[lo : hi + 1] != c).any():
+        return "labels"
     blk = int(pr.blocks[lo])
     if int(pr.blocks[hi]) != blk:
-        return _miss("blocks")
+        return "blocks"
     removed = float(pr.lengths[pr.head + i : pr.head + k].sum())
     added_arr = g.length_m[new_edges[i:lnew]]
-    new_block_km = (float(pr.block_m[blk]) - removed + float(added_arr.sum())) / 1000.0
+    added = float(added_arr.sum())
+    new_block_km = (float(pr.block_m[blk]) - removed + added) / 1000.0
     limit = settings.sliver_max_km + _RUN_MARGIN_KM
     if pr.block_inner[blk] and min(float(pr.block_m[blk]) / 1000.0, new_block_km) < limit:
-        return _miss("sliver")
+        return "sliver"
+    start_km = float(pr.lengths[: pr.head + i].sum()) / 1000.0
+    end_km = start_km + removed / 1000.0
+    mid = (start_km + end_km) / 2.0
+    before, after = pr.gauge_km[pr.gauge_km < mid], pr.gauge_km[pr.gauge_km >= mid]
+    if len(before) and len(after):
+        gap = float(after[0] - before[-1])
+        new_gap = gap + (added - removed) / 1000.0
+        if (
+            (gap < GAUGE_YARD_KM) != (new_gap < GAUGE_YARD_KM)
+            or abs(gap - GAUGE_YARD_KM) < 1e-3
+            or abs(new_gap - GAUGE_YARD_KM) < 1e-3
+        ):
+            return "gauge yard"
     lengths = np.concatenate([pr.lengths[: pr.head + i], added_arr, pr.lengths[pr.head + k :]])
-    length_km = float(pd.Series(lengths).sum()) / 1000.0
+    length_km = float(lengths.sum()) / 1000.0  # summed as ``Route.length_km`` sums
     km = lengths / 1000.0
     moving = float(np.sum(km / pr.speed_kmh))
     time_h = moving + pr.border_h + pr.port_h + pr.trans_h
     return length_km, time_h
 
 
-def _closed_matrix(pr: _Pair, closed: tuple[int, ...]) -> tuple[Any, Any, Any] | None:
-    """The search matrix ``route`` builds with ``closed`` cut, with its pair keys and edges.
+def _closed_metric(pr: _Pair, closed: tuple[int, ...]) -> Any:
+    """The pair's hierarchy customized with ``closed`` cut from its search mask.
 
-    It is the open search's matrix with the closed edges' entries deleted, which is what
-    :meth:`RoutingGraph.csr` builds for the closed mask when every edge joining the same two
-    nodes is closed too (a link's parallel tracks are part of its closure); ``None``
-    otherwise, and the caller takes the long way.
+    One re-customisation of the stored topology (:meth:`Topology.customize`, a few ms)
+    serves every pair of a closure: each is then one query. The mask and cost are those
+    :func:`corridors.routing.route` searches with for this closure.
     """
-    from scipy.sparse import csr_matrix
-
-    g = pr.graph
-    matrix, pair, eid = g.csr(pr.key, pr.mask, pr.weights)
-    e = np.asarray(closed, dtype=np.int64)
-    e = e[pr.mask[e]]
-    n = g.n_nodes
-    keys = np.concatenate([g.u[e] * n + g.v[e], g.v[e] * n + g.u[e]])
-    pos = np.minimum(np.searchsorted(pair, keys), len(pair) - 1)
-    pos = np.unique(pos[pair[pos] == keys])
-    if not np.isin(eid[pos], e).all():
-        return None  # an open parallel edge would take over the pair
-    keep = np.ones(len(pair), dtype=bool)
-    keep[pos] = False
-    indptr = matrix.indptr - np.searchsorted(pos, matrix.indptr, side="left")
-    closed_m = csr_matrix(
-        (matrix.data[keep], matrix.indices[keep], indptr.astype(matrix.indptr.dtype)),
-        shape=matrix.shape,
-    )
-    return closed_m, pair[keep], eid[keep]
-
-
-def _paths(
-    searched: tuple[Any, Any, Any], source: int, targets: Sequence[tuple[int, float]]
-) -> list[list[int] | None]:
-    """Edges of the least-cost path from ``source`` to each ``(target, limit)``, or ``None``.
-
-    One target: the bounded searches of :meth:`RoutingGraph.shortest_path`. Several: one
-    search for all, bounded by the largest of their bounds, then unbounded if a target is
-    not reached (a bound only stops a search early; the nodes it reaches get the same
-    distances and predecessors, so the paths are the same).
-    """
-    from scipy.sparse.csgraph import dijkstra
-
-    from corridors.network._graph import _search_bounds
-
-    matrix, pair, eid = searched
-    n = matrix.shape[0]
-    bounds = (
-        _search_bounds(targets[0][1]) if len(targets) == 1 else [max(t[1] for t in targets), np.inf]
-    )
-    for bound in bounds:
-        dist, pred = dijkstra(
-            matrix, directed=True, indices=source, return_predecessors=True, limit=bound
-        )
-        if all(np.isfinite(dist[t]) for t, _ in targets):
-            break
-    out: list[list[int] | None] = []
-    for target, _ in targets:
-        if not np.isfinite(dist[target]):
-            out.append(None)
-            continue
-        nodes = [target]
-        while nodes[-1] != source:
-            nodes.append(int(pred[nodes[-1]]))
-        nodes.reverse()
-        arr = np.asarray(nodes, dtype=np.int64)
-        out.append([int(x) for x in eid[np.searchsorted(pair, arr[:-1] * n + arr[1:])]])
-    return out
+    mask = pr.mask.copy()
+    mask[np.asarray(closed, dtype=np.int64)] = False
+    return pr.graph.topology(("rail",)).customize(mask, pr.weights)
 
 
 def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) -> dict[str, Any]:
-    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges."""
+    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges.
+
+    The path is compared with the baseline's, then with the last detours of this pair that
+    were routed in full (a closure next to an earlier one often takes the same long way
+    round, differing only near the closed link): where :func:`_shortcut` proves that only
+    the length and moving time differ from one of them, the row comes from its metrics.
+    A path met before reuses its metrics; any other is rerouted in full.
+    """
     _, mb, cb = baseline(item, network)
     if edges is None:
         _count("cut")
         return closure_row(item, element, mb, cb, None, pr.no_path)
-    hit = _shortcut(pr, np.asarray(edges, dtype=np.int64))
-    if hit is None:
-        return evaluate(item, element, network)
+    path = np.asarray(edges, dtype=np.int64)
+    ref = pr.base
+    hit = _shortcut(pr.graph, ref, path)
+    if isinstance(hit, str):
+        # a route's metrics are those of its path: a detour met again is not rerouted
+        key = path.tobytes()
+        if key in pr.detours:
+            _count("full: again")
+            return closure_row(item, element, *pr.detours[key])
+        for ref in pr.refs:
+            if not isinstance(found := _shortcut(pr.graph, ref, path), str):
+                hit = found
+                break
+    if isinstance(hit, str):
+        _count(f"full: {hit}")
+        mb2, cb2, ms, reason, r = reroute_route(item, element, network)
+        pr.detours[key] = (mb2, cb2, ms, reason)
+        if r is not None and ms is not None and (new := _ref(r, ms)) is not None:
+            pr.refs.insert(0, new)
+            del pr.refs[_REFS_PER_PAIR:]
+        return closure_row(item, element, mb2, cb2, ms, reason)
     length_km, time_h = hit
-    _count("shortcut")
-    leg = {**mb["legs"][0], "length_km": round(length_km, 1)}
-    ms = {**mb, "length_km": round(length_km, 1), "time_h": round(time_h, 1), "legs": [leg]}
+    _count("shortcut" if ref is pr.base else "shortcut from a detour")
+    rm = ref.metrics
+    leg = {**rm["legs"][0], "length_km": round(length_km, 1)}
+    ms = {**rm, "length_km": round(length_km, 1), "time_h": round(time_h, 1), "legs": [leg]}
     return closure_row(item, element, mb, cb, ms, "")
 
 
 def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
     """The rows of one closure for every pair using it, in the group's order."""
     rows: list[dict[str, Any] | None] = [None] * len(group.work)
-    buckets: dict[tuple[Any, int], list[int]] = {}
+    buckets: dict[Any, list[int]] = {}
     prs: list[_Pair | None] = []
     for k, (item, el) in enumerate(group.work):
         pr = _pair(item, network) if not (el.links or el.release) else None
@@ -429,25 +449,17 @@ def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
             _count("full: not a rail pair on network edges")
             rows[k] = evaluate(item, el, network)
         else:
-            buckets.setdefault((pr.key, pr.source), []).append(k)
-    matrices: dict[Any, Any] = {}
-    for (key, source), ks in buckets.items():
+            buckets.setdefault(pr.key, []).append(k)
+    for ks in buckets.values():
         first = prs[ks[0]]
         assert first is not None
-        if key not in matrices:
-            matrices[key] = _closed_matrix(first, group.work[ks[0]][1].edges)
-        searched = matrices[key]
-        if searched is None:
-            for k in ks:
-                _count("full: open parallel")
-                rows[k] = evaluate(*group.work[k], network)
-            continue
-        targets = [(p.target, p.limit) for p in (prs[k] for k in ks) if p is not None]
-        for k, edges in zip(ks, _paths(searched, source, targets), strict=True):
+        metric = _closed_metric(first, group.work[ks[0]][1].edges)
+        for k in ks:
             pr = prs[k]
             assert pr is not None
+            found = metric.query(pr.source, pr.target)
             item, el = group.work[k]
-            rows[k] = _row(item, el, network, pr, edges)
+            rows[k] = _row(item, el, network, pr, None if found is None else found[1])
     return [r for r in rows if r is not None]
 
 
