@@ -240,12 +240,12 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert rows["bafq-torbat-e-heydarieh"].flag == ""
     # the new line of 1996 from Fariman to the triangle at Parahat, on the OSM track (the row
     # was Mashhad – Tejen stations, 370.6 km, +25.6 %: those 295 km are not between them)
-    assert got("fariman-parahat") == (290.2, -1.6, 0.3)
-    assert got("fariman-sarakhs") == (158.1, 2.0, 0.2)
+    assert got("fariman-parahat") == (291.3, -1.3, 0.3)
+    assert got("fariman-sarakhs") == (159.1, 2.6, 0.2)
     # Kars station has a node (was snapped 1.4 km away)
     assert got("erzurum-kars") == (211.8, -2.4, 0.2)
     # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition
-    assert got("marabda-kartsakhi") == (178.8, -0.9, 0.5)
+    assert got("marabda-kartsakhi") == (179.5, -0.5, 0.5)
     assert got("btk/6") == (26.1, -10.1, 0.0)
     # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
     assert got("instc-west/6") == (8.5, -0.1, 0.1)
