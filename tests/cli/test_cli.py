@@ -220,10 +220,10 @@ def test_scenario_run_merges_flags_over_the_file(
         return {r["id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
 
     plain = rows()
-    assert plain["zangezur"]["scenario_time_h"] == 142.3
+    assert plain["zangezur"]["scenario_time_h"] == 142.4
     # a 20 h rail border dwell instead of 40.6 h: Zangezur's three rail crossings save 61.8 h
     quick = rows("--set", "border_dwell_h.rail=20")
-    assert quick["zangezur"]["scenario_time_h"] == 80.5
+    assert quick["zangezur"]["scenario_time_h"] == 80.6
     assert quick["zangezur"]["baseline_time_h"] == plain["zangezur"]["baseline_time_h"] == 143.6
     # --corridor replaces the file's list; --route adds a question to its own
     only = rows("--corridor", "aras", "--route", "Baku:Tbilisi:road")
@@ -248,7 +248,7 @@ def test_compare_on_a_common_origin_and_destination(
         # Aras starts at Horadiz: the road from Baku to it is added, and said so
         "aras": ("Baku", "Nakhchivan", "502.9", "2.4", "AZE → IRN → AZE"),
         # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
-        "zangezur": ("Baku", "Nakhchivan", "531.1", "40.7", "AZE → ARM → AZE"),
+        "zangezur": ("Baku", "Nakhchivan", "531.4", "40.7", "AZE → ARM → AZE"),
     }
     assert cap.err == (
         "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"
