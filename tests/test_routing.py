@@ -318,7 +318,7 @@ def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> No
     z = route_corridor(corridors.load("zangezur"), network)
     text = repr(z)
     assert "\n" not in text and len(text) < 120
-    assert text.startswith("<Route 'zangezur': 850.7 km, ")
+    assert text.startswith("<Route 'zangezur': 851.1 km, ")
     assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
 
 

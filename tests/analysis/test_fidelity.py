@@ -38,7 +38,7 @@ def _by_id() -> dict[str, PublishedLine]:
 
 def test_published_lines_are_parsed_exactly() -> None:
     lines = _by_id()
-    assert len(lines) == 26
+    assert len(lines) == 27
     mashhad = lines["tehran-mashhad"]
     assert mashhad.start == Station("Tehran", 51.39781, 35.65812, "IRN", 11271470419)
     assert mashhad.end.name == "Shahid Raeisi Railway Station (Mashhad)"
@@ -65,7 +65,7 @@ def test_published_lines_are_parsed_exactly() -> None:
     assert countries == {"ARM", "AZE", "GEO", "IRN", "KAZ", "TKM", "TUR"}
     for ln in lines.values():
         assert ln.source.url.startswith("http"), ln.id
-        assert ln.source.accessed == "2026-12-01", ln.id
+        assert ln.source.accessed in ("2026-12-01", "2026-12-02"), ln.id
         assert ln.source.title and ln.source.publisher and ln.source.date, ln.id
 
 
@@ -260,9 +260,13 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert got("qom-kashan") == (96.6, -1.4, 1.3)
     # Vanadzor station has a node: no run past it and back (was 76.5 km, snap 4.3 km)
     assert got("gyumri-vanadzor") == (68.0, 4.6, 0.3)
-    # the Kal-e Zard – Tabas gap is closed: no detour by Tehran (was 1,636.7 km)
-    assert got("bafq-mashhad") == (862.6, 6.2, 0.6)
-    assert rows["bafq-mashhad"].flag == ""
+    # the Kal-e Zard – Tabas gap is closed: no detour by Tehran (Bafq – Mashhad was 1,636.7 km)
+    assert got("bafq-torbat-e-heydarieh") == (671.0, -0.7, 0.6)
+    assert rows["bafq-torbat-e-heydarieh"].flag == ""
+    # the new line of 1996 from Fariman to the triangle at Parahat, on the OSM track (the row
+    # was Mashhad – Tejen stations, 370.6 km, +25.6 %: those 295 km are not between them)
+    assert got("fariman-parahat") == (291.3, -1.3, 0.3)
+    assert got("fariman-sarakhs") == (159.1, 2.6, 0.2)
     # Kars station has a node (was snapped 1.4 km away)
     assert got("erzurum-kars") == (211.8, -2.4, 0.2)
     # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition

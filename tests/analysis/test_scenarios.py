@@ -38,8 +38,8 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     result = run_scenario(load_scenario("tripp-open-2030"), network)
     trip = _row(result, "Baku → Nakhchivan (rail)")
     # today by rail only round through Russia, Kazakhstan, Turkmenistan and Iran
-    assert (trip["baseline_km"], trip["scenario_km"]) == (4524.5, 510.9)
-    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4013.6, -208.2)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (4526.2, 511.3)
+    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4014.9, -208.3)
     assert trip["countries_added"] == ["ARM"]
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
@@ -55,7 +55,7 @@ def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
     result = run_scenario(load_scenario("instc-rasht-astara-built"), network)
     trip = _row(result, "Baku → Tehran (rail)")
     # Baku – Astara 313, Astara – Rasht 162, Rasht – Qazvin 164, Qazvin – Tehran about 150
-    assert (trip["baseline_km"], trip["scenario_km"]) == (3604.3, 819.0)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (3605.7, 818.6)
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM"]
     west = _row(result, "instc-west")
     assert west["delta_missing_km"] == -159.4

@@ -78,7 +78,7 @@ def test_criticality_over_the_first_main_places(
     assert main([*argv, "--format", "json", "--out", str(out)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["item"] for r in data["rows"]] == ["Baku → Alat (rail)"]
-    assert data["run"]["evaluations"] == 149
+    assert data["run"]["evaluations"] == 147
     lines = (out / "criticality.csv").read_text(encoding="utf-8").splitlines()
     assert data["run"]["evaluations"] == len(lines) - 1
     assert sorted(p.name for p in out.iterdir()) == [

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -22,6 +23,8 @@ from corridors.geo.boundaries import geodesic_lengths_m
 
 __all__ = [
     "COVER_M",
+    "DENSIFY_M",
+    "DUPLICATE_FACTOR",
     "JOIN_M",
     "LAYER_FILE",
     "drop_covered",
@@ -32,11 +35,20 @@ __all__ = [
 
 LAYER_FILE = "osm_rail.parquet"
 #: A backbone rail segment whose ends and middle are all this close (metres) to the layer's
-#: track is covered by the layer and dropped.
+#: track (not only to its vertices) is covered by the layer and dropped.
 COVER_M = 2_500.0
 #: A backbone node left at the edge of the coverage joins the nearest layer vertex within
 #: this distance (metres).
 JOIN_M = 5_000.0
+#: The layer's track is measured at points this far apart at most (metres), so that a
+#: segment running beside a long straight way, whose vertices are far apart, is seen as
+#: close to it.
+DENSIFY_M = 200.0
+#: A rail segment whose two ends lie on the layer's track is a simplified duplicate of it,
+#: and is dropped, when the layer joins those two points by a path of the same status no
+#: longer than this many times the segment's length (its recorded length along the track,
+#: or its chord).
+DUPLICATE_FACTOR = 1.1
 
 _STATUS = {
     "rail": "operational",
@@ -112,22 +124,92 @@ def _local_xy(x: Any, y: Any, lat0: float) -> Any:
     return np.column_stack([np.asarray(x) * k * np.cos(np.radians(lat0)), np.asarray(y) * k])
 
 
+def _densified(layer: pd.DataFrame) -> tuple[Any, Any]:
+    """Points along the layer's segments, at most :data:`DENSIFY_M` apart, ends included."""
+    x0, y0, x1, y1 = (layer[c].to_numpy(dtype=np.float64) for c in ("x0", "y0", "x1", "y1"))
+    d = geodesic_lengths_m(x0, y0, x1, y1)
+    n = np.maximum(1, np.ceil(d / DENSIFY_M).astype(np.int64))
+    rep = np.repeat(np.arange(x0.size), n)
+    t = (np.arange(rep.size) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
+    xs = np.concatenate([x0[rep] + (x1[rep] - x0[rep]) * t, x1])
+    ys = np.concatenate([y0[rep] + (y1[rep] - y0[rep]) * t, y1])
+    return xs, ys
+
+
+def _duplicates(
+    rail: pd.DataFrame,
+    layer: pd.DataFrame,
+    candidates: npt.NDArray[np.bool_],
+    lat0: float,
+) -> npt.NDArray[np.bool_]:
+    """Which ``candidates`` the layer's track (of the same status) joins end to end.
+
+    A candidate's two ends lie within :data:`COVER_M` of the layer but its middle does not: a
+    chord that cuts a bend of the track, or a second line. It is a duplicate when the
+    layer's shortest path between the vertices nearest its ends is at most
+    :data:`DUPLICATE_FACTOR` times its length.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    out = np.zeros(len(rail), dtype=bool)
+    idx = np.flatnonzero(candidates)
+    if idx.size == 0:
+        return out
+    statuses = set(rail["status"].iloc[idx]) if "status" in rail else {"operational"}
+    same = layer[layer["status"].isin(statuses)] if "status" in layer else layer
+    if same.empty:
+        return out
+    xy = np.concatenate(
+        [
+            same[["x0", "y0"]].to_numpy(dtype=np.float64),
+            same[["x1", "y1"]].to_numpy(dtype=np.float64),
+        ]
+    )
+    uniq, codes = np.unique(np.round(xy * 1e7).astype(np.int64), axis=0, return_inverse=True)
+    codes = codes.ravel()
+    m = len(same)
+    u, v = codes[:m], codes[m:]
+    w = geodesic_lengths_m(same["x0"], same["y0"], same["x1"], same["y1"]) + 1e-3
+    graph = coo_matrix((w, (u, v)), shape=(len(uniq), len(uniq))).tocsr()
+    vx = np.zeros(len(uniq))
+    vy = np.zeros(len(uniq))
+    vx[u], vy[u] = same["x0"].to_numpy(), same["y0"].to_numpy()
+    vx[v], vy[v] = same["x1"].to_numpy(), same["y1"].to_numpy()
+    tree = cKDTree(_local_xy(vx, vy, lat0))
+    sub = rail.iloc[idx]
+    d0, a = tree.query(_local_xy(sub["x0"], sub["y0"], lat0))
+    d1, b = tree.query(_local_xy(sub["x1"], sub["y1"], lat0))
+    chord = geodesic_lengths_m(sub["x0"], sub["y0"], sub["x1"], sub["y1"])
+    length = sub["length_m"].to_numpy(dtype=np.float64) if "length_m" in sub else chord * np.nan
+    length = np.where(np.isfinite(length) & (length > 0), length, chord)
+    limit = DUPLICATE_FACTOR * length
+    ok = (d0 <= COVER_M) & (d1 <= COVER_M) & (a != b)
+    for j in np.flatnonzero(ok):
+        dist = dijkstra(graph, directed=False, indices=int(a[j]), limit=float(limit[j]))
+        out[idx[j]] = bool(dist[b[j]] <= limit[j])
+    return out
+
+
 def _split_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(kept, joins)``: the rail segments the layer does not cover, and their joins."""
     lat0 = float(np.median(layer["y0"]))
     lx = np.concatenate([layer["x0"], layer["x1"]])
     ly = np.concatenate([layer["y0"], layer["y1"]])
     tree = cKDTree(_local_xy(lx, ly, lat0))
+    track = cKDTree(_local_xy(*_densified(layer), lat0))
     mx = (rail["x0"].to_numpy() + rail["x1"].to_numpy()) / 2
     my = (rail["y0"].to_numpy() + rail["y1"].to_numpy()) / 2
     # only whether a point is within COVER_M matters: the bound prunes the search (a point
     # farther gets inf; the bound is exclusive, hence the next float up)
     bound = float(np.nextafter(COVER_M, np.inf))
     d = [
-        tree.query(_local_xy(x, y, lat0), distance_upper_bound=bound)[0]
+        track.query(_local_xy(x, y, lat0), distance_upper_bound=bound)[0]
         for x, y in ((rail["x0"], rail["y0"]), (rail["x1"], rail["y1"]), (mx, my))
     ]
-    covered = (d[0] <= COVER_M) & (d[1] <= COVER_M) & (d[2] <= COVER_M)
+    on_track = (d[0] <= COVER_M) & (d[1] <= COVER_M)
+    covered = on_track & (d[2] <= COVER_M)
+    covered |= _duplicates(rail, layer, on_track & ~covered, lat0)
     kept, dropped = rail[~covered], rail[covered]
 
     def ends(frame: pd.DataFrame) -> set[tuple[float, float]]:
@@ -163,8 +245,11 @@ def drop_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> pd.DataFrame:
     """Rail segments of ``rail`` that the layer does not cover, joined to the layer's track.
 
     A segment is covered when both ends and its middle lie within :data:`COVER_M` of the
-    layer's track. Each node that loses a segment but keeps another joins the nearest layer
-    vertex within :data:`JOIN_M` by a straight segment (``source="osm-layer:join"``).
+    layer's track (measured at points :data:`DENSIFY_M` apart along it), or when both ends
+    do and the layer's track of the same status joins them by a path at most
+    :data:`DUPLICATE_FACTOR` times the segment's length (a chord cutting a bend). Each node
+    that loses a segment but keeps another joins the nearest layer vertex within
+    :data:`JOIN_M` by a straight segment (``source="osm-layer:join"``).
     ``rail`` must hold rail rows only; the layer's own segments are not added.
     """
     if layer.empty or rail.empty:
