@@ -65,13 +65,16 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
 
 
-def test_closing_boyuk_kesik_gardabani_sends_btk_round_the_black_sea(network, elements) -> None:  # type: ignore[no-untyped-def]
+def test_closing_boyuk_kesik_gardabani_cuts_btk(network, elements) -> None:  # type: ignore[no-untyped-def]
     # the crossing's pin is released, so the route may look for another crossing: there is
-    # no other AZE-GEO rail link (AZE-ARM is closed), so the rail way into Georgia is round
-    # the Black Sea by Russia, Ukraine, Moldova, Romania, Bulgaria, Türkiye and Kars
+    # no other AZE-GEO rail link (AZE-ARM is closed), and the way round the Black Sea by
+    # Russia and Ukraine is closed too (geodata/closed_crossings.yaml), as is the Psou
     row = _close(network, elements, "btk", "border:Böyük Kəsik–Gardabani")
-    assert row["cut"] is False
-    assert row["countries_added"] == "RUS,UKR,MDA,ROU,BGR"
+    assert row["cut"] is True
+    assert row["reason"] == (
+        "no alternative path (Böyük Kəsik – Tbilisi: no rail path on the network)"
+    )
+    assert (row["baseline_km"], row["length_km"], row["countries_added"]) == (830.6, None, "")
 
 
 def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
@@ -157,8 +160,10 @@ def test_an_od_pair_is_swept_like_a_corridor(network, tmp_path) -> None:  # type
     base, m, _ = baseline(item, network)
     els = {e.id: e for e in elements_of(base, network, m)}
     row = evaluate(item, els["border:Böyük Kəsik–Gardabani"], network)
-    assert (row["baseline_km"], row["cut"]) == (550.0, False)
-    assert (row["length_km"], row["countries_added"]) == (5948.6, "RUS,UKR,MDA,ROU,BGR,TUR")
+    # cut: the 5948.6 km way round by Russia, Ukraine, Moldova, Romania, Bulgaria and Türkiye
+    # crossed the Russia–Ukraine border, closed since 2022
+    assert (row["baseline_km"], row["cut"]) == (550.0, True)
+    assert (row["length_km"], row["countries_added"]) == (None, "")
     od.write_text("origin,to\nBaku,Tbilisi\n", encoding="utf-8")
     with pytest.raises(DefinitionError, match="needs the columns 'from' and 'to'"):
         items_from_od_file(od)

@@ -61,11 +61,12 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
     assert {k: (r["element"], r["cut"], r["baseline_km"]) for k, r in first.items()} == {
         "Ararat → Yerevan (rail)": ("segment:27377", True, 46.4),
         "Yerevan → Gyumri (rail)": ("segment:27377", True, 153.2),
-        # not cut: round by Russia, Ukraine, Moldova, Romania, Bulgaria and Türkiye
-        "Kars → Akhalkalaki (rail)": ("segment:41459", False, 97.0),
+        # cut: the way round by Russia, Ukraine, Moldova, Romania, Bulgaria and Türkiye
+        # crossed the Russia–Ukraine border, closed since 2022
+        "Kars → Akhalkalaki (rail)": ("segment:41459", True, 97.0),
         "Tehran → Qazvin (rail)": ("segment:23644", True, 150.1),
     }
-    assert first["Kars → Akhalkalaki (rail)"]["reason"] == ""
+    assert first["Kars → Akhalkalaki (rail)"]["reason"] == NO_PATH.format("Kars", "Akhalkalaki")
     # the costliest closure that leaves a way round: its rank, Δ km, Δ h and Δ USD
     detour = {
         k: min((r for r in v if not r["cut"]), key=lambda r: int(r["rank"]))  # type: ignore[call-overload]
@@ -77,8 +78,8 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
     } == {
         "Ararat → Yerevan (rail)": (3, "segment:27378", 1.0, 0.0, 2),
         "Yerevan → Gyumri (rail)": (3, "segment:27385", 0.4, 0.1, 1),
-        # its critical link has only the way round the Black Sea
-        "Kars → Akhalkalaki (rail)": (1, "segment:41459", 6244.9, 359.5, 11587),
+        # its critical link now cuts it: the costliest closure with a way round is Kartsakhi's
+        "Kars → Akhalkalaki (rail)": (3, "border:Kartsakhi", 8.1, 0.2, 14),
         "Tehran → Qazvin (rail)": (5, "segment:23641", 13.2, 0.2, 22),
     }
 
