@@ -181,6 +181,33 @@ def test_baku_to_yerevan_by_road_goes_round_through_georgia(network: Network) ->
     assert m["warnings"] == []
 
 
+def test_ganja_to_moscow_by_road_names_its_crossings(network: Network) -> None:
+    # Upper Lars–Kazbegi, the only open Georgia–Russia road crossing, was unnamed before
+    # geodata/crossings.yaml had it
+    m = route_metrics(route("Ganja", "Moscow", network, modes="road"))
+    assert m["countries"] == ["AZE", "GEO", "RUS"]
+    crossings = m["border_crossings"]
+    assert [(c["name"], round(c["lon"], 2), round(c["lat"], 2)) for c in crossings] == [  # type: ignore[attr-defined]
+        ("Red Bridge", 45.07, 41.33),
+        ("Upper Lars–Kazbegi", 44.63, 42.75),
+    ]
+    assert m["length_km"] == 2122.0
+    # from Ararat the road leaves Armenia by Gogavan–Guguti, not by Bagratashen 34 km east
+    ararat = route_metrics(route("Ararat", "Moscow", network, modes="road"))
+    names = [c["name"] for c in ararat["border_crossings"]]  # type: ignore[attr-defined]
+    assert names == ["Gogavan–Guguti", "Upper Lars–Kazbegi"]
+
+
+def test_no_land_route_to_mumbai_through_pakistan(network: Network) -> None:
+    # Munabao–Khokhrapar (Thar Express suspended 2019) and Attari–Wagah (closed 2025) are
+    # closed, and the network has no other open rail or road into India from the west
+    for mode in ("rail", "road"):
+        with pytest.raises(InfeasibleRouteError, match=rf"no path on the {mode} network"):
+            route("Baku", "Mumbai", network, modes=mode)
+    with pytest.raises(InfeasibleRouteError, match="no path on the rail network"):
+        route("Yerevan", "Mumbai", network, modes="rail")
+
+
 def test_the_snap_limit_option_overrides_the_setting(network: Network) -> None:
     # 18.6 km from the nearest rail node: fine under the default 30 km, refused at 5 km
     far = "49.5,41.0"

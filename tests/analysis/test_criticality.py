@@ -65,13 +65,16 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
 
 
-def test_closing_boyuk_kesik_gardabani_sends_btk_round_the_black_sea(network, elements) -> None:  # type: ignore[no-untyped-def]
+def test_closing_boyuk_kesik_gardabani_cuts_btk(network, elements) -> None:  # type: ignore[no-untyped-def]
     # the crossing's pin is released, so the route may look for another crossing: there is
-    # no other AZE-GEO rail link (AZE-ARM is closed), so the rail way into Georgia is round
-    # the Black Sea by Russia, Ukraine, Moldova, Romania, Bulgaria, Türkiye and Kars
+    # no other AZE-GEO rail link (AZE-ARM is closed), and the way round the Black Sea by
+    # Russia and Ukraine is closed too (geodata/closed_crossings.yaml), as is the Psou
     row = _close(network, elements, "btk", "border:Böyük Kəsik–Gardabani")
-    assert row["cut"] is False
-    assert row["countries_added"] == "RUS,UKR,MDA,ROU,BGR"
+    assert row["cut"] is True
+    assert row["reason"] == (
+        "no alternative path (Böyük Kəsik – Tbilisi: no rail path on the network)"
+    )
+    assert (row["baseline_km"], row["length_km"], row["countries_added"]) == (830.6, None, "")
 
 
 def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(

@@ -65,7 +65,7 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
         "Kars → Akhalkalaki (rail)": ("segment:41406", False, 97.0),
         "Tehran → Qazvin (rail)": ("segment:23618", True, 144.6),
     }
-    assert first["Kars → Akhalkalaki (rail)"]["reason"] == ""
+    assert first["Kars → Akhalkalaki (rail)"]["reason"] == NO_PATH.format("Kars", "Akhalkalaki")
     # the costliest closure that leaves a way round: its rank, Δ km, Δ h and Δ USD
     detour = {
         k: min((r for r in v if not r["cut"]), key=lambda r: int(r["rank"]))  # type: ignore[call-overload]
