@@ -134,7 +134,11 @@ class _Pair:
     target: int
     limit: float
     edges: npt.NDArray[np.int64]  # the baseline's path edges, in order
-    head: int  # access pieces before the path
+    head: int  # access pieces and parts of snapped edges before the path
+    #: the nodes each end may enter the network at, with the cost along its snapped edge
+    #: (one node, cost 0, for an end snapped to a node): as ``routing._join`` weighs them
+    entries_a: tuple[tuple[int, float], ...]
+    entries_b: tuple[tuple[int, float], ...]
     lengths: npt.NDArray[np.float64]  # length_m of every baseline piece
     labels: list[str]  # country label of every baseline piece (``country_runs``)
     blocks: npt.NDArray[np.int64]  # label block index of every piece
@@ -206,20 +210,32 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), (), volga, (), "hard")
     snap_mask = mask & (graph.mode != MODES.index("transfer"))
     what = f"route {a.name!r} – {b.name!r} (rail)"
-    na, _ = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
-    nb, _ = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
+    sa = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
+    sb = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
     from corridors.geo.boundaries import geodesic_lengths_m
 
-    straight_m = float(
-        geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
-    )
+    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     access = p["access"].to_numpy(bool)
-    edges = p["edge"].to_numpy(np.int64)[~access]
-    if na == nb or (edges < 0).any():
+    on_path = ~access
+    # the parts of snapped edges at either end are not path edges: the path runs between
+    # the nodes they reach
+    first, last = int(np.argmax(on_path)), len(p) - 1 - int(np.argmax(on_path[::-1]))
+    if not on_path.any() or first >= last:
         return None
-    head = int(np.argmax(~access))
-    if access[head : head + len(edges)].any():
+    if sa.edge >= 0:
+        on_path[first] = False
+    if sb.edge >= 0:
+        on_path[last] = False
+    edges = p["edge"].to_numpy(np.int64)[on_path]
+    if not len(edges) or (edges < 0).any():
+        return None
+    head = int(np.argmax(on_path))
+    if not on_path[head : head + len(edges)].all():
         return None  # access pieces only at the ends
+    na = _entered(graph, sa, float(p["x1"].iloc[first]), float(p["y1"].iloc[first]))
+    nb = _entered(graph, sb, float(p["x0"].iloc[last]), float(p["y0"].iloc[last]))
+    if na == nb:
+        return None
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
     breaks = gauge_breaks(p, crossings=crossings)
@@ -255,6 +271,8 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         limit=3.0 * straight_m + 300_000.0,
         edges=edges,
         head=head,
+        entries_a=tuple(sa.entries(graph, weights)),
+        entries_b=tuple(sb.entries(graph, weights)),
         lengths=lengths,
         labels=labels,
         blocks=blocks,
@@ -266,6 +284,18 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
         speed_kmh=float(model.speed_kmh["rail"]),
         no_path=f"{what}: no path on the rail network between these places",
     )
+
+
+def _entered(graph: RoutingGraph, snap: Any, x: float, y: float) -> int:
+    """The node a path enters the network at.
+
+    The snapped node, or the end of the snapped edge at ``(x, y)``, where the part of that
+    edge ends.
+    """
+    if snap.edge < 0:
+        return int(snap.node)
+    u, v = int(graph.u[snap.edge]), int(graph.v[snap.edge])
+    return u if np.isclose(graph.x[u], x) and np.isclose(graph.y[u], y) else v
 
 
 def _miss(why: str) -> tuple[float, float] | None:
@@ -417,6 +447,39 @@ def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) 
     return closure_row(item, element, mb, cb, ms, "")
 
 
+def _same_ends(pr: _Pair, searched: tuple[Any, Any, Any], edges: list[int] | None) -> bool:
+    """Whether the closed route still enters the network at the baseline's two nodes.
+
+    An end snapped inside an edge may enter at either of its nodes; ``route`` takes the
+    cheapest way (``routing._join``: the cost along the edge to each node plus the path),
+    which a closure may change. The other ways are searched on the same closed matrix and
+    weighed in the same order; ``False`` when another is cheaper (the pair is then
+    evaluated in full).
+    """
+    if len(pr.entries_a) == 1 and len(pr.entries_b) == 1:
+        return True
+    w = pr.weights
+    best: tuple[float, int, int] | None = None
+    for na, oa in pr.entries_a:
+        targets = [(nb, pr.limit) for nb, _ in pr.entries_b if nb != na]
+        found = dict(zip([t for t, _ in targets], _paths(searched, na, targets), strict=True))
+        for nb, ob in pr.entries_b:
+            if na == nb:
+                cost = oa + ob + 0.0
+            elif (na, nb) == (pr.source, pr.target):
+                if edges is None:
+                    continue
+                cost = oa + ob + float(w[np.asarray(edges, dtype=np.int64)].sum())
+            else:
+                path = found[nb]
+                if path is None or not path:
+                    continue
+                cost = oa + ob + float(w[np.asarray(path, dtype=np.int64)].sum())
+            if best is None or cost < best[0]:
+                best = (cost, na, nb)
+    return best is None or (best[1], best[2]) == (pr.source, pr.target)
+
+
 def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
     """The rows of one closure for every pair using it, in the group's order."""
     rows: list[dict[str, Any] | None] = [None] * len(group.work)
@@ -447,6 +510,10 @@ def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
             pr = prs[k]
             assert pr is not None
             item, el = group.work[k]
+            if not _same_ends(pr, searched, edges):
+                _count("full: other ends")
+                rows[k] = evaluate(item, el, network)
+                continue
             rows[k] = _row(item, el, network, pr, edges)
     return [r for r in rows if r is not None]
 

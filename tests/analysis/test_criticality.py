@@ -50,7 +50,7 @@ def test_closing_meghri_cuts_zangezur(network, elements) -> None:  # type: ignor
     row = _close(network, elements, "zangezur", "link:meghri")
     assert row["cut"] is True and row["detour"] is False
     assert "the link 'meghri' is closed" in row["reason"]
-    assert row["baseline_km"] == 850.7
+    assert row["baseline_km"] == 851.6
     assert row["delta_length_km"] is None and row["delta_time_h"] is None
 
 
@@ -58,8 +58,8 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     network, elements
 ) -> None:  # type: ignore[no-untyped-def]
     line = _close(network, elements, "middle-corridor", f"ferry:{CASPIAN}")
-    assert (line["cut"], line["delta_length_km"], line["delta_time_h"]) == (False, 280.9, 12.7)
-    assert line["delta_cost_usd"] == 843
+    assert (line["cut"], line["delta_length_km"], line["delta_time_h"]) == (False, 282.5, 12.9)
+    assert line["delta_cost_usd"] == 847
     sea = _close(network, elements, "middle-corridor", f"water:{CASPIAN}")
     assert sea["cut"] is True
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
@@ -80,9 +80,9 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     row = _close(network, elements, "middle-corridor", "border:Sholdala–Zhoon-Döbö")
     assert row["cut"] is False
     assert (row["baseline_km"], row["length_km"], row["delta_length_km"]) == (
-        6089.8,
-        7299.8,
-        1210.0,
+        6078.2,
+        7283.4,
+        1205.2,
     )
     assert (row["delta_time_h"], row["delta_border_crossings"]) == (22.4, -2)
     assert (row["countries_added"], row["countries_removed"]) == ("", "KGZ")
