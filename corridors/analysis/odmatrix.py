@@ -12,7 +12,7 @@ link (tests check that, row for row); what differs is how they are computed:
   link that many pairs run over is one group (one task), and its closed routing graph (the
   CSR matrix for that mask) is built once for all of them;
 - **one search per pair, no rebuilt route**: each pair is rerouted with the same search as
-  :func:`corridors.routing.route` (the same snapped nodes, mask, weights, bound and cache key),
+  :func:`corridors.routing.route` (the same snapped points, mask, weights, bound and cache key),
   but the route is not rebuilt: where the detour provably leaves everything but the
   length and the moving time as they were, those two are computed from the path's edge
   lengths and the baseline's own border crossings, port calls and transshipments (see

@@ -72,8 +72,14 @@ def test_station_coordinates_are_those_of_the_osm_station_nodes() -> None:
                 nodes[s["id"][0]] = (s["coords"][1], s["coords"][0])
             else:
                 nodes[s["id"]] = (s["lon"], s["lat"])
+    from corridors.geo.geodata import crossings
+
+    borders = {c.name: (c.lon, c.lat) for c in crossings()}
     for ln in published_lines():
         for st in (ln.start, ln.end):
+            if st.osm_node is None:  # a line measured to a border ends at its crossing
+                assert (st.lon, st.lat) == borders[st.name], (ln.id, st.name)
+                continue
             assert st.osm_node in nodes, (ln.id, st.name)
             lon, lat = nodes[st.osm_node]  # type: ignore[index]
             assert (st.lon, st.lat) == pytest.approx((lon, lat), abs=1e-6), (ln.id, st.name)
@@ -232,20 +238,57 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
         return round(r.modelled_km, 1), round(r.error_pct, 1), round((s0 or 0) + (s1 or 0), 1)
 
     # Qom – Kashan no longer goes out to Saqh and back (was 131.3 km, +34 %)
-    assert got("qom-kashan") == (96.6, -1.4, 1.3)
+    # (Kashan snaps inside its edge: 0.6 km off the line, 1.2 km from a node)
+    assert got("qom-kashan") == (97.1, -0.9, 0.6)
     # Vanadzor station has a node: no run past it and back (was 76.5 km, snap 4.3 km)
-    assert got("gyumri-vanadzor") == (68.0, 4.6, 0.3)
+    assert got("gyumri-vanadzor") == (68.0, 4.6, 0.0)
     # the Kal-e Zard – Tabas gap is closed: no detour by Tehran (was 1,636.7 km)
     assert got("bafq-mashhad") == (862.6, 6.2, 0.6)
     assert rows["bafq-mashhad"].flag == ""
     # Kars station has a node (was snapped 1.4 km away)
-    assert got("erzurum-kars") == (211.8, -2.4, 0.2)
+    assert got("erzurum-kars") == (211.9, -2.4, 0.2)
     # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition
-    assert got("marabda-kartsakhi") == (178.8, -0.9, 0.5)
+    # (Kartsakhi snaps on the line: no run to a node 0.46 km past it and back)
+    assert got("marabda-kartsakhi") == (177.9, -1.4, 0.0)
     assert got("btk/6") == (26.1, -10.1, 0.0)
     # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
-    assert got("instc-west/6") == (8.5, -0.1, 0.1)
+    # (Astara (AZE) snaps on the line 0.3 km on from its node, the previous leg takes them)
+    assert got("instc-west/6") == (8.2, -3.0, 0.0)
     assert got("instc-west/7") == (1.6, 7.4, 0.0)
     assert rows["instc-west/7"].flag == ""
     # the Dilucu border point at the end of the OSM construction track (was snapped 2 km)
     assert got("zangezur/10") == (236.5, 5.6, 0.3)
+
+
+@pytest.mark.slow
+def test_the_kazakh_and_turkmen_rows_measure_station_to_station(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors.network.build import load_network
+    from corridors.routing import route
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    net = load_network("bundled+osm", progress=False)
+    lines = {ln.id: ln for ln in published_lines()}
+    rows = {r.id: r for r in fidelity_rows(net, corridors=[])}
+
+    def got(rid: str) -> tuple[float, float]:
+        r = rows[rid]
+        assert r.modelled_km is not None and r.error_pct is not None, rid
+        return round(r.modelled_km, 1), round(r.error_pct, 1)
+
+    # the backbone edge is entered at each station, not run to the junction past it and
+    # back (was 135.9 km, +7.0 %, snapped 1.4 / 0.8 km to nodes)
+    assert got("balkhash-moiynty") == (131.5, 3.5)
+    assert rows["balkhash-moiynty"].snap_km == (0.025, 0.014)
+    # the 293 km line runs to the state border; station to station it is 283.7 km on the
+    # model (283.2 km by the line's chainage)
+    assert got("zhetygen-altynkol") == (287.8, -1.8)
+    zh = lines["zhetygen-altynkol"]
+    altynkol = (80.29542, 44.16491)
+    assert round(route(zh.start.waypoint(), altynkol, net, modes="rail").length_km, 1) == 283.7
+    # the 1999 line from its junction on the main line at Zerger; 215.5 km from Türkmenabat
+    assert got("turkmenabat-kerki") == (203.8, -0.6)
+    tk = lines["turkmenabat-kerki"]
+    turkmenabat = (63.57018, 39.10264)
+    assert round(route(turkmenabat, tk.end.waypoint(), net, modes="rail").length_km, 1) == 215.5
