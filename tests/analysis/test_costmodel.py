@@ -21,22 +21,22 @@ def test_every_parameter_has_a_source_and_a_range_around_its_default() -> None:
 
 def test_btk_cost(network) -> None:  # type: ignore[no-untyped-def]
     m = route_metrics(route_corridor(load("btk"), network))
-    # 831.0 km of rail at 1.67 USD, two rail crossings at 193 USD, one gauge break at 329 USD
+    # 830.6 km of rail at 1.67 USD, two rail crossings at 193 USD, one gauge break at 329 USD
     assert route_cost(m) == {
-        "haul_usd": 1388,
+        "haul_usd": 1387,
         "border_usd": 386,
         "port_usd": 0,
         "transshipment_usd": 329,
-        "total_usd": 2103,
+        "total_usd": 2102,
     }
     dearer = DEFAULT_COST_MODEL.with_overrides({"border_usd.rail": 500, "usd_per_km.rail": 2})
-    assert route_cost(m, dearer)["total_usd"] == 1662 + 1000 + 329
+    assert route_cost(m, dearer)["total_usd"] == 1661 + 1000 + 329
 
 
 def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[no-untyped-def]
     cost = route_cost(route_metrics(route_corridor(load("middle-corridor"), network)))
     assert cost["port_usd"] == 600
-    assert cost["total_usd"] == 12483
+    assert cost["total_usd"] == 12462
 
 
 def test_unknown_parameter() -> None:
