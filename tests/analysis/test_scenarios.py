@@ -44,7 +44,7 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
     # Meghri's 49.4 km drawn link becomes track; the rest of the line follows OSM's works
-    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (850.7, 784.2)
+    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (851.6, 784.2)
     assert zangezur["delta_missing_km"] == -49.4
     assert zangezur["note"] == ""
 
@@ -53,7 +53,7 @@ def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
     result = run_scenario(load_scenario("instc-rasht-astara-built"), network)
     trip = _row(result, "Baku → Tehran (rail)")
     # Baku – Astara 313, Astara – Rasht 162, Rasht – Qazvin 164, Qazvin – Tehran about 150
-    assert (trip["baseline_km"], trip["scenario_km"]) == (3604.3, 819.0)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (3604.4, 818.4)
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM"]
     west = _row(result, "instc-west")
     assert west["delta_missing_km"] == -159.4
