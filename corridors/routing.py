@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -32,14 +32,15 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.geo.geodata import iso3_problem
 from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
-from corridors.network import _hierarchy
 from corridors.network._graph import (
+    EDGE_SAMPLE_M,
     MODES,
     STATUSES,
     FoundPath,
     RoutingGraph,
     local_xy,
     routing_graph,
+    sphere_xyz,
 )
 from corridors.network.core import Network
 from corridors.provenance import provenance
@@ -153,7 +154,13 @@ class RoutedLeg:
 
 @dataclass(frozen=True, eq=False)
 class _Access:
-    """A straight access stretch between a waypoint and its snapped node, from p0 to p1."""
+    """A piece at a path's end, from p0 to p1: a straight access stretch, or part of an edge.
+
+    An access stretch (``edge = -1``) runs between a waypoint and the point of the network
+    it snapped to; a part of an edge (``edge >= 0``) runs along a snapped edge between that
+    point and one of the edge's nodes, and takes the edge's attributes, with its length
+    prorated.
+    """
 
     x0: float
     y0: float
@@ -163,6 +170,37 @@ class _Access:
     leg: int
     mode: Mode
     status: Status
+    edge: int = -1
+
+
+@dataclass(frozen=True)
+class _Snap:
+    """Where a waypoint meets the network: a node, or a point inside an edge.
+
+    ``edge`` is ``-1`` for a node (``node``); else the point lies at fraction ``t`` of the
+    edge's chord from its node ``u`` (``0 < t < 1``), and ``node`` is the nearer end. ``x, y``
+    is the point (lon, lat); ``dist_km`` the geodesic distance from the waypoint to it.
+    """
+
+    node: int
+    dist_km: float
+    x: float
+    y: float
+    edge: int = -1
+    t: float = 0.0
+
+    def entries(
+        self, graph: RoutingGraph, weight: npt.NDArray[np.float64]
+    ) -> list[tuple[int, float]]:
+        """The nodes a path may start (or end) at, each with the cost along the edge to it."""
+        if self.edge < 0:
+            return [(self.node, 0.0)]
+        w = float(weight[self.edge])
+        return [(int(graph.u[self.edge]), self.t * w), (int(graph.v[self.edge]), (1 - self.t) * w)]
+
+    def fraction_to(self, graph: RoutingGraph, node: int) -> float:
+        """The fraction of the snapped edge between the point and ``node`` (one of its ends)."""
+        return self.t if node == int(graph.u[self.edge]) else 1.0 - self.t
 
 
 @dataclass(frozen=True, eq=False)
@@ -219,6 +257,18 @@ class _Pieces:
             return known[country]
 
         def access(a: _Access) -> Columns:
+            if a.edge >= 0:  # part of a snapped edge: the edge's attributes
+                cols = _path_columns(g, [0, 0], [a.edge], a.leg, a.mode)
+                return {
+                    **cols,
+                    "x0": np.array([a.x0]),
+                    "y0": np.array([a.y0]),
+                    "x1": np.array([a.x1]),
+                    "y1": np.array([a.y1]),
+                    "length_m": a.length_m,
+                    "country0": np.array([code(_country_at(a.x0, a.y0, settings.borders))]),
+                    "country1": np.array([code(_country_at(a.x1, a.y1, settings.borders))]),
+                }
             return {
                 "leg": np.array([a.leg], dtype=np.int64),
                 "edge": np.array([-1], dtype=np.int64),
@@ -615,7 +665,9 @@ def _weights(
     return w
 
 
-#: Snapping prefers nodes on connected stretches of at least this many km.
+#: Metres per degree of latitude (and of longitude at the equator), for the snapping plane.
+_M_PER_DEG = 111_320.0
+#: Snapping prefers edges on connected stretches of at least this many km.
 SNAP_MIN_COMPONENT_KM = 20.0
 
 
@@ -628,12 +680,117 @@ def _snap(
     limit_km: float,
     what: str,
     blocked: npt.NDArray[np.bool_] | None = None,
-) -> tuple[int, float]:
-    # places recur (gazetteer names, a corridor's waypoints): a snap is kept per index key
-    memo = (key, float(wp.lon), float(wp.lat), float(limit_km))
+    nodes_only: bool = False,
+) -> _Snap:
+    """Snap a waypoint as :func:`_snap_uncached` does, kept per snap index key and place.
+
+    Places recur (gazetteer names, a corridor's waypoints); a kept snap holds only for the
+    same ``blocked`` array.
+    """
+    memo = (key, float(wp.lon), float(wp.lat), float(limit_km), nodes_only)
     hit = graph.snaps.get(memo)
     if hit is not None and hit[0] is blocked:
-        return hit[1], hit[2]
+        return cast(_Snap, hit[1])
+    snap = _snap_uncached(
+        graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked, nodes_only=nodes_only
+    )
+    graph.remember_snap(memo, (blocked, snap))
+    return snap
+
+
+def _snap_uncached(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    wp: Waypoint,
+    *,
+    limit_km: float,
+    what: str,
+    blocked: npt.NDArray[np.bool_] | None = None,
+    nodes_only: bool = False,
+) -> _Snap:
+    """The nearest point of the masked edges to a waypoint: a node, or a point on an edge.
+
+    As OSRM, Valhalla and osmnx ``nearest_edges`` do, a waypoint snaps to the nearest point of
+    an edge, not to the edge's nearest node: a station between two nodes is entered where it
+    lies, and the edge is split there, its length prorated (by the fraction of the chord).
+    Edges on connected stretches of at least :data:`SNAP_MIN_COMPONENT_KM` within the snap
+    limit are preferred to detached fragments such as sidings; under a hard avoid, edges
+    with a node in an avoided country (``blocked``) are not snapped to.
+
+    With ``nodes_only`` the waypoint snaps to the nearest node instead (multimodal routes:
+    a port's terminal is a node of its sea and ferry lines, where the nearest point would
+    tie the trip to whichever road or rail passes closest).
+
+    Raises
+    ------
+    SnapError
+        If the network has no usable edge, or the point is farther than ``limit_km``.
+    """
+    if nodes_only:
+        return _snap_node(graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked)
+    tree, eids, comp_km = graph.edge_index(key, mask)
+    if not len(eids):
+        raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
+    here = sphere_xyz([wp.lon], [wp.lat])[0]
+    k = min(64, len(eids))
+    dists, idx = tree.query(here, k=k)
+    dists, idx = np.atleast_1d(dists), np.atleast_1d(idx)
+    # every edge with a sample within the nearest sample's distance plus half the sample
+    # spacing: among them is the edge nearest the waypoint (a margin for the tangent plane)
+    radius = float(dists[0]) * 1.01 + EDGE_SAMPLE_M / 2 + 10.0
+    ball = np.asarray(tree.query_ball_point(here, r=radius), dtype=np.int64)
+    pick = np.unique(np.concatenate([idx[np.isfinite(dists)], ball]))
+    edges, first = np.unique(eids[pick], return_index=True)
+    comps = comp_km[pick][first]
+    if blocked is not None:
+        ok = ~(blocked[graph.u[edges]] | blocked[graph.v[edges]])
+        if ok.any():
+            edges, comps = edges[ok], comps[ok]
+    # the nearest point of each edge, on the plane tangent at the waypoint (metres)
+    cos0 = np.cos(np.radians(wp.lat))
+    ax = (graph.x[graph.u[edges]] - wp.lon) * _M_PER_DEG * cos0
+    ay = (graph.y[graph.u[edges]] - wp.lat) * _M_PER_DEG
+    dx = (graph.x[graph.v[edges]] - wp.lon) * _M_PER_DEG * cos0 - ax
+    dy = (graph.y[graph.v[edges]] - wp.lat) * _M_PER_DEG - ay
+    chord2 = dx * dx + dy * dy
+    t = np.clip(-(ax * dx + ay * dy) / np.where(chord2 > 0, chord2, 1.0), 0.0, 1.0)
+    d = np.hypot(ax + t * dx, ay + t * dy)
+    main = (comps >= SNAP_MIN_COMPONENT_KM) & (d <= limit_km * 1000)
+    pool = np.flatnonzero(main) if main.any() else np.arange(len(edges))
+    best = int(pool[np.argmin(d[pool])])
+    e, tb = int(edges[best]), float(t[best])
+    chord = float(np.sqrt(chord2[best]))
+    px = float(graph.x[graph.u[e]] + tb * (graph.x[graph.v[e]] - graph.x[graph.u[e]]))
+    py = float(graph.y[graph.u[e]] + tb * (graph.y[graph.v[e]] - graph.y[graph.u[e]]))
+    if tb * chord < _ON_NODE_M or (1 - tb) * chord < _ON_NODE_M:
+        node = int(graph.u[e] if tb * chord < _ON_NODE_M else graph.v[e])
+        snap = _Snap(node, 0.0, float(graph.x[node]), float(graph.y[node]))
+    else:
+        node = int(graph.u[e] if tb <= 0.5 else graph.v[e])
+        snap = _Snap(node, 0.0, px, py, e, tb)
+    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [snap.x], [snap.y])[0]) / 1000
+    if d_km > limit_km:
+        msg = (
+            f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
+            f"nearest usable line, more than the snap limit of {limit_km:g} km; move the "
+            "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
+        )
+        raise SnapError(msg)
+    return replace(snap, dist_km=d_km)
+
+
+def _snap_node(
+    graph: RoutingGraph,
+    key: Any,
+    mask: npt.NDArray[np.bool_],
+    wp: Waypoint,
+    *,
+    limit_km: float,
+    what: str,
+    blocked: npt.NDArray[np.bool_] | None = None,
+) -> _Snap:
+    """The nearest node of the masked edges, preferring real stretches (see :func:`_snap`)."""
     tree, ids, comp_km = graph.snap_index(key, mask)
     if not len(ids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
@@ -646,10 +803,10 @@ def _snap(
     ]
     if not order:
         order = [(float(np.atleast_1d(dists)[0]), int(np.atleast_1d(idx)[0]))]
-    # the nearest node on a real stretch of network (not a detached siding), if in reach
     main = [o for o in order if comp_km[o[1]] >= SNAP_MIN_COMPONENT_KM and o[0] <= limit_km * 1000]
     node = int(ids[(main or order)[0][1]])
-    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [graph.x[node]], [graph.y[node]])[0]) / 1000
+    x, y = float(graph.x[node]), float(graph.y[node])
+    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [x], [y])[0]) / 1000
     if d_km > limit_km:
         msg = (
             f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
@@ -657,8 +814,51 @@ def _snap(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
-    graph.remember_snap(memo, (blocked, node, d_km))
-    return node, d_km
+    return _Snap(node, d_km, x, y)
+
+
+#: A waypoint whose nearest point of an edge is within this many metres of one of the
+#: edge's nodes snaps to that node.
+_ON_NODE_M = 1.0
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """A path between two snapped points: the nodes it runs between, or along one edge."""
+
+    found: FoundPath | None
+    source: int
+    target: int
+    direct: bool = False
+
+
+def _join(
+    graph: RoutingGraph,
+    sa: _Snap,
+    sb: _Snap,
+    weight: npt.NDArray[np.float64],
+    find: Callable[[int, int], FoundPath | None],
+) -> _Joined:
+    """The least-cost way between two snapped points.
+
+    Each point enters the network at either end of its edge, with the cost of the part of
+    the edge to that end; the path is the cheapest of the (up to four) ways between the
+    ends, or, for two points on one edge, the way along it. ``find(a, b)`` is the node
+    search. ``found`` is ``None`` when no way exists.
+    """
+    best: tuple[float, _Joined] | None = None
+    if sa.edge >= 0 and sa.edge == sb.edge:
+        cost = abs(sa.t - sb.t) * float(weight[sa.edge])
+        best = (cost, _Joined(([sa.node], []), sa.node, sa.node, direct=True))
+    for na, oa in sa.entries(graph, weight):
+        for nb, ob in sb.entries(graph, weight):
+            found: FoundPath | None = ([na], []) if na == nb else find(na, nb)
+            if found is None or (na != nb and len(found[1]) == 0):
+                continue
+            cost = oa + ob + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
+            if best is None or cost < best[0]:
+                best = (cost, _Joined(found, na, nb))
+    return best[1] if best is not None else _Joined(None, sa.node, sb.node)
 
 
 #: Columns of ``Route.pieces`` held as codes while a route is assembled, and their vocabularies.
@@ -803,37 +1003,53 @@ def _country_at(lon: float, lat: float, borders: str) -> str:
 def _assemble(
     graph: RoutingGraph,
     path: _PathRef | None,
-    ends: tuple[tuple[Waypoint, int], tuple[Waypoint, int]],
+    ends: tuple[tuple[Waypoint, _Snap], tuple[Waypoint, _Snap]],
+    joined: _Joined,
     leg_index: int,
     mode: Mode,
     status: Status,
 ) -> tuple[_Pieces, float]:
-    """The pieces: a path with the straight access stretches at its ends.
+    """The pieces: a path with, at each end, the part of a snapped edge and an access stretch.
 
-    Each stretch runs from a waypoint to its snapped node; it is counted in the route's
-    length (``access`` is set on it) so that nothing between a waypoint and the network is
-    lost. Returns the pieces (a table on demand) and the access km.
+    The access stretch runs straight from a waypoint to the point it snapped to; it is
+    counted in the route's length (``access`` is set on it) so that nothing between a
+    waypoint and the network is lost. A point inside an edge adds the part of that edge
+    between the point and the node the path starts (or ends) at, its length prorated; two
+    points on one edge (``joined.direct``) are joined by the part between them. Returns the
+    pieces (a table on demand) and the access km.
     """
     head: list[_Access] = []
     tail: list[_Access] = []
-    (wa, na), (wb, nb) = ends
-    a_here, b_here = (float(wa.lon), float(wa.lat)), (float(wb.lon), float(wb.lat))
-    a_there = (float(graph.x[na]), float(graph.y[na]))
-    b_there = (float(graph.x[nb]), float(graph.y[nb]))
-    # one geodesic call: waypoint -> node at both ends, and the end's stretch node -> waypoint
-    d = geodesic_lengths_m(
-        [a_here[0], b_here[0], b_there[0]],
-        [a_here[1], b_here[1], b_there[1]],
-        [a_there[0], b_there[0], b_here[0]],
-        [a_there[1], b_there[1], b_here[1]],
-    )
     km = 0.0
-    if float(d[0]) >= _ACCESS_MIN_M:  # the stretch runs here -> there: its length is d
-        head.append(_Access(*a_here, *a_there, d[0:1], leg_index, mode, status))
+    (wa, sa), (wb, sb) = ends
+
+    def stretch(x0: float, y0: float, x1: float, y1: float) -> npt.NDArray[np.float64]:
+        return geodesic_lengths_m([x0], [y0], [x1], [y1])
+
+    def part(snap: _Snap, node: int, *, first: bool) -> _Access | None:
+        if snap.edge < 0:
+            return None
+        frac = snap.fraction_to(graph, node)
+        length = np.array([frac * float(graph.length_m[snap.edge])])
+        p, q = (snap.x, snap.y), (float(graph.x[node]), float(graph.y[node]))
+        a, b = (p, q) if first else (q, p)
+        return _Access(*a, *b, length, leg_index, mode, status, edge=snap.edge)
+
+    d = stretch(wa.lon, wa.lat, sa.x, sa.y)
+    if float(d[0]) >= _ACCESS_MIN_M:
+        head.append(_Access(float(wa.lon), float(wa.lat), sa.x, sa.y, d, leg_index, mode, status))
         km += float(d[0]) / 1000.0
-    if float(d[1]) >= _ACCESS_MIN_M:
-        tail.append(_Access(*b_there, *b_here, d[2:3], leg_index, mode, status))
-        km += float(d[1]) / 1000.0
+    if joined.direct:
+        length = np.array([abs(sa.t - sb.t) * float(graph.length_m[sa.edge])])
+        head.append(_Access(sa.x, sa.y, sb.x, sb.y, length, leg_index, mode, status, sa.edge))
+    else:
+        pa, pb = part(sa, joined.source, first=True), part(sb, joined.target, first=False)
+        head += [pa] if pa is not None else []
+        tail += [pb] if pb is not None else []
+    d = stretch(sb.x, sb.y, wb.lon, wb.lat)
+    if float(d[0]) >= _ACCESS_MIN_M:
+        tail.append(_Access(sb.x, sb.y, float(wb.lon), float(wb.lat), d, leg_index, mode, status))
+        km += float(d[0]) / 1000.0
     return _Pieces(graph, head, path, tail), km
 
 
@@ -1073,7 +1289,7 @@ def _route_leg_uncached(
         return routed, line
 
     try:
-        (a, da), (b, db) = (
+        sa, sb = (
             _snap(graph, ("snap", key), use_mask, wp, limit_km=limit_km, what=what, blocked=blocked)
             for wp in (leg.start, leg.end)
         )
@@ -1083,23 +1299,26 @@ def _route_leg_uncached(
         # a link being built (or opened by a what-if) that the network does not reach yet
         detail = str(exc).split(": ", 1)[-1]
         return drawn(f"no {leg.mode.value} network near its ends ({detail})", (None, None))
-    straight_m = float(
-        geodesic_lengths_m([graph.x[a]], [graph.y[a]], [graph.x[b]], [graph.y[b]])[0]
-    )
+    da, db = sa.dist_km, sb.dist_km
+    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     path_key: Any = ("path", key)
     if opts.close_edges:
         use_mask = use_mask.copy()
         use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
         path_key = ("path", key, opts.close_edges)
     bound = 3.0 * straight_m + 300_000.0
-    if a == b:
-        found: FoundPath | None = ([a], [])
-    elif opts.close_edges:
-        # one-off closures (criticality sweeps): one search costs less than a customisation
-        found = graph.shortest_path(path_key, use_mask, weights, a, b, limit=bound)
-    else:
-        found = graph.fast_path(path_key, use_mask, weights, a, b, limit=bound, modes=modes)
-    found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
+
+    def find(na: int, nb: int) -> FoundPath | None:
+        if opts.close_edges:
+            # one-off closures (criticality sweeps): one search costs less than a customisation
+            return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
+        return graph.fast_path(path_key, use_mask, weights, na, nb, limit=bound, modes=modes)
+
+    joined = _join(graph, sa, sb, weights, find)
+    a, b = joined.source, joined.target
+    found = joined.found
+    if not joined.direct:
+        found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:
@@ -1122,7 +1341,7 @@ def _route_leg_uncached(
         )
         return drawn(reason, (da, db))
     parts, access_km = _assemble(
-        graph, path, ((leg.start, a), (leg.end, b)), index, leg.mode, status
+        graph, path, ((leg.start, sa), (leg.end, sb)), joined, index, leg.mode, status
     )
     pieces = parts.table()
     _check_hard_avoid(what, pieces, opts)
@@ -1244,7 +1463,7 @@ def route_corridor(
         routed, p = _route_leg(graph, i, leg, corridor.id, query)
         legs.append(routed)
         per_leg.append(p)
-    _drop_passing_access(legs, per_leg)
+    _drop_passing_access(graph, legs, per_leg)
     pieces = [p for p in per_leg if len(p)]
     table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
     warnings = _check_avoids(corridor, table) + _soft_avoid_warnings(table, opts)
@@ -1260,32 +1479,59 @@ def route_corridor(
     )
 
 
-def _drop_passing_access(legs: list[RoutedLeg], pieces: list[pd.DataFrame]) -> None:
-    """Drop the out-and-back access stretches at a waypoint the route passes through.
+def _drop_passing_access(
+    graph: RoutingGraph, legs: list[RoutedLeg], pieces: list[pd.DataFrame]
+) -> None:
+    """Drop the out-and-back stretches at a waypoint the route passes through.
 
     Where one leg ends and the next starts at the same waypoint, both snapped to the same
-    node, the route goes on from that node: the two access stretches to the waypoint and
-    back are not travelled. Lists are changed in place; the memoised legs are not.
+    point, the route goes on from that point: the two access stretches to the waypoint and
+    back are not travelled. Where, in addition, the point lies inside an edge and both legs
+    leave it by the same node (the route turns at the node, the point lies just past it),
+    the two parts of that edge, out and back, are not travelled either; whole edges are
+    kept (a corridor may run into a station and out again, as BTK at Tbilisi). Lists are
+    changed in place; the memoised legs are not.
     """
+
+    def drop(k: int, row: int, *, access: bool) -> None:
+        p = pieces[k]
+        km = float(p["length_m"].iloc[row]) / 1000.0
+        pieces[k] = p.drop(index=p.index[row]).reset_index(drop=True)
+        legs[k] = replace(
+            legs[k],
+            length_km=legs[k].length_km - km,
+            access_km=round(max(legs[k].access_km - km, 0.0), 3) if access else legs[k].access_km,
+        )
+
     for i in range(len(legs) - 1):
         a, b = pieces[i], pieces[i + 1]
         if not len(a) or not len(b) or "access" not in a or "access" not in b:
             continue
         if not (bool(a["access"].iloc[-1]) and bool(b["access"].iloc[0])):
             continue
-        same_node = np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0]) and np.isclose(
+        same_point = np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0]) and np.isclose(
             a["y0"].iloc[-1], b["y1"].iloc[0]
         )
-        if not same_node:
+        if not same_point:
             continue
-        for k, p, row in ((i, a, -1), (i + 1, b, 0)):
-            km = float(p["length_m"].iloc[row]) / 1000.0
-            pieces[k] = p.drop(index=p.index[row]).reset_index(drop=True)
-            legs[k] = replace(
-                legs[k],
-                length_km=legs[k].length_km - km,
-                access_km=round(max(legs[k].access_km - km, 0.0), 3),
-            )
+        drop(i, -1, access=True)
+        drop(i + 1, 0, access=True)
+        a, b = pieces[i], pieces[i + 1]
+        if len(a) < 2 or len(b) < 2:
+            continue
+        edge = int(a["edge"].iloc[-1])
+        back = (
+            edge >= 0
+            and edge == int(b["edge"].iloc[0])
+            and float(a["length_m"].iloc[-1]) < float(graph.length_m[edge])  # a part of it
+            and np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0])
+            and np.isclose(a["y0"].iloc[-1], b["y1"].iloc[0])
+            and np.isclose(a["x1"].iloc[-1], b["x0"].iloc[0])
+            and np.isclose(a["y1"].iloc[-1], b["y0"].iloc[0])
+        )
+        if back:
+            drop(i, -1, access=False)
+            drop(i + 1, 0, access=False)
 
 
 def _options_dict(opts: RoutingOptions) -> dict[str, Any]:
@@ -1511,35 +1757,40 @@ def route(
     if snap_mask is None or snap_mask.shape != mask.shape:
         snap_mask = mask & (graph.mode != MODES.index("transfer"))
         graph.masks[("snap", key)] = snap_mask
-    na, da = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit, what=what, blocked=blocked)
-    nb, db = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit, what=what, blocked=blocked)
-    wkey = ("path", key, by_time, id(weights))
-    limit = np.inf
-    if opts.close_edges or not _hierarchy.available():
-        # bound the plain search: 3x the straight line (+300 km) in metres, or in hours by
-        # time (the hierarchy needs no bound)
-        straight_m = float(
-            geodesic_lengths_m([graph.x[na]], [graph.y[na]], [graph.x[nb]], [graph.y[nb]])[0]
+    sa, sb = (
+        _snap(
+            graph,
+            ("snap", key),
+            snap_mask,
+            wp,
+            limit_km=limit,
+            what=what,
+            blocked=blocked,
+            nodes_only=by_time,
         )
-        bound = 3.0 * straight_m + 300_000.0
-        limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
-    found: FoundPath | None
+        for wp in (a, b)
+    )
+    da, db = sa.dist_km, sb.dist_km
+    wkey = ("path", key, by_time, id(weights))
+    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
+    # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
+    bound = 3.0 * straight_m + 300_000.0
+    limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     if opts.close_edges:
         # a one-off closure (criticality sweeps): the stations snap as if it were open
         mask = mask.copy()
         mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
-        found = (
-            graph.shortest_path((*wkey, opts.close_edges), mask, weights, na, nb, limit=limit)
-            if na != nb
-            else ([na], [])
-        )
-    else:
-        found = (
-            graph.fast_path(wkey, mask, weights, na, nb, limit=limit, modes=use_modes)
-            if na != nb
-            else ([na], [])
-        )
-    found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
+
+    def find(x: int, y: int) -> FoundPath | None:
+        if opts.close_edges:
+            return graph.shortest_path((*wkey, opts.close_edges), mask, weights, x, y, limit=limit)
+        return graph.fast_path(wkey, mask, weights, x, y, limit=limit, modes=use_modes)
+
+    joined = _join(graph, sa, sb, weights, find)
+    na, nb = joined.source, joined.target
+    found = joined.found
+    if not joined.direct:
+        found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), free_mask, weights, na, nb
@@ -1555,7 +1806,9 @@ def route(
     nodes, edges = found
     # transfer edges are not drawn; without them in the mask there are none to drop
     path = _PathRef(nodes, edges, 0, None, "transfer" in use_modes) if len(edges) else None
-    lazy, access_km = _assemble(graph, path, ((a, na), (b, nb)), 0, leg_mode, Status.OPERATIONAL)
+    lazy, access_km = _assemble(
+        graph, path, ((a, sa), (b, sb)), joined, 0, leg_mode, Status.OPERATIONAL
+    )
     pieces: pd.DataFrame | _Pieces = lazy
     warnings: list[str] = []
     if opts.avoid:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import corridors
@@ -119,7 +120,7 @@ def test_snap_error_names_the_waypoint(network: Network) -> None:
         modes=(Mode.RAIL,),
     )
     with pytest.raises(
-        SnapError, match=r"'Middle of the Karakum' .* km from the nearest usable node"
+        SnapError, match=r"'Middle of the Karakum' .* km from the nearest usable line"
     ):
         route_corridor(c, network)
 
@@ -177,7 +178,7 @@ def test_baku_to_yerevan_by_road_goes_round_through_georgia(network: Network) ->
     assert m["countries"] == ["AZE", "GEO", "ARM"]
     names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
     assert names == ["Red Bridge", "Bagratashen–Sadakhlo"]
-    assert round(r.length_km, 1) == 688.8
+    assert round(r.length_km, 1) == 688.9
     assert m["warnings"] == []
 
 
@@ -213,7 +214,7 @@ def test_the_snap_limit_option_overrides_the_setting(network: Network) -> None:
     far = "49.5,41.0"
     m = route_metrics(route(far, "Tbilisi", network, modes="rail"))
     assert m["legs"][0]["snap_km"][0] == pytest.approx(18.6, abs=0.1)
-    with pytest.raises(SnapError, match=r"18\.6 km from the nearest usable node.*limit of 5 km"):
+    with pytest.raises(SnapError, match=r"18\.6 km from the nearest usable line.*limit of 5 km"):
         route(far, "Tbilisi", network, modes="rail", options=RoutingOptions(snap_limit_km=5))
     with pytest.raises(SnapError, match="limit of 10 km"):
         route(far, "Tbilisi", network, modes="rail", options=RoutingOptions(snap_limit_km=10))
@@ -265,7 +266,7 @@ def test_hard_avoid_never_returns_a_path_through_an_avoided_country(network: Net
     # by Nakhchivan, Julfa, the Iranian bank of the Aras and Norduz–Agarak (the Iranian
     # stretch runs within 1.5 km of the river and is counted as AZE: a known limit of the
     # hysteresis); never by a closed ARM–AZE or ARM–TUR crossing
-    assert round(kg.length_km, 1) == 769.1
+    assert round(kg.length_km, 1) == 770.6
     assert route_metrics(kg)["countries"][:2] == ["TUR", "AZE"]  # type: ignore[index]
     used = kg.pieces["edge"].to_numpy()
     assert not network.edges["closed"].to_numpy()[used[used >= 0]].any()
@@ -366,20 +367,20 @@ def test_corridor_from_dict_checks_like_a_file() -> None:
 
 
 def test_access_stretch_to_the_snapped_node_is_counted(network: Network) -> None:
-    # a point in the Sharur plain 13 km from the nearest rail node
+    # a point in the Sharur plain 12.3 km from the nearest rail line (13.0 km from a node)
     r = route("Nakhchivan", "45.45,39.30", network, modes="rail")
     (leg,) = r.legs
     p = r.pieces
     access = p[p["access"].astype(bool)]
     assert len(access) == 2
-    assert leg.snap_end_km == pytest.approx(13.049, abs=1e-3)
+    assert leg.snap_end_km == pytest.approx(12.339, abs=1e-3)
     assert leg.access_km == pytest.approx(leg.snap_start_km + leg.snap_end_km, abs=1e-3)
     assert access["length_m"].sum() / 1000 == pytest.approx(leg.access_km, abs=1e-3)
     # the line starts at the waypoint and ends at the waypoint: nothing dropped
     assert (p["x0"].iloc[0], p["y0"].iloc[0]) == (leg.leg.start.lon, leg.leg.start.lat)
     assert (p["x1"].iloc[-1], p["y1"].iloc[-1]) == (leg.leg.end.lon, leg.leg.end.lat)
     assert r.length_km == pytest.approx(p["length_m"].sum() / 1000, rel=1e-12)
-    assert route_metrics(r)["access_km"] == pytest.approx(13.1, abs=0.05)
+    assert route_metrics(r)["access_km"] == pytest.approx(12.3, abs=0.05)
 
 
 def _btk_with_akhalkalaki_at_the_town() -> corridors.Corridor:
@@ -429,3 +430,56 @@ def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
     legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
     assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.6, abs=0.1)
     assert not legs[("Horadiz", "Aghband")]["missing"]
+
+
+def _balkhash_moiynty() -> tuple[Waypoint, Waypoint]:
+    from corridors.analysis.fidelity import published_lines
+
+    (line,) = [x for x in published_lines() if x.id == "balkhash-moiynty"]
+    return line.start.waypoint(), line.end.waypoint()
+
+
+def test_a_station_between_two_nodes_snaps_inside_the_edge(network: Network) -> None:
+    # Balkhash 1 lies 1.4 km west of the junction node on the backbone edge to Moiynty
+    # (130.281 km along the track): it enters that edge where it lies, the edge's length
+    # prorated by the fraction of the chord, instead of running to the node and back
+    from corridors.network._graph import routing_graph
+    from corridors.routing import _all_links
+
+    start, end = _balkhash_moiynty()
+    r = route(start, end, network, modes="rail")
+    (leg,) = r.legs
+    assert (leg.snap_start_km, leg.snap_end_km) == (0.025, 0.014)  # 1.368 / 0.785 to nodes
+    assert leg.access_km == pytest.approx(0.039, abs=1e-3)
+    g = routing_graph(network, _all_links())
+    p = r.pieces
+    part = p.iloc[1]
+    e = int(part["edge"])
+    assert not bool(part["access"]) and g.length_m[e] == 130_281.0
+    x0, x1 = g.x[g.u[e]], g.x[g.v[e]]
+    far = x1 if np.isclose(part["x1"], x1) else x0
+    frac = (part["x0"] - far) / (x0 + x1 - 2 * far)  # of the chord, from the far node
+    assert part["length_m"] == pytest.approx(frac * 130_281.0, rel=1e-9)
+    assert round(r.length_km, 1) == 131.5  # 135.9 by the nearest nodes
+    # Moiynty: the route stops inside the edge that runs on past the station
+    assert not bool(p.iloc[-2]["access"]) and int(p.iloc[-2]["edge"]) >= 0
+    assert p.iloc[-2]["length_m"] < g.length_m[int(p.iloc[-2]["edge"])]
+    assert r.length_km == pytest.approx(p["length_m"].sum() / 1000, rel=1e-12)
+
+
+def test_two_points_on_one_edge_are_joined_along_it(network: Network) -> None:
+    # two points at 30 % and 70 % of the Balkhash–Moiynty edge: the part between them
+    from corridors.network._graph import routing_graph
+    from corridors.routing import _all_links
+
+    g = routing_graph(network, _all_links())
+    (e,) = np.flatnonzero(g.length_m == 130_281.0)
+    u, v = g.u[e], g.v[e]
+
+    def at(t: float) -> tuple[float, float]:
+        return (g.x[u] + t * (g.x[v] - g.x[u]), g.y[u] + t * (g.y[v] - g.y[u]))
+
+    r = route(at(0.3), at(0.7), network, modes="rail")
+    assert len(r.pieces) == 1 and int(r.pieces["edge"].iloc[0]) == e
+    assert r.length_km == pytest.approx(0.4 * 130.281, rel=1e-3)
+    assert r.legs[0].access_km == 0.0

@@ -118,7 +118,7 @@ class FidelityRow:
     error_pct
         ``100 × (modelled − published) / published``, or ``None``.
     snap_km
-        Distance, in km, from each end to the network node it snapped to (``None`` for a
+        Distance, in km, from each end to the point of the network it snapped to (``None`` for a
         leg drawn from its geometry).
     flag
         Why a row needs care: ``"missing link (drawn)"``, ``"detour"`` (the path is more than

@@ -391,7 +391,7 @@ def route_metrics(route: Route, *, time_model: TimeModel | None = None) -> dict[
     ``border_crossings`` (list of from/to/lon/lat/mode/name),
     ``border_crossings_count``, ``countries`` (in route order), ``avoids`` (each with
     ``verified``), ``missing_km``, ``access_km`` (the straight stretches between waypoints
-    and the nodes they snapped to, included in ``length_km``), ``missing_links``,
+    and the points they snapped to, included in ``length_km``), ``missing_links``,
     ``bridged_km``, ``gauge_breaks``,
     ``transshipments``, ``published_vs_modelled``, ``time_h``, ``time_h_breakdown``,
     ``legs``, ``warnings`` and ``provenance``.

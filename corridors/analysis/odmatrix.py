@@ -219,8 +219,13 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), (), volga, (), "hard")
     snap_mask = mask & (graph.mode != MODES.index("transfer"))
     what = f"route {a.name!r} – {b.name!r} (rail)"
-    na, _ = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
-    nb, _ = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
+    sa = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
+    sb = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
+    if sa.edge >= 0 or sb.edge >= 0:
+        # an end snapped inside an edge may enter the network at either of its nodes, and a
+        # closure may change which (routing._join): such a pair is evaluated in full
+        return None
+    na, nb = sa.node, sb.node
     if na == nb:
         return None
     return _Pair(

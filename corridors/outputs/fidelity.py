@@ -148,8 +148,8 @@ def fidelity_markdown(
         "on the network between its two stations (as `corridors route --from --to` does) and "
         "each `published_length_km` of the definitions in `seeds/` is compared with its leg as "
         "routed (missing links as drawn). `error_pct` = 100 × (modelled − published) / "
-        "published; `snap_km` is the distance from each station to the network node it "
-        "snapped to; `detour` marks a path more than 1.5 times the published length (the line "
+        "published; `snap_km` is the distance from each station to the point of the network "
+        "it snapped to; `detour` marks a path more than 1.5 times the published length (the line "
         "is not on the network).",
         "",
         "## Machine",

@@ -184,10 +184,10 @@ def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
         if mode != "pipeline":
             assert SPEEDS_FOR_ANY_KMH[mode] == kmh
     assert DEFAULT_TIME_MODEL.port_dwell_h == TRANSFER_FOR_ANY_H
-    # Baku – Tbilisi: road 514 km / 22.1 h beats rail 550 km / 50.8 h (40.6 h rail border)
+    # Baku – Tbilisi: road 512 km / 22.1 h beats rail 550 km / 50.8 h (40.6 h rail border)
     r = fastest_route("Baku", "Tbilisi", network)
     m = route_metrics(r)
-    assert m["length_km_by_mode"] == {"road": 513.5}
+    assert m["length_km_by_mode"] == {"road": 512.4}
     assert m["time_h"] == 22.1
     # the multimodal candidate, on moving time alone, takes the rail (10.1 h moving)
     assert r.meta["candidates_h"] == {"any": 50.8, "rail": 50.8, "road": 22.1}
