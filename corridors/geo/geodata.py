@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pycountry
 
@@ -123,6 +123,40 @@ class GaugeRules:
     exceptions: tuple[GaugeException, ...]
 
 
+_R = TypeVar("_R")
+
+
+def _read_once(name: str) -> Callable[[Callable[[], _R]], Callable[[], _R]]:
+    """Keep a reader's result while ``geodata/<name>`` is unchanged (its size and mtime).
+
+    A process that reads a file once and keeps the result would go on using the old data
+    after the file is edited, while the network cache key (the files' hashes) already names
+    the new data; such a network would be stored under the new key. Keyed by the file's
+    stamp, the reader runs again instead.
+    """
+
+    def wrap(read: Callable[[], _R]) -> Callable[[], _R]:
+        memo: dict[tuple[str, int, int], _R] = {}
+
+        @functools.wraps(read)
+        def reader() -> _R:
+            path = geodata_dir() / name
+            try:
+                st = path.stat()
+                stamp = (str(path), st.st_mtime_ns, st.st_size)
+            except OSError:
+                stamp = (str(path), -1, -1)
+            if stamp not in memo:
+                memo.clear()
+                memo[stamp] = read()
+            return memo[stamp]
+
+        reader.cache_clear = memo.clear  # type: ignore[attr-defined]
+        return reader
+
+    return wrap
+
+
 class _Reader:
     def __init__(self, name: str) -> None:
         self.path: Path = geodata_dir() / name
@@ -191,7 +225,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
-@functools.cache
+@_read_once("places.yaml")
 def places() -> tuple[Place, ...]:
     """The gazetteer (``geodata/places.yaml``)."""
     r = _Reader("places.yaml")
@@ -220,7 +254,7 @@ def places() -> tuple[Place, ...]:
     return tuple(out)
 
 
-@functools.cache
+@_read_once("main_places.yaml")
 def main_places() -> tuple[Place, ...]:
     """The main places (``geodata/main_places.yaml``): the built-in OD matrix's ends.
 
@@ -247,7 +281,7 @@ def main_places() -> tuple[Place, ...]:
     return tuple(by_name[n] for n in names)
 
 
-@functools.cache
+@_read_once("crossings.yaml")
 def crossings() -> tuple[Crossing, ...]:
     """Named border crossing points (``geodata/crossings.yaml``)."""
     r = _Reader("crossings.yaml")
@@ -298,7 +332,7 @@ def crossings() -> tuple[Crossing, ...]:
     return tuple(out)
 
 
-@functools.cache
+@_read_once("ferries.yaml")
 def ferries() -> tuple[Ferry, ...]:
     """Ferry links as port pairs (``geodata/ferries.yaml``)."""
     r = _Reader("ferries.yaml")
@@ -331,7 +365,7 @@ def ferries() -> tuple[Ferry, ...]:
     return tuple(out)
 
 
-@functools.cache
+@_read_once("gauge.yaml")
 def gauge_rules() -> GaugeRules:
     """Gauge by country and its exceptions (``geodata/gauge.yaml``)."""
     r = _Reader("gauge.yaml")
@@ -368,7 +402,7 @@ def gauge_rules() -> GaugeRules:
     return GaugeRules(by_country=by_country, exceptions=tuple(exceptions))
 
 
-@functools.cache
+@_read_once("countries.yaml")
 def _countries_raw() -> dict[str, Any]:
     r = _Reader("countries.yaml")
     r.done()
@@ -411,7 +445,7 @@ class ClosedCrossing:
     source: str | None = None
 
 
-@functools.cache
+@_read_once("closed_crossings.yaml")
 def closed_crossings() -> tuple[ClosedCrossing, ...]:
     """Closed border crossings (``geodata/closed_crossings.yaml``)."""
     if not (geodata_dir() / "closed_crossings.yaml").exists():
@@ -455,7 +489,7 @@ class Addition:
     source: str | None = None
 
 
-@functools.cache
+@_read_once("network_additions.yaml")
 def network_additions() -> tuple[Addition, ...]:
     """Lines the embedded network lacks (``geodata/network_additions.yaml``)."""
     if not (geodata_dir() / "network_additions.yaml").exists():

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from corridors._data import geodata_dir
 from corridors._yaml import read_yaml
 from corridors.geo import geodata
@@ -39,3 +43,31 @@ def test_every_closed_crossing_cites_the_source_of_its_closure() -> None:
         assert 0 < c.radius_km <= 5 or c.name.endswith("(every crossing)"), c.name
     closed = {c.name for c in geodata.closed_crossings()}
     assert {"Munabao–Khokhrapar (Thar Express)", "Attari–Wagah", "Psou (Russia–Abkhazia)"} <= closed
+
+
+def test_an_edited_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a reader that kept the old closures after an edit would build a network with stale
+    # data and store it under the new files' cache key
+    import corridors.geo.geodata as gd
+
+    src = gd.geodata_dir() / "closed_crossings.yaml"
+    copy = tmp_path / "closed_crossings.yaml"
+    copy.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(gd, "geodata_dir", lambda: tmp_path)
+    before = gd.closed_crossings()
+    assert len(before) == len(_closed_entries(src)) > 3
+    kept = copy.read_text(encoding="utf-8").split("\nclosed:\n")
+    first = kept[1].split("\n  - ")[0]
+    copy.write_text(kept[0] + "\nclosed:\n" + first + "\n", encoding="utf-8")
+    after = gd.closed_crossings()
+    assert [c.name for c in after] == [before[0].name]
+    copy.unlink()
+    assert gd.closed_crossings() == ()
+    monkeypatch.undo()
+    assert gd.closed_crossings() == before
+
+
+def _closed_entries(path: Path) -> list[object]:
+    import yaml
+
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["closed"])
