@@ -79,7 +79,7 @@ def test_btk_matches_its_published_length(network: Network) -> None:
     assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
     # the OSM layer's track in Azerbaijan and Georgia, scgraph's along-track lengths in
     # Türkiye (802.0 km as chords between scgraph's simplified nodes)
-    assert m["length_km"] == pytest.approx(832.4, abs=0.1)
+    assert m["length_km"] == pytest.approx(832.8, abs=0.1)
     assert 826 <= m["length_km"] <= 849  # type: ignore[operator]  # published 826-849 km
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
@@ -192,7 +192,7 @@ def test_ganja_to_moscow_by_road_names_its_crossings(network: Network) -> None:
         ("Red Bridge", 45.07, 41.33),
         ("Upper Lars–Kazbegi", 44.63, 42.75),
     ]
-    assert m["length_km"] == 2122.0
+    assert m["length_km"] == 2121.7
     # from Ararat the road leaves Armenia by Gogavan–Guguti, not by Bagratashen 34 km east
     ararat = route_metrics(route("Ararat", "Moscow", network, modes="road"))
     names = [c["name"] for c in ararat["border_crossings"]]  # type: ignore[attr-defined]
@@ -346,7 +346,7 @@ def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> No
     z = route_corridor(corridors.load("zangezur"), network)
     text = repr(z)
     assert "\n" not in text and len(text) < 120
-    assert text.startswith("<Route 'zangezur': 851.1 km, ")
+    assert text.startswith("<Route 'zangezur': 852.1 km, ")
     assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
 
 
@@ -425,10 +425,10 @@ def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
     assert aras["countries"] == ["AZE", "IRN", "AZE"]
     btk = route_metrics(route_corridor(corridors.load("btk"), net))
     assert btk["countries"] == ["AZE", "GEO", "TUR"]
-    assert btk["length_km"] == pytest.approx(832.4, abs=0.1)
+    assert btk["length_km"] == pytest.approx(832.8, abs=0.1)
     # Horadiz-Aghband follows the OSM railway=construction ways (published 110.4 km)
     legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
-    assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.6, abs=0.1)
+    assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.8, abs=0.1)
     assert not legs[("Horadiz", "Aghband")]["missing"]
 
 

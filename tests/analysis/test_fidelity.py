@@ -55,7 +55,7 @@ def test_published_lines_are_parsed_exactly() -> None:
     assert lines["marabda-tetritskaro"].length_km == 29.2
     assert lines["sari-gorgan"].length_km == 142.6
     assert lines["baku-boyuk-kasik"].length_km == 503.0
-    assert lines["mashhad-tejen"].end.country == "TKM"
+    assert lines["fariman-parahat"].end.country == "TKM"
     georgia = lines["boyuk-kasik-kartsakhi"]
     tbilisi = Station("Tbilisi Central Station", 44.7995883, 41.721053, "GEO", 1448030489)
     assert georgia.via == (tbilisi,)
@@ -266,28 +266,28 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     # (Kashan snaps inside its edge: 0.6 km off the line, 1.2 km from a node)
     assert got("qom-kashan") == (97.1, -0.9, 0.6)
     # Vanadzor station has a node: no run past it and back (was 76.5 km, snap 4.3 km)
-    assert got("gyumri-vanadzor") == (68.0, 4.6, 0.3)
+    assert got("gyumri-vanadzor") == (68.0, 4.6, 0.0)
     # the Kal-e Zard – Tabas gap is closed: no detour by Tehran (Bafq – Mashhad was 1,636.7 km)
     assert got("bafq-torbat-e-heydarieh") == (671.0, -0.7, 0.6)
     assert rows["bafq-torbat-e-heydarieh"].flag == ""
     # the new line of 1996 from Fariman to the triangle at Parahat, on the OSM track (the row
     # was Mashhad – Tejen stations, 370.6 km, +25.6 %: those 295 km are not between them)
-    assert got("fariman-parahat") == (291.3, -1.3, 0.3)
-    assert got("fariman-sarakhs") == (159.1, 2.6, 0.2)
+    assert got("fariman-parahat") == (291.3, -1.3, 0.0)
+    assert got("fariman-sarakhs") == (158.8, 2.5, 0.0)
     # Kars station has a node (was snapped 1.4 km away)
     assert got("erzurum-kars") == (211.9, -2.4, 0.2)
     # Akhalkalaki – Kartsakhi on the OSM track instead of the drawn addition
-    assert got("marabda-kartsakhi") == (178.8, -0.9, 0.5)
+    assert got("marabda-kartsakhi") == (178.6, -1.0, 0.0)
     # the Georgian share of BTK counted through Tbilisi, as published (was 241.4 km, -6.8 %,
     # on the shortest path, which bypasses the city)
-    assert got("boyuk-kasik-kartsakhi") == (258.9, 0.0, 0.5)
+    assert got("boyuk-kasik-kartsakhi") == (258.7, -0.1, 0.0)
     # the 29 km start at the junction east of the gauge-change yard, where the standard-gauge
     # line begins, not in the middle of the yard (was 26.1 km, -10.1 %)
     assert got("btk/6") == (28.8, -0.6, 0.0)
     # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
     # (Astara (AZE) snaps on the line 0.3 km on from its node, the previous leg takes them)
     assert got("instc-west/6") == (8.2, -3.0, 0.0)
-    assert got("instc-west/7") == (1.6, 7.4, 0.0)
+    assert got("instc-west/7") == (1.6, 6.0, 0.0)
     assert rows["instc-west/7"].flag == ""
     # the Dilucu border point at the end of the OSM construction track (was snapped 2 km); the
     # 224 km end where the line leaves the Kars – Tbilisi railway, 12 km out of Kars (was

@@ -47,23 +47,24 @@ def test_the_main_places_and_their_1225_pairs() -> None:
 def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignore[no-untyped-def]
     rows, run, failed, _ = swept
     assert failed == []
-    assert run.evaluations == len(rows) == 36
+    assert run.evaluations == len(rows) == 47
     by_item: dict[str, list[dict[str, object]]] = {}
     for r in rows:
         by_item.setdefault(str(r["item"]), []).append(r)
     assert {k: len(v) for k, v in by_item.items()} == {
         "Ararat → Yerevan (rail)": 4,
         "Yerevan → Gyumri (rail)": 7,
-        "Kars → Akhalkalaki (rail)": 8,
+        # Akhalkalaki is entered where it lies, inside the gauge-change yard: its tracks count
+        "Kars → Akhalkalaki (rail)": 19,
         "Tehran → Qazvin (rail)": 17,
     }
     first = {k: next(r for r in v if r["rank"] == 1) for k, v in by_item.items()}
     assert {k: (r["element"], r["cut"], r["baseline_km"]) for k, r in first.items()} == {
         "Ararat → Yerevan (rail)": ("segment:27339", True, 46.4),
-        "Yerevan → Gyumri (rail)": ("segment:27339", True, 153.2),
-        # not cut: round by Russia, Ukraine, Moldova, Romania, Bulgaria and Türkiye
-        "Kars → Akhalkalaki (rail)": ("segment:41406", False, 97.0),
-        "Tehran → Qazvin (rail)": ("segment:23618", True, 144.6),
+        "Yerevan → Gyumri (rail)": ("segment:27339", True, 152.5),
+        # cut: the way round the Black Sea by Russia and Ukraine is closed
+        "Kars → Akhalkalaki (rail)": ("segment:41406", True, 99.8),
+        "Tehran → Qazvin (rail)": ("segment:23618", True, 144.0),
     }
     assert first["Kars → Akhalkalaki (rail)"]["reason"] == NO_PATH.format("Kars", "Akhalkalaki")
     # the costliest closure that leaves a way round: its rank, Δ km, Δ h and Δ USD
@@ -76,10 +77,9 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
         for k, r in detour.items()
     } == {
         "Ararat → Yerevan (rail)": (3, "segment:27340", 1.0, 0.0, 2),
-        "Yerevan → Gyumri (rail)": (3, "segment:27347", 0.4, 0.1, 1),
-        # its critical link has only the way round the Black Sea
-        "Kars → Akhalkalaki (rail)": (1, "segment:41406", 6246.0, 359.5, 11589),
-        "Tehran → Qazvin (rail)": (5, "segment:23615", 13.1, 0.2, 22),
+        "Yerevan → Gyumri (rail)": (3, "segment:27347", 0.4, 0.0, 0),
+        "Kars → Akhalkalaki (rail)": (4, "border:Kartsakhi", 8.1, 0.1, 13),
+        "Tehran → Qazvin (rail)": (5, "segment:23615", 13.2, 0.2, 23),
     }
 
 
@@ -93,7 +93,7 @@ def test_the_grouped_sweep_equals_the_pair_by_pair_evaluator(network, items, swe
 
 def test_shared_links_are_closed_once_for_every_pair(network, items, swept) -> None:  # type: ignore[no-untyped-def]
     groups, failed, _ = plan_groups(items, network)
-    assert failed == [] and len(groups) == 34 < sum(len(g.work) for g in groups) == 36
+    assert failed == [] and len(groups) == 45 < sum(len(g.work) for g in groups) == 47
     shared = max(groups, key=lambda g: len(g.work))
     assert [i.id for i, _ in shared.work] == ["Ararat → Yerevan (rail)", "Yerevan → Gyumri (rail)"]
     overall = rank_overall(swept[0])

@@ -121,7 +121,7 @@ def test_compare_json_says_what_each_route_avoids_and_enters(
     assert rows["zangezur"]["avoids_ok"] is None  # it states no avoids
     assert rows["aras"]["via"]["ARM"] == {"via": False, "km": 0.0}
     assert rows["zangezur"]["via"]["ARM"] == {"via": True, "km": 36.1}
-    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 86.5}
+    assert rows["aras"]["via"]["IRN"] == {"via": True, "km": 85.5}
 
 
 def test_compare_columns_do_not_depend_on_the_other_rows(
@@ -139,15 +139,15 @@ def test_compare_columns_do_not_depend_on_the_other_rows(
     aras = alone["aras"]
     assert (aras["from"], aras["to"]) == ("Horadiz", "Nakhchivan")
     assert (aras["avoids"], aras["avoids_ok"]) == ("ARM", "yes")
-    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "86.5")
-    # open today: 220.7 of 223.1 km; the missing 2.4 km mean no trip today
+    assert (aras["via_ARM"], aras["via_IRN"], aras["IRN_km"]) == ("no", "yes", "85.5")
+    # open today: 227.5 of 229.9 km; the missing 2.4 km mean no trip today
     assert (aras["operational_km"], aras["time_h"], aras["time_h_today"]) == (
-        "220.7",
-        "25.1",
+        "227.5",
+        "25.3",
         "not open today",
     )
     btk = everyone["btk"]
-    assert (btk["time_h"], btk["time_h_today"]) == ("102.6", "102.6")
+    assert (btk["time_h"], btk["time_h_today"]) == ("102.7", "102.7")
     btc = everyone["btc-pipeline"]
     assert (btc["kind"], btc["time_h"], btc["time_h_today"]) == (
         "reference",
@@ -198,7 +198,7 @@ def test_route_any_mode_picks_the_faster_road(
     assert main(["route", "--from", "Baku", "--to", "Tbilisi", "--mode", "any"]) == 0
     lines = capsys.readouterr().out.splitlines()
     first = lines[0]
-    assert first.startswith("Baku – Tbilisi: 513.5 km, 1 border crossing, ")
+    assert first.startswith("Baku – Tbilisi: 512.4 km, 1 border crossing, ")
     assert first.endswith("time 22.1 h")
     # the road crosses at Lagodekhi, a named crossing of geodata/crossings.yaml
     assert lines[-1].split() == ["AZE", "→", "GEO", "Lagodekhi–Mazımçay", "road", "46.3", "41.8"]
@@ -249,9 +249,9 @@ def test_compare_on_a_common_origin_and_destination(
     }
     assert got == {
         # Aras starts at Horadiz: the road from Baku to it is added, and said so
-        "aras": ("Baku", "Nakhchivan", "502.9", "2.4", "AZE → IRN → AZE"),
+        "aras": ("Baku", "Nakhchivan", "501.0", "2.4", "AZE → IRN → AZE"),
         # Zangezur passes both: its own legs from Baku to Nakhchivan, not on to Kars
-        "zangezur": ("Baku", "Nakhchivan", "531.4", "40.7", "AZE → ARM → AZE"),
+        "zangezur": ("Baku", "Nakhchivan", "532.4", "40.7", "AZE → ARM → AZE"),
     }
     assert cap.err == (
         "corridors: note: aras: does not pass Baku; an access leg Baku – Horadiz by road is added\n"

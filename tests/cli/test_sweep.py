@@ -59,7 +59,7 @@ def test_criticality_single_process_writes_tables_and_map(
     ]
     # one per link the baseline uses: each stretch between junctions of the OSM track
     # (sidings and yards included), each named link and crossing
-    assert data["run"]["evaluations"] == 752
+    assert data["run"]["evaluations"] == 746
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "criticality.csv",

@@ -231,7 +231,7 @@ def test_border_points_on_the_osm_track_sit_just_inside_the_country_left_on_osm_
 @pytest.mark.parametrize(
     ("corridor", "name", "way"),
     [
-        ("btk", "Akhalkalaki", 1463212439),
+        ("btk", "Akhalkalaki", 1463212283),
         ("btk", "Kartsakhi–Çıldır border", 523465476),
         ("instc-west", "Astarachay border", 1463711169),
         ("instc-west", "Astara (IRN)", 1121722498),

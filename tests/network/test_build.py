@@ -144,12 +144,28 @@ def test_rail_routes_inside_the_region_do_not_depend_on_the_extent(
     west, south, east, north = region_bbox()
     pairs = list(itertools.combinations(_PLACES, 2))
     assert len(pairs) == 66
+    leaves = set()
     for a, b in pairs:
         small, large = route(a, b, region, modes="rail"), route(a, b, double, modes="rail")
         p = large.pieces
-        assert p["x0"].between(west, east).all() and p["y0"].between(south, north).all()
+        if not (p["x0"].between(west, east).all() and p["y0"].between(south, north).all()):
+            # with Russia-Ukraine closed, the shortest way from the Black Sea's west shore
+            # into Russia runs by Poland and Belarus, outside the region: the region's
+            # network then routes round by Türkiye and Georgia, longer
+            assert _countries(large)[:3] in (["BGR", "ROU", "UKR"], ["ROU", "UKR", "POL"])
+            assert small.length_km > large.length_km, (a, b)
+            leaves.add((a, b))
+            continue
         assert abs(small.length_km - large.length_km) < 0.001, (a, b)
         assert _countries(small) == _countries(large), (a, b)
+    assert leaves == {
+        ("Svilengrad", "Volgograd"),
+        ("Constanța", "Tehran"),
+        ("Constanța", "Volgograd"),
+        ("Constanța", "Aktau"),
+        ("Constanța", "Almaty"),
+        ("Constanța", "Tashkent"),
+    }
     sadakhlo = route("Svilengrad", "Sadakhlo", double, modes="rail")
     assert _countries(sadakhlo) == ["BGR", "TUR", "GEO"]
-    assert sadakhlo.length_km == pytest.approx(2282.297, abs=0.001)
+    assert sadakhlo.length_km == pytest.approx(2281.244, abs=0.001)
