@@ -369,6 +369,15 @@ def test_png_draws_rivers_and_lakes(network: Network, tmp_path: Path) -> None:
     assert float(np.mean(np.all(np.abs(rgb - want) <= 2, axis=-1))) > 0.0005
 
 
+def _open_corridor_map(
+    browser: Any, network: Network, tmp_path: Path, cid: str, size: tuple[int, int]
+) -> Any:
+    """Route one corridor, save its map and open it at ``size`` once the tiles have settled."""
+    r = route_corridor(corridors.load(cid), network)
+    path = save_map(map_routes([r]), tmp_path / f"{cid}.html")
+    return open_page(browser, path, size, wait_ms=1000)
+
+
 @pytest.mark.browser
 def test_river_layer_renders_offline_at_1024(
     browser: Any, network: Network, tmp_path: Path
@@ -376,9 +385,7 @@ def test_river_layer_renders_offline_at_1024(
     """The water pane holds every river and lake as an SVG path, between land and routes."""
     from corridors.outputs.maps import RIVER, _water
 
-    r = route_corridor(corridors.load("aras"), network)
-    path = save_map(map_routes([r]), tmp_path / "aras.html")
-    opened = open_page(browser, path, (1024, 768), wait_ms=1000)
+    opened = _open_corridor_map(browser, network, tmp_path, "aras", (1024, 768))
     got = opened.page.evaluate(
         """() => {
       const pane = n => document.querySelector('.leaflet-' + n + '-pane');
@@ -408,9 +415,7 @@ def test_btk_map_shows_the_kura_through_tbilisi_at_1400(
     browser: Any, network: Network, tmp_path: Path
 ) -> None:
     """The Kura (WDBII centreline) is drawn and labelled in Georgia, clear of the city labels."""
-    r = route_corridor(corridors.load("btk"), network)
-    path = save_map(map_routes([r]), tmp_path / "btk.html")
-    opened = open_page(browser, path, (1400, 900), wait_ms=1000)
+    opened = _open_corridor_map(browser, network, tmp_path, "btk", (1400, 900))
     got = opened.page.evaluate(
         """() => {
       const box = e => { const r = e.getBoundingClientRect();
