@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
         description="Route every official line between stations (geodata/"
         "published_lengths.yaml, or --lines) and every published_length_km of the "
         "definitions, and print modelled against published with the % error, the median "
-        "|error| and the worst rows.",
+        "|error| and the worst rows; then how far each corridor's routed rail line runs "
+        "from the OSM track where the OSM layer covers it (median and p90, metres).",
     )
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     p.add_argument(
@@ -49,6 +50,8 @@ def _cmd_fidelity(args: argparse.Namespace) -> int:
         fidelity_summary,
         published_lines_from_file,
     )
+    from corridors.analysis.trackoffset import track_offsets
+    from corridors.definitions import load_all
     from corridors.network.build import load_network
     from corridors.outputs.fidelity import (
         fidelity_markdown,
@@ -56,24 +59,42 @@ def _cmd_fidelity(args: argparse.Namespace) -> int:
         machine_info,
         write_fidelity_report,
     )
+    from corridors.routing import route_corridors
 
     lines = published_lines_from_file(args.lines) if args.lines else None
     net = load_network(args.source, progress=not args.quiet and sys.stderr.isatty())
     rows = fidelity_rows(net, lines=lines)
     summary = fidelity_summary(rows)
+    routes, _ = route_corridors(load_all(), net)
+    offsets = track_offsets(routes)
     report = (
-        fidelity_markdown(rows, machine=machine_info(network_meta=net.meta))
+        fidelity_markdown(rows, machine=machine_info(network_meta=net.meta), offsets=offsets)
         if args.out or args.format == "markdown"
         else ""
     )
     if args.format == "json":
-        _out(to_json({"summary": summary.as_dict(), "rows": [r.as_dict() for r in rows]}))
+        _out(
+            to_json(
+                {
+                    "summary": summary.as_dict(),
+                    "rows": [r.as_dict() for r in rows],
+                    "track_offsets": [o.as_dict() for o in offsets],
+                }
+            )
+        )
     elif args.format == "markdown":
         _out(report)
     else:
         _out(render_rows(fidelity_table_rows(rows), args.format))
         if args.format == "table":
             _out(_summary_text(summary))
+            every = offsets[-1] if offsets else None
+            if every is not None and every.covered_km > 0:
+                _out(
+                    f"routed rail within the OSM layer's cover: {every.covered_km:,.1f} of "
+                    f"{every.rail_km:,.1f} km, median {every.median_m:.1f} m and p90 "
+                    f"{every.p90_m:.1f} m from the OSM track"
+                )
     if args.out:
         path = write_fidelity_report(args.out, report)
         if args.format in ("json", "csv"):  # keep stdout parseable

@@ -18,6 +18,7 @@ from typing import Any
 
 from corridors._io import atomic_write_text
 from corridors.analysis.fidelity import FidelityRow, FidelitySummary, fidelity_summary
+from corridors.analysis.trackoffset import SAMPLE_M, TrackOffset
 from corridors.outputs._format import render_rows
 
 __all__ = ["fidelity_markdown", "fidelity_table_rows", "machine_info", "write_fidelity_report"]
@@ -133,10 +134,31 @@ def _summary_lines(label: str, s: FidelitySummary) -> list[str]:
     ]
 
 
+def _offset_lines(offsets: Sequence[TrackOffset]) -> list[str]:
+    if not offsets:
+        return []
+    table = [o.as_dict() for o in offsets if o.covered_km > 0 or o.id == "all"]
+    return [
+        "## Routed line against the OSM track",
+        "",
+        f"Each corridor's routed rail line (drawn missing links left out) is sampled every "
+        f"{SAMPLE_M:.0f} m; where a sample lies within the OSM layer's cover distance of an OSM "
+        "rail way (`covered_km`), its geodesic distance to the nearest way is measured. "
+        "`median_m`, `p90_m` and `max_m` are length-weighted over the covered stretch; the "
+        "largest values are where a route leaves the layer for the backbone.",
+        "",
+        render_rows(table, "markdown"),
+        "",
+    ]
+
+
 def fidelity_markdown(
-    rows: Sequence[FidelityRow], *, machine: Sequence[tuple[str, str]] = ()
+    rows: Sequence[FidelityRow],
+    *,
+    machine: Sequence[tuple[str, str]] = (),
+    offsets: Sequence[TrackOffset] = (),
 ) -> str:
-    """The report: machine, summary, the worst rows and both tables, as Markdown."""
+    """The report: machine, summary, the worst rows, both tables and the track offsets."""
     lines_ = [r for r in rows if r.kind == "line"]
     defs = [r for r in rows if r.kind == "definition"]
     every = fidelity_summary(rows, worst=8)
@@ -179,6 +201,7 @@ def fidelity_markdown(
         "",
         render_rows(fidelity_table_rows(defs, links=True), "markdown") if defs else "(none)",
         "",
+        *_offset_lines(offsets),
     ]
     not_routed = [r for r in rows if r.modelled_km is None]
     if not_routed:

@@ -28,6 +28,7 @@ __all__ = [
     "JOIN_M",
     "LAYER_FILE",
     "drop_covered",
+    "layer_lines",
     "layer_meta",
     "layer_segments",
     "replace_covered",
@@ -69,6 +70,16 @@ def _layer() -> Any:
         msg = f"{path} is missing; build it with: python geodata/build_osm_rail.py EXTRACT ..."
         raise OptionalDependencyError(msg)
     return gpd.read_parquet(path)
+
+
+def layer_lines() -> Any:
+    """The layer's ways as a GeoDataFrame of LineStrings (WGS 84), one row per OSM way.
+
+    Columns as in ``geodata/osm_rail.parquet`` (``way_id``, ``railway``, ``gauge_mm``,
+    ``name``, ``extract``, ...). Raises :class:`~corridors.OptionalDependencyError` when the
+    file is missing.
+    """
+    return _layer()
 
 
 def layer_meta() -> dict[str, Any]:
