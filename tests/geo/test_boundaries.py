@@ -272,3 +272,20 @@ def test_water_gaps_by_boundary_segments_match_the_nearest_polygon(
     assert boundaries._boundary_segments.cache_info().currsize == 1
     assert (fast != "").sum() > 10  # some points do lie in gaps
     assert fast.tolist() == slow.tolist()
+
+
+def test_boundary_lines_hold_every_ring_segment_once() -> None:
+    boundaries._boundary_segments.cache_clear()
+    tree, owner = boundaries._boundary_segments("osm")
+    lines = tree.geometries
+    table = boundaries.country_table("osm")
+    rings = shapely.get_rings(shapely.get_parts(table.geometry.values))
+    n_ring_segments = int((shapely.get_num_coordinates(rings) - 1).sum())
+    n = shapely.get_num_coordinates(lines)
+    assert len(lines) == len(owner) == 21_124
+    assert int((n - 1).sum()) == n_ring_segments == 597_579
+    assert n.max() == boundaries._BOUNDARY_CHUNK + 1 and n.min() >= 2
+    # each line lies on the boundary of the country it names
+    i = np.arange(0, len(lines), 997)
+    on = shapely.distance(lines[i], shapely.boundary(table.geometry.values[owner[i]]))
+    assert float(np.max(on)) < 1e-9

@@ -12,6 +12,7 @@ import importlib
 import itertools
 import json
 import logging
+import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,20 @@ def _import(module: str, attr: str, package: str) -> Any:
         raise OptionalDependencyError(msg) from exc
 
 
+def _release(module: str) -> None:
+    """Forget an imported scgraph-data graph module, so that its memory can be returned.
+
+    The world highway and railway graphs are Python lists of several hundred MB together;
+    once a region's segments are extracted they are not needed. A later call imports the
+    module again.
+    """
+    sys.modules.pop(module, None)
+    parent, _, child = module.rpartition(".")
+    package = sys.modules.get(parent)
+    if package is not None and hasattr(package, child):
+        delattr(package, child)
+
+
 def _in_bbox(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], bbox: BBox) -> Any:
     west, south, east, north = bbox
     return (x >= west) & (x <= east) & (y >= south) & (y <= north)
@@ -85,6 +100,8 @@ def scgraph_segments(mode: str, bbox: BBox) -> pd.DataFrame:
                 us.append(int(u))
                 vs.append(int(v))
                 ws.append(float(w))
+    del graph, geograph
+    _release(module)
     u_arr, v_arr = np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64)
     _LOG.debug("scgraph %s: %d nodes, %d edges in bbox", mode, len(keep), len(u_arr))
     return pd.DataFrame(

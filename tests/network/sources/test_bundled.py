@@ -21,3 +21,12 @@ def test_scgraph_weights_are_along_track_km() -> None:
     ratio = seg["length_m"].to_numpy() / chord
     assert ratio.min() > 0.99  # the sphere is up to 0.5 % short of WGS 84, never more
     assert ratio.max() == pytest.approx(2.214, abs=1e-3)  # a winding mountain line
+
+
+def test_the_world_graph_is_released_after_extraction_and_read_again_the_same() -> None:
+    import sys
+
+    first = scgraph_segments("rail", GEORGIA)
+    assert "scgraph_data.world_railways" not in sys.modules  # its ~150 MB are let go
+    again = scgraph_segments("rail", GEORGIA)
+    assert again.equals(first) and len(again) == 689
