@@ -239,8 +239,28 @@ def _canonical_edges(edges: pd.DataFrame) -> pd.DataFrame:
     e = e.drop_duplicates(subset=["u", "v", "mode", "status", "bridged"])
     for c in CATEGORY_COLUMNS:
         if c in e.columns:
-            e[c] = e[c].astype(str).astype("category")
+            e[c] = _string_category(e[c])
     return e.reset_index(drop=True)
+
+
+def _string_category(col: pd.Series) -> pd.Series:
+    """``col.astype(str).astype("category")``: sorted string categories, only those used.
+
+    A column that is already categorical over strings, with no missing value, keeps its
+    codes (its unused categories dropped, the rest sorted), which is several times faster
+    than going through an array of strings.
+    """
+    dtype = col.dtype
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        and pd.api.types.is_string_dtype(dtype.categories.dtype)
+        and not col.isna().any()
+    ):
+        used = col.cat.remove_unused_categories()
+        cats = list(used.cat.categories)
+        ordered = sorted(cats)
+        return used if cats == ordered else used.cat.reorder_categories(ordered)
+    return col.astype(str).astype("category")
 
 
 def subnetwork(net: Network, edge_mask: npt.NDArray[np.bool_]) -> Network:

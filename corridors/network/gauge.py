@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 
 from corridors.geo import geodata
@@ -49,11 +50,16 @@ def add_gauge(net: Network) -> Network:
     todo = rail & (gauge == 0)
     if not todo.any():
         return net
-    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
-    country = net.nodes["country"].astype(str).to_numpy()
-    c = np.where(country[u] != "", country[u], country[v])
-    by_country = np.array([rules.by_country.get(code, 0) for code in c], dtype=np.int16)
-    gauge[todo] = by_country[todo]
+    idx = np.flatnonzero(todo)
+    u, v = edges["u"].to_numpy()[idx], edges["v"].to_numpy()[idx]
+    country = pd.Categorical(net.nodes["country"])
+    codes = np.asarray(country.codes)
+    names = np.asarray(country.categories.astype(str))
+    # each edge takes its first end's country, else its second's ("" or missing: none)
+    first = np.where(codes[u] >= 0, codes[u], -1)
+    first = np.where((first >= 0) & (names[np.maximum(first, 0)] != ""), first, codes[v])
+    rule = np.array([rules.by_country.get(str(code), 0) for code in names] + [0], dtype=np.int16)
+    gauge[idx] = rule[np.where(first >= 0, first, names.size)]
     x, y = net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()
     mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
     for exc in rules.exceptions:
@@ -62,7 +68,7 @@ def add_gauge(net: Network) -> Network:
         lx, ly = _local(line[:, 0], line[:, 1], lat0)
         geom = shapely.linestrings(np.stack([lx, ly], axis=1))
         px, py = _local(mx, my, lat0)
-        near = todo & (shapely.distance(geom, shapely.points(px, py)) <= exc.buffer_m)
-        gauge[near] = exc.gauge_mm
+        near = shapely.distance(geom, shapely.points(px, py)) <= exc.buffer_m
+        gauge[idx[near]] = exc.gauge_mm
     edges["gauge_mm"] = gauge
     return Network(nodes=net.nodes, edges=edges, meta=dict(net.meta))
