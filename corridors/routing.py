@@ -38,6 +38,7 @@ from corridors.network._graph import (
     STATUSES,
     FoundPath,
     RoutingGraph,
+    cheapest_pair,
     local_xy,
     routing_graph,
     sphere_xyz,
@@ -832,33 +833,47 @@ class _Joined:
     direct: bool = False
 
 
+#: A search from any of some ``(node, initial cost)`` sources to any of some targets: the
+#: path, and the source and target it joins (see ``RoutingGraph.fast_path_between``).
+FindBetween = Callable[
+    [Sequence[tuple[int, float]], Sequence[tuple[int, float]]],
+    tuple[FoundPath, int, int] | None,
+]
+
+
 def _join(
     graph: RoutingGraph,
     sa: _Snap,
     sb: _Snap,
     weight: npt.NDArray[np.float64],
-    find: Callable[[int, int], FoundPath | None],
+    find: FindBetween,
 ) -> _Joined:
     """The least-cost way between two snapped points.
 
     Each point enters the network at either end of its edge, with the cost of the part of
     the edge to that end; the path is the cheapest of the (up to four) ways between the
-    ends, or, for two points on one edge, the way along it. ``find(a, b)`` is the node
-    search. ``found`` is ``None`` when no way exists.
+    ends, found by one search from both ends of one point's edge to both ends of the
+    other's, or, for two points on one edge, the way along it (which wins a tie).
+    ``found`` is ``None`` when no way exists.
     """
-    best: tuple[float, _Joined] | None = None
+    starts, goals = sa.entries(graph, weight), sb.entries(graph, weight)
+    hit = find(starts, goals)
+    direct: tuple[float, _Joined] | None = None
     if sa.edge >= 0 and sa.edge == sb.edge:
         cost = abs(sa.t - sb.t) * float(weight[sa.edge])
-        best = (cost, _Joined(([sa.node], []), sa.node, sa.node, direct=True))
-    for na, oa in sa.entries(graph, weight):
-        for nb, ob in sb.entries(graph, weight):
-            found: FoundPath | None = ([na], []) if na == nb else find(na, nb)
-            if found is None or (na != nb and len(found[1]) == 0):
-                continue
-            cost = oa + ob + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
-            if best is None or cost < best[0]:
-                best = (cost, _Joined(found, na, nb))
-    return best[1] if best is not None else _Joined(None, sa.node, sb.node)
+        direct = (cost, _Joined(([sa.node], []), sa.node, sa.node, direct=True))
+    if hit is None:
+        return direct[1] if direct is not None else _Joined(None, sa.node, sb.node)
+    found, na, nb = hit
+    if direct is not None:
+        cost = (
+            min(c for n, c in starts if n == na)
+            + min(c for n, c in goals if n == nb)
+            + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
+        )
+        if not cost < direct[0]:
+            return direct[1]
+    return _Joined(found, na, nb)
 
 
 #: Columns of ``Route.pieces`` held as codes while a route is assembled, and their vocabularies.
@@ -1308,11 +1323,18 @@ def _route_leg_uncached(
         path_key = ("path", key, opts.close_edges)
     bound = 3.0 * straight_m + 300_000.0
 
-    def find(na: int, nb: int) -> FoundPath | None:
+    def find(
+        starts: Sequence[tuple[int, float]], goals: Sequence[tuple[int, float]]
+    ) -> tuple[FoundPath, int, int] | None:
         if opts.close_edges:
             # one-off closures (criticality sweeps): one search costs less than a customisation
-            return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
-        return graph.fast_path(path_key, use_mask, weights, na, nb, limit=bound, modes=modes)
+            def one(na: int, nb: int) -> FoundPath | None:
+                return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
+
+            return cheapest_pair(one, weights, starts, goals)
+        return graph.fast_path_between(
+            path_key, use_mask, weights, starts, goals, limit=bound, modes=modes
+        )
 
     joined = _join(graph, sa, sb, weights, find)
     a, b = joined.source, joined.target
@@ -1781,10 +1803,19 @@ def route(
         mask = mask.copy()
         mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
 
-    def find(x: int, y: int) -> FoundPath | None:
+    def find(
+        starts: Sequence[tuple[int, float]], goals: Sequence[tuple[int, float]]
+    ) -> tuple[FoundPath, int, int] | None:
         if opts.close_edges:
-            return graph.shortest_path((*wkey, opts.close_edges), mask, weights, x, y, limit=limit)
-        return graph.fast_path(wkey, mask, weights, x, y, limit=limit, modes=use_modes)
+
+            def one(x: int, y: int) -> FoundPath | None:
+                key = (*wkey, opts.close_edges)
+                return graph.shortest_path(key, mask, weights, x, y, limit=limit)
+
+            return cheapest_pair(one, weights, starts, goals)
+        return graph.fast_path_between(
+            wkey, mask, weights, starts, goals, limit=limit, modes=use_modes
+        )
 
     joined = _join(graph, sa, sb, weights, find)
     na, nb = joined.source, joined.target

@@ -7,7 +7,7 @@ the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -22,7 +22,15 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.core import LENGTH_TRACK, Network
 
-__all__ = ["MODES", "STATUSES", "FoundPath", "RoutingGraph", "routing_graph", "sphere_xyz"]
+__all__ = [
+    "MODES",
+    "STATUSES",
+    "FoundPath",
+    "RoutingGraph",
+    "cheapest_pair",
+    "routing_graph",
+    "sphere_xyz",
+]
 
 MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
@@ -287,6 +295,35 @@ class RoutingGraph:
             return self.shortest_path(key, mask, weight, source, target, limit=limit)
         return query(self.contracted(key, mask, weight), source, target)
 
+    def fast_path_between(
+        self,
+        key: Any,
+        mask: B,
+        weight: F64,
+        sources: Sequence[tuple[int, float]],
+        targets: Sequence[tuple[int, float]],
+        *,
+        limit: float = np.inf,
+        modes: tuple[str, ...] | None = None,
+    ) -> tuple[FoundPath, int, int] | None:
+        """The least-cost path from any of ``sources`` to any of ``targets``.
+
+        Each is ``(node, initial cost)`` (a waypoint inside an edge enters the network at
+        either end with the cost along the edge to it). With the hierarchy this is one
+        multi-source, multi-target search; otherwise one :meth:`fast_path` per pair (see
+        :func:`cheapest_pair`). Returns the path and the source and target it joins.
+        """
+        from corridors.network import _hierarchy
+
+        if modes is not None and _hierarchy.available():
+            hit = self.metric(key, modes, mask, weight).between(sources, targets)
+            return None if hit is None else ((hit[0], hit[1]), hit[2], hit[3])
+
+        def find(s: int, t: int) -> FoundPath | None:
+            return self.fast_path(key, mask, weight, s, t, limit=limit)
+
+        return cheapest_pair(find, weight, sources, targets)
+
     def snap_tree(self, key: Any, mask: B) -> tuple[cKDTree, I64]:
         """KD-tree of the nodes used by the masked edges; cached under ``key``."""
         tree, ids, _ = self.snap_index(key, mask)
@@ -406,6 +443,30 @@ class RoutingGraph:
         keys = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
         edges = eid[np.searchsorted(pair, keys)]
         return nodes, [int(e) for e in edges]
+
+
+def cheapest_pair(
+    find: Callable[[int, int], FoundPath | None],
+    weight: F64,
+    sources: Sequence[tuple[int, float]],
+    targets: Sequence[tuple[int, float]],
+) -> tuple[FoundPath, int, int] | None:
+    """The cheapest of the paths ``find(s, t)`` over every source and target, one by one.
+
+    Sources and targets are ``(node, initial cost)``, as for
+    :meth:`RoutingGraph.fast_path_between`; a path's cost is both initial costs plus the sum
+    of ``weight`` over its edges. On a tie the first pair found wins.
+    """
+    best: tuple[float, FoundPath, int, int] | None = None
+    for s, s_off in sources:
+        for t, t_off in targets:
+            found: FoundPath | None = ([s], []) if s == t else find(s, t)
+            if found is None or (s != t and len(found[1]) == 0):
+                continue
+            cost = s_off + t_off + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
+            if best is None or cost < best[0]:
+                best = (cost, found, s, t)
+    return None if best is None else best[1:]
 
 
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
