@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -181,6 +182,8 @@ class _Snap:
     ``edge`` is ``-1`` for a node (``node``); else the point lies at fraction ``t`` of the
     edge's chord from its node ``u`` (``0 < t < 1``), and ``node`` is the nearer end. ``x, y``
     is the point (lon, lat); ``dist_km`` the geodesic distance from the waypoint to it.
+    ``access_m`` is the geodesic length, in metres, of the straight access stretch from the
+    waypoint to the point and of the one back (measured once, as the snap is kept).
     """
 
     node: int
@@ -189,6 +192,7 @@ class _Snap:
     y: float
     edge: int = -1
     t: float = 0.0
+    access_m: tuple[float, float] = (0.0, 0.0)
 
     def entries(
         self, graph: RoutingGraph, weight: npt.NDArray[np.float64]
@@ -770,7 +774,8 @@ def _snap_uncached(
     else:
         node = int(graph.u[e] if tb <= 0.5 else graph.v[e])
         snap = _Snap(node, 0.0, px, py, e, tb)
-    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [snap.x], [snap.y])[0]) / 1000
+    there, back = _access_m(wp, snap.x, snap.y)
+    d_km = there / 1000
     if d_km > limit_km:
         msg = (
             f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
@@ -778,7 +783,13 @@ def _snap_uncached(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
-    return replace(snap, dist_km=d_km)
+    return replace(snap, dist_km=d_km, access_m=(there, back))
+
+
+def _access_m(wp: Waypoint, x: float, y: float) -> tuple[float, float]:
+    """Geodesic metres from the waypoint to ``(x, y)`` and back (one call for both)."""
+    d = geodesic_lengths_m([wp.lon, x], [wp.lat, y], [x, wp.lon], [y, wp.lat])
+    return float(d[0]), float(d[1])
 
 
 def _snap_node(
@@ -807,7 +818,8 @@ def _snap_node(
     main = [o for o in order if comp_km[o[1]] >= SNAP_MIN_COMPONENT_KM and o[0] <= limit_km * 1000]
     node = int(ids[(main or order)[0][1]])
     x, y = float(graph.x[node]), float(graph.y[node])
-    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [x], [y])[0]) / 1000
+    there, back = _access_m(wp, x, y)
+    d_km = there / 1000
     if d_km > limit_km:
         msg = (
             f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
@@ -815,7 +827,21 @@ def _snap_node(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
-    return _Snap(node, d_km, x, y)
+    return _Snap(node, d_km, x, y, access_m=(there, back))
+
+
+def _straight_m(sa: _Snap, sb: _Snap) -> float:
+    """Great-circle metres between two snapped points (haversine, mean Earth radius).
+
+    Only for the bound of a plain search, which changes its speed, not its path: a search
+    that finds nothing within the bound is repeated without it.
+    """
+    la0, la1 = math.radians(sa.y), math.radians(sb.y)
+    h = (
+        math.sin((la1 - la0) / 2) ** 2
+        + math.cos(la0) * math.cos(la1) * math.sin(math.radians(sb.x - sa.x) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
 #: A waypoint whose nearest point of an edge is within this many metres of one of the
@@ -1038,9 +1064,6 @@ def _assemble(
     km = 0.0
     (wa, sa), (wb, sb) = ends
 
-    def stretch(x0: float, y0: float, x1: float, y1: float) -> npt.NDArray[np.float64]:
-        return geodesic_lengths_m([x0], [y0], [x1], [y1])
-
     def part(snap: _Snap, node: int, *, first: bool) -> _Access | None:
         if snap.edge < 0:
             return None
@@ -1050,10 +1073,13 @@ def _assemble(
         a, b = (p, q) if first else (q, p)
         return _Access(*a, *b, length, leg_index, mode, status, edge=snap.edge)
 
-    d = stretch(wa.lon, wa.lat, sa.x, sa.y)
-    if float(d[0]) >= _ACCESS_MIN_M:
-        head.append(_Access(float(wa.lon), float(wa.lat), sa.x, sa.y, d, leg_index, mode, status))
-        km += float(d[0]) / 1000.0
+    d = sa.access_m[0]
+    if d >= _ACCESS_MIN_M:
+        length = np.array([d])
+        head.append(
+            _Access(float(wa.lon), float(wa.lat), sa.x, sa.y, length, leg_index, mode, status)
+        )
+        km += d / 1000.0
     if joined.direct:
         length = np.array([abs(sa.t - sb.t) * float(graph.length_m[sa.edge])])
         head.append(_Access(sa.x, sa.y, sb.x, sb.y, length, leg_index, mode, status, sa.edge))
@@ -1061,10 +1087,13 @@ def _assemble(
         pa, pb = part(sa, joined.source, first=True), part(sb, joined.target, first=False)
         head += [pa] if pa is not None else []
         tail += [pb] if pb is not None else []
-    d = stretch(sb.x, sb.y, wb.lon, wb.lat)
-    if float(d[0]) >= _ACCESS_MIN_M:
-        tail.append(_Access(sb.x, sb.y, float(wb.lon), float(wb.lat), d, leg_index, mode, status))
-        km += float(d[0]) / 1000.0
+    d = sb.access_m[1]
+    if d >= _ACCESS_MIN_M:
+        length = np.array([d])
+        tail.append(
+            _Access(sb.x, sb.y, float(wb.lon), float(wb.lat), length, leg_index, mode, status)
+        )
+        km += d / 1000.0
     return _Pieces(graph, head, path, tail), km
 
 
@@ -1315,13 +1344,12 @@ def _route_leg_uncached(
         detail = str(exc).split(": ", 1)[-1]
         return drawn(f"no {leg.mode.value} network near its ends ({detail})", (None, None))
     da, db = sa.dist_km, sb.dist_km
-    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     path_key: Any = ("path", key)
     if opts.close_edges:
         use_mask = use_mask.copy()
         use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
         path_key = ("path", key, opts.close_edges)
-    bound = 3.0 * straight_m + 300_000.0
+    bound = 3.0 * _straight_m(sa, sb) + 300_000.0
 
     def find(
         starts: Sequence[tuple[int, float]], goals: Sequence[tuple[int, float]]
@@ -1794,9 +1822,8 @@ def route(
     )
     da, db = sa.dist_km, sb.dist_km
     wkey = ("path", key, by_time, id(weights))
-    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
-    bound = 3.0 * straight_m + 300_000.0
+    bound = 3.0 * _straight_m(sa, sb) + 300_000.0
     limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     if opts.close_edges:
         # a one-off closure (criticality sweeps): the stations snap as if it were open
