@@ -40,6 +40,7 @@ from corridors.network._graph import (
     FoundPath,
     RoutingGraph,
     cheapest_pair,
+    is_current,
     local_xy,
     routing_graph,
     sphere_xyz,
@@ -232,21 +233,22 @@ class _Pieces:
     path: _PathRef | None
     tail: list[_Access]
 
-    def _path_lengths(self) -> npt.NDArray[np.float64]:
-        p = self.path
-        if p is None:
-            return np.zeros(0)
-        e = np.asarray(p.edges, dtype=np.int64)
-        if p.drop_transfers:
-            e = e[self.graph.mode[e] != MODES.index("transfer")]
-        return self.graph.length_m[e]
-
     @functools.cached_property
     def length_m(self) -> float:
-        """Total length in metres (summed as the table's column is)."""
-        parts = [a.length_m for a in self.head] + [self._path_lengths()]
-        parts += [a.length_m for a in self.tail]
-        return float(np.concatenate(parts).sum())
+        """Total length in metres.
+
+        The values of the table's ``length_m`` column in its order, so the same sum.
+        """
+        p = self.path
+        e = np.zeros(0, dtype=np.int64) if p is None else np.asarray(p.edges, dtype=np.int64)
+        if p is not None and p.drop_transfers:
+            e = e[self.graph.mode[e] != MODES.index("transfer")]
+        n_head = len(self.head)
+        out = np.empty(n_head + len(e) + len(self.tail))
+        for i, a in enumerate((*self.head, *self.tail)):
+            out[i if i < n_head else i + len(e)] = a.length_m[0]
+        np.take(self.graph.length_m, e, out=out[n_head : n_head + len(e)])
+        return float(out.sum())
 
     def table(self) -> pd.DataFrame:
         """The pieces table (:data:`PIECE_COLUMNS`)."""
@@ -1732,6 +1734,123 @@ def as_waypoint(place: Any) -> Waypoint:
     raise UnknownNameError(msg)
 
 
+@dataclass(frozen=True, eq=False)
+class _AdHoc:
+    """What :func:`route` derives from the network, the modes and the options.
+
+    The same for every pair of places, so it is kept (see :func:`_adhoc`): a warm query
+    goes straight to snapping. ``mask`` is the usable edges (a hard avoid applied),
+    ``free_mask`` the same without the avoid, ``key`` names them in the graph's caches.
+    """
+
+    graph: RoutingGraph
+    links: Mapping[str, Link]
+    opts: RoutingOptions
+    mode_list: tuple[str, ...]
+    use_modes: tuple[str, ...]
+    leg_mode: Mode
+    by_time: bool
+    limit_km: float
+    weights: npt.NDArray[np.float64]
+    mask: npt.NDArray[np.bool_]
+    free_mask: npt.NDArray[np.bool_]
+    key: tuple[Any, ...]
+    blocked: npt.NDArray[np.bool_] | None
+    snap_mask: npt.NDArray[np.bool_]
+
+
+_ADHOC: weakref.WeakKeyDictionary[Network, dict[Any, _AdHoc]] = weakref.WeakKeyDictionary()
+
+
+def _adhoc(
+    network: Network,
+    modes: str | Sequence[str],
+    options: RoutingOptions | None,
+    speeds_kmh: Mapping[str, float] | None,
+    transfer_h: float | None,
+) -> _AdHoc:
+    """The graph, costs and masks of an ad-hoc route; kept per network and arguments.
+
+    A kept one holds while the network's routing graph and the shipped links are the same
+    objects and the settings it read are unchanged (they are part of its key).
+    """
+    memo: tuple[Any, ...] | None = (
+        modes if isinstance(modes, str) else tuple(modes),
+        options,
+        None if speeds_kmh is None else tuple(sorted(speeds_kmh.items())),
+        transfer_h,
+        settings.allow_volga_don,
+        settings.snap_limit_km,
+        settings.border_tolerance_km,
+        settings.borders,
+    )
+    try:
+        hash(memo)
+    except TypeError:  # options given lists where tuples are expected: not kept
+        memo = None
+    per_net = _ADHOC.setdefault(network, {})
+    hit = per_net.get(memo)
+    if hit is not None and hit.links is _shipped_links() and is_current(network, hit.graph):
+        return hit
+    mode_list = [modes] if isinstance(modes, str) else list(modes)
+    if mode_list == ["any"]:
+        use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
+        leg_mode = Mode.RAIL
+    else:
+        try:
+            parsed = [Mode(m) for m in mode_list]
+        except ValueError:
+            msg = f"unknown mode in {mode_list!r}; use rail, road, ferry, sea or any"
+            raise UnknownNameError(msg) from None
+        use_modes = tuple(dict.fromkeys(m for p in parsed for m in _modes_for_leg(p)))
+        leg_mode = parsed[0]
+    opts = options or RoutingOptions()
+    known = _all_links()
+    opts = _check_options(opts, known)
+    opened = _opened_links(known, opts)
+    graph = routing_graph(network, known)
+    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
+    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
+    by_time = len(use_modes) > 1 and "transfer" in use_modes
+    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
+    mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
+    free_mask = mask
+    key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
+    blocked = None
+    if opts.avoid and opts.avoid_mode == "hard":
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
+        mask = mask & ~bad_edges
+        key = (*key, tuple(opts.avoid), "hard")
+        blocked = bad
+    else:
+        key = (*key, tuple(opts.avoid), opts.avoid_mode)
+    snap_mask = graph.masks.get(("snap", key))  # built once per key, as its snap index
+    if snap_mask is None or snap_mask.shape != mask.shape:
+        snap_mask = mask & (graph.mode != MODES.index("transfer"))
+        graph.masks[("snap", key)] = snap_mask
+    out = _AdHoc(
+        graph,
+        _shipped_links(),
+        opts,
+        tuple(mode_list),
+        use_modes,
+        leg_mode,
+        by_time,
+        limit,
+        weights,
+        mask,
+        free_mask,
+        key,
+        blocked,
+        snap_mask,
+    )
+    if memo is not None:
+        if len(per_net) >= 64:
+            per_net.clear()
+        per_net[memo] = out
+    return out
+
+
 def route(
     origin: Place,
     destination: Place,
@@ -1763,63 +1882,30 @@ def route(
         :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
     """
     a, b = as_waypoint(origin), as_waypoint(destination)
-    mode_list = [modes] if isinstance(modes, str) else list(modes)
-    if mode_list == ["any"]:
-        use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
-        leg_mode = Mode.RAIL
-    else:
-        try:
-            parsed = [Mode(m) for m in mode_list]
-        except ValueError:
-            msg = f"unknown mode in {mode_list!r}; use rail, road, ferry, sea or any"
-            raise UnknownNameError(msg) from None
-        use_modes = tuple(dict.fromkeys(m for p in parsed for m in _modes_for_leg(p)))
-        leg_mode = parsed[0]
-    opts = options or RoutingOptions()
-    known = _all_links()
-    opts = _check_options(opts, known)
-    opened = _opened_links(known, opts)
-    graph = routing_graph(network, known)
-    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
-    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
-    by_time = len(use_modes) > 1 and "transfer" in use_modes
-    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
-    leg = Leg(a, b, leg_mode, Status.OPERATIONAL)
-    what = f"route {a.name!r} – {b.name!r} ({'/'.join(mode_list)})"
-    mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
-    key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
-    blocked = None
-    if opts.avoid and opts.avoid_mode == "hard":
+    q = _adhoc(network, modes, options, speeds_kmh, transfer_h)
+    graph, opts, key, weights, by_time = q.graph, q.opts, q.key, q.weights, q.by_time
+    leg = Leg(a, b, q.leg_mode, Status.OPERATIONAL)
+    what = f"route {a.name!r} – {b.name!r} ({'/'.join(q.mode_list)})"
+    if q.blocked is not None:
         for wp in (a, b):
             if wp.country in opts.avoid:
                 raise InfeasibleRouteError(
                     f"{what}: {wp.name!r} is in {wp.country}, which is avoided"
                 )
-        bad, bad_edges = _avoid_masks(graph, opts.avoid)
-        free_mask = mask
-        mask = mask & ~bad_edges
-        key = (*key, tuple(opts.avoid), "hard")
-        blocked = bad
-    else:
-        free_mask = mask
-        key = (*key, tuple(opts.avoid), opts.avoid_mode)
-    snap_mask = graph.masks.get(("snap", key))  # built once per key, as its snap index
-    if snap_mask is None or snap_mask.shape != mask.shape:
-        snap_mask = mask & (graph.mode != MODES.index("transfer"))
-        graph.masks[("snap", key)] = snap_mask
     sa, sb = (
         _snap(
             graph,
             ("snap", key),
-            snap_mask,
+            q.snap_mask,
             wp,
-            limit_km=limit,
+            limit_km=q.limit_km,
             what=what,
-            blocked=blocked,
+            blocked=q.blocked,
             nodes_only=by_time,
         )
         for wp in (a, b)
     )
+    use_modes, leg_mode, mask, blocked = q.use_modes, q.leg_mode, q.mask, q.blocked
     da, db = sa.dist_km, sb.dist_km
     wkey = ("path", key, by_time, id(weights))
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
@@ -1851,7 +1937,7 @@ def route(
         found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
-            ("path", "free", key, by_time), free_mask, weights, na, nb
+            ("path", "free", key, by_time), q.free_mask, weights, na, nb
         ):
             msg = (
                 f"{what}: every path runs through {', '.join(opts.avoid)}; use "

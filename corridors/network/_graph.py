@@ -28,6 +28,7 @@ __all__ = [
     "FoundPath",
     "RoutingGraph",
     "cheapest_pair",
+    "is_current",
     "routing_graph",
     "sphere_xyz",
 ]
@@ -661,6 +662,11 @@ def _store_snap(key: str, index: tuple[cKDTree, I64, F64]) -> None:
         save_entry("snap-indexes", key, ".npz", write, {"version": SNAP_VERSION})
     except CacheError as exc:
         logging.getLogger("corridors").warning("snap index not cached: %s", exc)
+
+
+def is_current(net: Network, graph: RoutingGraph) -> bool:
+    """Whether ``graph`` is still the one :func:`routing_graph` keeps for ``net``."""
+    return any(g is graph for g in _CACHE.get(net, {}).values())
 
 
 def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> RoutingGraph:

@@ -429,21 +429,25 @@ class Metric:
         positions and counts in :meth:`Topology.arc_ranges`), then the rest.
         """
         n2 = 2 * len(self.topo.slot_head) - 1
-        pos = [first if step > 0 else n2 - first for first, _, step in ends]
-        cnt = [count for _, count, _ in ends]
-        if middle is None:
-            p, c = np.asarray(pos, dtype=np.int64), np.asarray(cnt, dtype=np.int64)
-        else:
-            p = np.concatenate([pos[:n_head], middle[0], pos[n_head:]]).astype(np.int64)
-            c = np.concatenate([cnt[:n_head], middle[1], cnt[n_head:]]).astype(np.int64)
-        total = int(c.sum())
+        k = 0 if middle is None else len(middle[0])
+        p = np.empty(k + len(ends), dtype=np.int64)
+        c = np.empty(k + len(ends), dtype=np.int64)
+        if middle is not None:
+            p[n_head : n_head + k] = middle[0]
+            c[n_head : n_head + k] = middle[1]
+        for i, (first, count, step) in enumerate(ends):
+            at = i if i < n_head else i + k
+            p[at] = first if step > 0 else n2 - first
+            c[at] = count
+        ends_at = np.cumsum(c)
+        total = int(ends_at[-1]) if len(ends_at) else 0
         # every range is ascending in the mirrored layout (see ``dir_edge``): one gather
-        idx = np.repeat(p - (np.cumsum(c) - c), c)
+        idx = np.repeat(p - ends_at + c, c)
         idx += np.arange(total)
         nodes = np.empty(total + 1, dtype=np.int64)
         nodes[0] = source
-        nodes[1:] = self.dir_node[idx]
-        return nodes, self.dir_edge[idx]
+        np.take(self.dir_node, idx, out=nodes[1:])
+        return nodes, self.dir_edge.take(idx)
 
 
 def build_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:
