@@ -736,7 +736,7 @@ def _snap_uncached(
     """
     if nodes_only:
         return _snap_node(graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked)
-    tree, eids, comp_km = graph.edge_index(key, mask)
+    tree, eids, comp_km = graph.edge_index(key, mask)  # km by edge id
     if not len(eids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
     here = sphere_xyz([wp.lon], [wp.lat])[0]
@@ -748,8 +748,8 @@ def _snap_uncached(
     radius = float(dists[0]) * 1.01 + EDGE_SAMPLE_M / 2 + 10.0
     ball = np.asarray(tree.query_ball_point(here, r=radius), dtype=np.int64)
     pick = np.unique(np.concatenate([idx[np.isfinite(dists)], ball]))
-    edges, first = np.unique(eids[pick], return_index=True)
-    comps = comp_km[pick][first]
+    edges = np.unique(eids[pick])
+    comps = comp_km[edges]
     if blocked is not None:
         ok = ~(blocked[graph.u[edges]] | blocked[graph.v[edges]])
         if ok.any():
