@@ -14,7 +14,7 @@ import math
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -678,38 +678,47 @@ _M_PER_DEG = 111_320.0
 SNAP_MIN_COMPONENT_KM = 20.0
 
 
+_P = ParamSpec("_P")
+#: A snap function: ``(graph, snap index key, edge mask, waypoint, *, limit_km, ...)``.
+_SnapFn = Callable[Concatenate[RoutingGraph, Any, npt.NDArray[np.bool_], Waypoint, _P], "_Snap"]
+
+
+def _kept(snap: _SnapFn[_P]) -> _SnapFn[_P]:
+    """Keep the snaps of ``snap`` per snap index key and place (``RoutingGraph.snaps``).
+
+    Places recur (gazetteer names, a corridor's waypoints); a kept snap holds only for the
+    same ``blocked`` array, and for the same ``limit_km`` and ``nodes_only``.
+    """
+
+    @functools.wraps(snap)
+    def kept(
+        graph: RoutingGraph,
+        key: Any,
+        mask: npt.NDArray[np.bool_],
+        wp: Waypoint,
+        /,
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _Snap:
+        blocked = cast("npt.NDArray[np.bool_] | None", kwargs.get("blocked"))
+        memo = (key, wp.lon, wp.lat, kwargs["limit_km"], kwargs.get("nodes_only", False))
+        hit = graph.snaps.get(memo)
+        if hit is not None and hit[0] is blocked:
+            return cast(_Snap, hit[1])
+        out = snap(graph, key, mask, wp, *args, **kwargs)
+        graph.remember_snap(memo, (blocked, out))
+        return out
+
+    return kept
+
+
+@_kept
 def _snap(
     graph: RoutingGraph,
     key: Any,
     mask: npt.NDArray[np.bool_],
     wp: Waypoint,
-    *,
-    limit_km: float,
-    what: str,
-    blocked: npt.NDArray[np.bool_] | None = None,
-    nodes_only: bool = False,
-) -> _Snap:
-    """Snap a waypoint as :func:`_snap_uncached` does, kept per snap index key and place.
-
-    Places recur (gazetteer names, a corridor's waypoints); a kept snap holds only for the
-    same ``blocked`` array.
-    """
-    memo = (key, float(wp.lon), float(wp.lat), float(limit_km), nodes_only)
-    hit = graph.snaps.get(memo)
-    if hit is not None and hit[0] is blocked:
-        return cast(_Snap, hit[1])
-    snap = _snap_uncached(
-        graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked, nodes_only=nodes_only
-    )
-    graph.remember_snap(memo, (blocked, snap))
-    return snap
-
-
-def _snap_uncached(
-    graph: RoutingGraph,
-    key: Any,
-    mask: npt.NDArray[np.bool_],
-    wp: Waypoint,
+    /,
     *,
     limit_km: float,
     what: str,
@@ -727,7 +736,8 @@ def _snap_uncached(
 
     With ``nodes_only`` the waypoint snaps to the nearest node instead (multimodal routes:
     a port's terminal is a node of its sea and ferry lines, where the nearest point would
-    tie the trip to whichever road or rail passes closest).
+    tie the trip to whichever road or rail passes closest). Snaps are kept (see
+    :func:`_kept`).
 
     Raises
     ------
