@@ -579,21 +579,18 @@ def _store(key: str, graph: RoutingGraph) -> None:
 
 
 def _store_npz(kind: str, key: str, arrays: Mapping[str, Any], version: str) -> None:
-    """Write arrays as an uncompressed ``.npz`` cache entry of ``kind``.
+    """Write arrays as an uncompressed, aligned ``.npz`` cache entry of ``kind``.
 
     Written atomically with its manifest; a cache that cannot be written (read-only) only
     logs a warning, and the caller goes on with what it built.
     """
-    import io
     import logging
     from pathlib import Path
 
     from corridors._errors import CacheError
-    from corridors.network._cache import save_entry
+    from corridors.network._cache import npz_bytes, save_entry
 
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, **arrays)
-    data = buf.getvalue()
+    data = npz_bytes(arrays)  # aligned: read back as views, not copies
 
     def write(path: Path) -> None:
         path.write_bytes(data)
@@ -653,7 +650,8 @@ def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
         for i, item in enumerate(kinds):
             a = z[f"tree_{i}"]
             state.append(None if item == "none" else int(a) if item == "int" else a)
-        ids, comp_km = z["ids"].astype(np.int64), z["comp_km"].astype(np.float64)
+        ids = z["ids"].astype(np.int64)
+        comp_km = np.asarray(z["comp_km"], dtype=np.float64)
         tree = cKDTree.__new__(cKDTree)
         tree.__setstate__(tuple(state))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:

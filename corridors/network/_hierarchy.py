@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -160,9 +159,9 @@ class Topology:
             if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
                 a = a.astype(np.int32)
             arrays[f.name] = a
-        buf = io.BytesIO()
-        np.savez(buf, allow_pickle=False, **arrays)
-        return buf.getvalue()
+        from corridors.network._cache import npz_bytes
+
+        return npz_bytes(arrays)
 
     @classmethod
     def from_file(cls, path: Path) -> Topology:
