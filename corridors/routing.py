@@ -169,7 +169,7 @@ class _Access:
     y0: float
     x1: float
     y1: float
-    length_m: npt.NDArray[np.float64]  # one value
+    length_m: float
     leg: int
     mode: Mode
     status: Status
@@ -246,7 +246,7 @@ class _Pieces:
         n_head = len(self.head)
         out = np.empty(n_head + len(e) + len(self.tail))
         for i, a in enumerate((*self.head, *self.tail)):
-            out[i if i < n_head else i + len(e)] = a.length_m[0]
+            out[i if i < n_head else i + len(e)] = a.length_m
         np.take(self.graph.length_m, e, out=out[n_head : n_head + len(e)])
         return float(out.sum())
 
@@ -272,7 +272,7 @@ class _Pieces:
                     "y0": np.array([a.y0]),
                     "x1": np.array([a.x1]),
                     "y1": np.array([a.y1]),
-                    "length_m": a.length_m,
+                    "length_m": np.array([a.length_m]),
                     "country0": np.array([code(_country_at(a.x0, a.y0, settings.borders))]),
                     "country1": np.array([code(_country_at(a.x1, a.y1, settings.borders))]),
                 }
@@ -286,7 +286,7 @@ class _Pieces:
                 "mode": np.array([MODES.index(a.mode.value)], dtype=np.int64),
                 "status": np.array([STATUSES.index(a.status.value)], dtype=np.int64),
                 "gauge_mm": np.zeros(1, dtype=np.int16),
-                "length_m": a.length_m,
+                "length_m": np.array([a.length_m]),
                 "missing": np.zeros(1, dtype=bool),
                 "bridged": np.zeros(1, dtype=bool),
                 "link": np.zeros(1, dtype=np.int64),  # "" is the first link category
@@ -1080,20 +1080,17 @@ def _assemble(
         if snap.edge < 0:
             return None
         frac = snap.fraction_to(graph, node)
-        length = np.array([frac * float(graph.length_m[snap.edge])])
+        length = frac * float(graph.length_m[snap.edge])
         p, q = (snap.x, snap.y), (float(graph.x[node]), float(graph.y[node]))
         a, b = (p, q) if first else (q, p)
         return _Access(*a, *b, length, leg_index, mode, status, edge=snap.edge)
 
     d = sa.access_m[0]
     if d >= _ACCESS_MIN_M:
-        length = np.array([d])
-        head.append(
-            _Access(float(wa.lon), float(wa.lat), sa.x, sa.y, length, leg_index, mode, status)
-        )
+        head.append(_Access(float(wa.lon), float(wa.lat), sa.x, sa.y, d, leg_index, mode, status))
         km += d / 1000.0
     if joined.direct:
-        length = np.array([abs(sa.t - sb.t) * float(graph.length_m[sa.edge])])
+        length = abs(sa.t - sb.t) * float(graph.length_m[sa.edge])
         head.append(_Access(sa.x, sa.y, sb.x, sb.y, length, leg_index, mode, status, sa.edge))
     else:
         pa, pb = part(sa, joined.source, first=True), part(sb, joined.target, first=False)
@@ -1101,10 +1098,7 @@ def _assemble(
         tail += [pb] if pb is not None else []
     d = sb.access_m[1]
     if d >= _ACCESS_MIN_M:
-        length = np.array([d])
-        tail.append(
-            _Access(sb.x, sb.y, float(wb.lon), float(wb.lat), length, leg_index, mode, status)
-        )
+        tail.append(_Access(sb.x, sb.y, float(wb.lon), float(wb.lat), d, leg_index, mode, status))
         km += d / 1000.0
     return _Pieces(graph, head, path, tail), km
 
