@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import platform
+import time
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any
@@ -70,6 +71,17 @@ def tool_version() -> str:
         return "0+unknown"
 
 
+@functools.lru_cache(maxsize=1)
+def _created(seconds: int) -> str:
+    """The UTC time ``seconds`` after the epoch, ISO 8601 (kept while the second lasts)."""
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
+
+
+@functools.cache
+def _python_version() -> str:
+    return platform.python_version()
+
+
 def provenance(
     *,
     corridors: Iterable[Corridor] = (),
@@ -90,8 +102,8 @@ def provenance(
     record: dict[str, Any] = {
         "tool": "corridors",
         "version": tool_version(),
-        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "python": platform.python_version(),
+        "created": _created(int(time.time())),
+        "python": _python_version(),
         "data_sources": {k: dict(v) for k, v in (sources or DATA_SOURCES).items()},
         "definitions": {c.id: c.digest for c in corridors},
     }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,8 @@ from corridors.network._graph import (
     STATUSES,
     FoundPath,
     RoutingGraph,
+    cheapest_pair,
+    is_current,
     local_xy,
     routing_graph,
     sphere_xyz,
@@ -166,7 +169,7 @@ class _Access:
     y0: float
     x1: float
     y1: float
-    length_m: npt.NDArray[np.float64]  # one value
+    length_m: float
     leg: int
     mode: Mode
     status: Status
@@ -180,6 +183,8 @@ class _Snap:
     ``edge`` is ``-1`` for a node (``node``); else the point lies at fraction ``t`` of the
     edge's chord from its node ``u`` (``0 < t < 1``), and ``node`` is the nearer end. ``x, y``
     is the point (lon, lat); ``dist_km`` the geodesic distance from the waypoint to it.
+    ``access_m`` is the geodesic length, in metres, of the straight access stretch from the
+    waypoint to the point and of the one back (measured once, as the snap is kept).
     """
 
     node: int
@@ -188,6 +193,7 @@ class _Snap:
     y: float
     edge: int = -1
     t: float = 0.0
+    access_m: tuple[float, float] = (0.0, 0.0)
 
     def entries(
         self, graph: RoutingGraph, weight: npt.NDArray[np.float64]
@@ -227,21 +233,22 @@ class _Pieces:
     path: _PathRef | None
     tail: list[_Access]
 
-    def _path_lengths(self) -> npt.NDArray[np.float64]:
-        p = self.path
-        if p is None:
-            return np.zeros(0)
-        e = np.asarray(p.edges, dtype=np.int64)
-        if p.drop_transfers:
-            e = e[self.graph.mode[e] != MODES.index("transfer")]
-        return self.graph.length_m[e]
-
     @functools.cached_property
     def length_m(self) -> float:
-        """Total length in metres (summed as the table's column is)."""
-        parts = [a.length_m for a in self.head] + [self._path_lengths()]
-        parts += [a.length_m for a in self.tail]
-        return float(np.concatenate(parts).sum())
+        """Total length in metres.
+
+        The values of the table's ``length_m`` column in its order, so the same sum.
+        """
+        p = self.path
+        e = np.zeros(0, dtype=np.int64) if p is None else np.asarray(p.edges, dtype=np.int64)
+        if p is not None and p.drop_transfers:
+            e = e[self.graph.mode[e] != MODES.index("transfer")]
+        n_head = len(self.head)
+        out = np.empty(n_head + len(e) + len(self.tail))
+        for i, a in enumerate((*self.head, *self.tail)):
+            out[i if i < n_head else i + len(e)] = a.length_m
+        np.take(self.graph.length_m, e, out=out[n_head : n_head + len(e)])
+        return float(out.sum())
 
     def table(self) -> pd.DataFrame:
         """The pieces table (:data:`PIECE_COLUMNS`)."""
@@ -265,7 +272,7 @@ class _Pieces:
                     "y0": np.array([a.y0]),
                     "x1": np.array([a.x1]),
                     "y1": np.array([a.y1]),
-                    "length_m": a.length_m,
+                    "length_m": np.array([a.length_m]),
                     "country0": np.array([code(_country_at(a.x0, a.y0, settings.borders))]),
                     "country1": np.array([code(_country_at(a.x1, a.y1, settings.borders))]),
                 }
@@ -279,7 +286,7 @@ class _Pieces:
                 "mode": np.array([MODES.index(a.mode.value)], dtype=np.int64),
                 "status": np.array([STATUSES.index(a.status.value)], dtype=np.int64),
                 "gauge_mm": np.zeros(1, dtype=np.int16),
-                "length_m": a.length_m,
+                "length_m": np.array([a.length_m]),
                 "missing": np.zeros(1, dtype=bool),
                 "bridged": np.zeros(1, dtype=bool),
                 "link": np.zeros(1, dtype=np.int64),  # "" is the first link category
@@ -671,38 +678,47 @@ _M_PER_DEG = 111_320.0
 SNAP_MIN_COMPONENT_KM = 20.0
 
 
+_P = ParamSpec("_P")
+#: A snap function: ``(graph, snap index key, edge mask, waypoint, *, limit_km, ...)``.
+_SnapFn = Callable[Concatenate[RoutingGraph, Any, npt.NDArray[np.bool_], Waypoint, _P], "_Snap"]
+
+
+def _kept(snap: _SnapFn[_P]) -> _SnapFn[_P]:
+    """Keep the snaps of ``snap`` per snap index key and place (``RoutingGraph.snaps``).
+
+    Places recur (gazetteer names, a corridor's waypoints); a kept snap holds only for the
+    same ``blocked`` array, and for the same ``limit_km`` and ``nodes_only``.
+    """
+
+    @functools.wraps(snap)
+    def kept(
+        graph: RoutingGraph,
+        key: Any,
+        mask: npt.NDArray[np.bool_],
+        wp: Waypoint,
+        /,
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> _Snap:
+        blocked = cast("npt.NDArray[np.bool_] | None", kwargs.get("blocked"))
+        memo = (key, wp.lon, wp.lat, kwargs["limit_km"], kwargs.get("nodes_only", False))
+        hit = graph.snaps.get(memo)
+        if hit is not None and hit[0] is blocked:
+            return cast(_Snap, hit[1])
+        out = snap(graph, key, mask, wp, *args, **kwargs)
+        graph.remember_snap(memo, (blocked, out))
+        return out
+
+    return kept
+
+
+@_kept
 def _snap(
     graph: RoutingGraph,
     key: Any,
     mask: npt.NDArray[np.bool_],
     wp: Waypoint,
-    *,
-    limit_km: float,
-    what: str,
-    blocked: npt.NDArray[np.bool_] | None = None,
-    nodes_only: bool = False,
-) -> _Snap:
-    """Snap a waypoint as :func:`_snap_uncached` does, kept per snap index key and place.
-
-    Places recur (gazetteer names, a corridor's waypoints); a kept snap holds only for the
-    same ``blocked`` array.
-    """
-    memo = (key, float(wp.lon), float(wp.lat), float(limit_km), nodes_only)
-    hit = graph.snaps.get(memo)
-    if hit is not None and hit[0] is blocked:
-        return cast(_Snap, hit[1])
-    snap = _snap_uncached(
-        graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked, nodes_only=nodes_only
-    )
-    graph.remember_snap(memo, (blocked, snap))
-    return snap
-
-
-def _snap_uncached(
-    graph: RoutingGraph,
-    key: Any,
-    mask: npt.NDArray[np.bool_],
-    wp: Waypoint,
+    /,
     *,
     limit_km: float,
     what: str,
@@ -720,7 +736,8 @@ def _snap_uncached(
 
     With ``nodes_only`` the waypoint snaps to the nearest node instead (multimodal routes:
     a port's terminal is a node of its sea and ferry lines, where the nearest point would
-    tie the trip to whichever road or rail passes closest).
+    tie the trip to whichever road or rail passes closest). Snaps are kept (see
+    :func:`_kept`).
 
     Raises
     ------
@@ -729,7 +746,7 @@ def _snap_uncached(
     """
     if nodes_only:
         return _snap_node(graph, key, mask, wp, limit_km=limit_km, what=what, blocked=blocked)
-    tree, eids, comp_km = graph.edge_index(key, mask)
+    tree, eids, comp_km = graph.edge_index(key, mask)  # km by edge id
     if not len(eids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
     here = sphere_xyz([wp.lon], [wp.lat])[0]
@@ -741,8 +758,8 @@ def _snap_uncached(
     radius = float(dists[0]) * 1.01 + EDGE_SAMPLE_M / 2 + 10.0
     ball = np.asarray(tree.query_ball_point(here, r=radius), dtype=np.int64)
     pick = np.unique(np.concatenate([idx[np.isfinite(dists)], ball]))
-    edges, first = np.unique(eids[pick], return_index=True)
-    comps = comp_km[pick][first]
+    edges = np.unique(eids[pick])
+    comps = comp_km[edges]
     if blocked is not None:
         ok = ~(blocked[graph.u[edges]] | blocked[graph.v[edges]])
         if ok.any():
@@ -769,7 +786,8 @@ def _snap_uncached(
     else:
         node = int(graph.u[e] if tb <= 0.5 else graph.v[e])
         snap = _Snap(node, 0.0, px, py, e, tb)
-    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [snap.x], [snap.y])[0]) / 1000
+    there, back = _access_m(wp, snap.x, snap.y)
+    d_km = there / 1000
     if d_km > limit_km:
         msg = (
             f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
@@ -777,7 +795,13 @@ def _snap_uncached(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
-    return replace(snap, dist_km=d_km)
+    return replace(snap, dist_km=d_km, access_m=(there, back))
+
+
+def _access_m(wp: Waypoint, x: float, y: float) -> tuple[float, float]:
+    """Geodesic metres from the waypoint to ``(x, y)`` and back (one call for both)."""
+    d = geodesic_lengths_m([wp.lon, x], [wp.lat, y], [x, wp.lon], [y, wp.lat])
+    return float(d[0]), float(d[1])
 
 
 def _snap_node(
@@ -806,7 +830,8 @@ def _snap_node(
     main = [o for o in order if comp_km[o[1]] >= SNAP_MIN_COMPONENT_KM and o[0] <= limit_km * 1000]
     node = int(ids[(main or order)[0][1]])
     x, y = float(graph.x[node]), float(graph.y[node])
-    d_km = float(geodesic_lengths_m([wp.lon], [wp.lat], [x], [y])[0]) / 1000
+    there, back = _access_m(wp, x, y)
+    d_km = there / 1000
     if d_km > limit_km:
         msg = (
             f"{what}: waypoint {wp.name!r} ({wp.lon}, {wp.lat}) is {d_km:.1f} km from the "
@@ -814,7 +839,21 @@ def _snap_node(
             "waypoint onto the line, raise settings.snap_limit_km, or use another --source"
         )
         raise SnapError(msg)
-    return _Snap(node, d_km, x, y)
+    return _Snap(node, d_km, x, y, access_m=(there, back))
+
+
+def _straight_m(sa: _Snap, sb: _Snap) -> float:
+    """Great-circle metres between two snapped points (haversine, mean Earth radius).
+
+    Only for the bound of a plain search, which changes its speed, not its path: a search
+    that finds nothing within the bound is repeated without it.
+    """
+    la0, la1 = math.radians(sa.y), math.radians(sb.y)
+    h = (
+        math.sin((la1 - la0) / 2) ** 2
+        + math.cos(la0) * math.cos(la1) * math.sin(math.radians(sb.x - sa.x) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
 #: A waypoint whose nearest point of an edge is within this many metres of one of the
@@ -832,33 +871,47 @@ class _Joined:
     direct: bool = False
 
 
+#: A search from any of some ``(node, initial cost)`` sources to any of some targets: the
+#: path, and the source and target it joins (see ``RoutingGraph.fast_path_between``).
+FindBetween = Callable[
+    [Sequence[tuple[int, float]], Sequence[tuple[int, float]]],
+    tuple[FoundPath, int, int] | None,
+]
+
+
 def _join(
     graph: RoutingGraph,
     sa: _Snap,
     sb: _Snap,
     weight: npt.NDArray[np.float64],
-    find: Callable[[int, int], FoundPath | None],
+    find: FindBetween,
 ) -> _Joined:
     """The least-cost way between two snapped points.
 
     Each point enters the network at either end of its edge, with the cost of the part of
     the edge to that end; the path is the cheapest of the (up to four) ways between the
-    ends, or, for two points on one edge, the way along it. ``find(a, b)`` is the node
-    search. ``found`` is ``None`` when no way exists.
+    ends, found by one search from both ends of one point's edge to both ends of the
+    other's, or, for two points on one edge, the way along it (which wins a tie).
+    ``found`` is ``None`` when no way exists.
     """
-    best: tuple[float, _Joined] | None = None
+    starts, goals = sa.entries(graph, weight), sb.entries(graph, weight)
+    hit = find(starts, goals)
+    direct: tuple[float, _Joined] | None = None
     if sa.edge >= 0 and sa.edge == sb.edge:
         cost = abs(sa.t - sb.t) * float(weight[sa.edge])
-        best = (cost, _Joined(([sa.node], []), sa.node, sa.node, direct=True))
-    for na, oa in sa.entries(graph, weight):
-        for nb, ob in sb.entries(graph, weight):
-            found: FoundPath | None = ([na], []) if na == nb else find(na, nb)
-            if found is None or (na != nb and len(found[1]) == 0):
-                continue
-            cost = oa + ob + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
-            if best is None or cost < best[0]:
-                best = (cost, _Joined(found, na, nb))
-    return best[1] if best is not None else _Joined(None, sa.node, sb.node)
+        direct = (cost, _Joined(([sa.node], []), sa.node, sa.node, direct=True))
+    if hit is None:
+        return direct[1] if direct is not None else _Joined(None, sa.node, sb.node)
+    found, na, nb = hit
+    if direct is not None:
+        cost = (
+            min(c for n, c in starts if n == na)
+            + min(c for n, c in goals if n == nb)
+            + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
+        )
+        if not cost < direct[0]:
+            return direct[1]
+    return _Joined(found, na, nb)
 
 
 #: Columns of ``Route.pieces`` held as codes while a route is assembled, and their vocabularies.
@@ -1023,33 +1076,30 @@ def _assemble(
     km = 0.0
     (wa, sa), (wb, sb) = ends
 
-    def stretch(x0: float, y0: float, x1: float, y1: float) -> npt.NDArray[np.float64]:
-        return geodesic_lengths_m([x0], [y0], [x1], [y1])
-
     def part(snap: _Snap, node: int, *, first: bool) -> _Access | None:
         if snap.edge < 0:
             return None
         frac = snap.fraction_to(graph, node)
-        length = np.array([frac * float(graph.length_m[snap.edge])])
+        length = frac * float(graph.length_m[snap.edge])
         p, q = (snap.x, snap.y), (float(graph.x[node]), float(graph.y[node]))
         a, b = (p, q) if first else (q, p)
         return _Access(*a, *b, length, leg_index, mode, status, edge=snap.edge)
 
-    d = stretch(wa.lon, wa.lat, sa.x, sa.y)
-    if float(d[0]) >= _ACCESS_MIN_M:
+    d = sa.access_m[0]
+    if d >= _ACCESS_MIN_M:
         head.append(_Access(float(wa.lon), float(wa.lat), sa.x, sa.y, d, leg_index, mode, status))
-        km += float(d[0]) / 1000.0
+        km += d / 1000.0
     if joined.direct:
-        length = np.array([abs(sa.t - sb.t) * float(graph.length_m[sa.edge])])
+        length = abs(sa.t - sb.t) * float(graph.length_m[sa.edge])
         head.append(_Access(sa.x, sa.y, sb.x, sb.y, length, leg_index, mode, status, sa.edge))
     else:
         pa, pb = part(sa, joined.source, first=True), part(sb, joined.target, first=False)
         head += [pa] if pa is not None else []
         tail += [pb] if pb is not None else []
-    d = stretch(sb.x, sb.y, wb.lon, wb.lat)
-    if float(d[0]) >= _ACCESS_MIN_M:
+    d = sb.access_m[1]
+    if d >= _ACCESS_MIN_M:
         tail.append(_Access(sb.x, sb.y, float(wb.lon), float(wb.lat), d, leg_index, mode, status))
-        km += float(d[0]) / 1000.0
+        km += d / 1000.0
     return _Pieces(graph, head, path, tail), km
 
 
@@ -1300,19 +1350,25 @@ def _route_leg_uncached(
         detail = str(exc).split(": ", 1)[-1]
         return drawn(f"no {leg.mode.value} network near its ends ({detail})", (None, None))
     da, db = sa.dist_km, sb.dist_km
-    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     path_key: Any = ("path", key)
     if opts.close_edges:
         use_mask = use_mask.copy()
         use_mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
         path_key = ("path", key, opts.close_edges)
-    bound = 3.0 * straight_m + 300_000.0
+    bound = 3.0 * _straight_m(sa, sb) + 300_000.0
 
-    def find(na: int, nb: int) -> FoundPath | None:
+    def find(
+        starts: Sequence[tuple[int, float]], goals: Sequence[tuple[int, float]]
+    ) -> tuple[FoundPath, int, int] | None:
         if opts.close_edges:
             # one-off closures (criticality sweeps): one search costs less than a customisation
-            return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
-        return graph.fast_path(path_key, use_mask, weights, na, nb, limit=bound, modes=modes)
+            def one(na: int, nb: int) -> FoundPath | None:
+                return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
+
+            return cheapest_pair(one, weights, starts, goals)
+        return graph.fast_path_between(
+            path_key, use_mask, weights, starts, goals, limit=bound, modes=modes
+        )
 
     joined = _join(graph, sa, sb, weights, find)
     a, b = joined.source, joined.target
@@ -1682,6 +1738,123 @@ def as_waypoint(place: Any) -> Waypoint:
     raise UnknownNameError(msg)
 
 
+@dataclass(frozen=True, eq=False)
+class _AdHoc:
+    """What :func:`route` derives from the network, the modes and the options.
+
+    The same for every pair of places, so it is kept (see :func:`_adhoc`): a warm query
+    goes straight to snapping. ``mask`` is the usable edges (a hard avoid applied),
+    ``free_mask`` the same without the avoid, ``key`` names them in the graph's caches.
+    """
+
+    graph: RoutingGraph
+    links: Mapping[str, Link]
+    opts: RoutingOptions
+    mode_list: tuple[str, ...]
+    use_modes: tuple[str, ...]
+    leg_mode: Mode
+    by_time: bool
+    limit_km: float
+    weights: npt.NDArray[np.float64]
+    mask: npt.NDArray[np.bool_]
+    free_mask: npt.NDArray[np.bool_]
+    key: tuple[Any, ...]
+    blocked: npt.NDArray[np.bool_] | None
+    snap_mask: npt.NDArray[np.bool_]
+
+
+_ADHOC: weakref.WeakKeyDictionary[Network, dict[Any, _AdHoc]] = weakref.WeakKeyDictionary()
+
+
+def _adhoc(
+    network: Network,
+    modes: str | Sequence[str],
+    options: RoutingOptions | None,
+    speeds_kmh: Mapping[str, float] | None,
+    transfer_h: float | None,
+) -> _AdHoc:
+    """The graph, costs and masks of an ad-hoc route; kept per network and arguments.
+
+    A kept one holds while the network's routing graph and the shipped links are the same
+    objects and the settings it read are unchanged (they are part of its key).
+    """
+    memo: tuple[Any, ...] | None = (
+        modes if isinstance(modes, str) else tuple(modes),
+        options,
+        None if speeds_kmh is None else tuple(sorted(speeds_kmh.items())),
+        transfer_h,
+        settings.allow_volga_don,
+        settings.snap_limit_km,
+        settings.border_tolerance_km,
+        settings.borders,
+    )
+    try:
+        hash(memo)
+    except TypeError:  # options given lists where tuples are expected: not kept
+        memo = None
+    per_net = _ADHOC.setdefault(network, {})
+    hit = per_net.get(memo)
+    if hit is not None and hit.links is _shipped_links() and is_current(network, hit.graph):
+        return hit
+    mode_list = [modes] if isinstance(modes, str) else list(modes)
+    if mode_list == ["any"]:
+        use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
+        leg_mode = Mode.RAIL
+    else:
+        try:
+            parsed = [Mode(m) for m in mode_list]
+        except ValueError:
+            msg = f"unknown mode in {mode_list!r}; use rail, road, ferry, sea or any"
+            raise UnknownNameError(msg) from None
+        use_modes = tuple(dict.fromkeys(m for p in parsed for m in _modes_for_leg(p)))
+        leg_mode = parsed[0]
+    opts = options or RoutingOptions()
+    known = _all_links()
+    opts = _check_options(opts, known)
+    opened = _opened_links(known, opts)
+    graph = routing_graph(network, known)
+    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
+    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
+    by_time = len(use_modes) > 1 and "transfer" in use_modes
+    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
+    mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
+    free_mask = mask
+    key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
+    blocked = None
+    if opts.avoid and opts.avoid_mode == "hard":
+        bad, bad_edges = _avoid_masks(graph, opts.avoid)
+        mask = mask & ~bad_edges
+        key = (*key, tuple(opts.avoid), "hard")
+        blocked = bad
+    else:
+        key = (*key, tuple(opts.avoid), opts.avoid_mode)
+    snap_mask = graph.masks.get(("snap", key))  # built once per key, as its snap index
+    if snap_mask is None or snap_mask.shape != mask.shape:
+        snap_mask = mask & (graph.mode != MODES.index("transfer"))
+        graph.masks[("snap", key)] = snap_mask
+    out = _AdHoc(
+        graph,
+        _shipped_links(),
+        opts,
+        tuple(mode_list),
+        use_modes,
+        leg_mode,
+        by_time,
+        limit,
+        weights,
+        mask,
+        free_mask,
+        key,
+        blocked,
+        snap_mask,
+    )
+    if memo is not None:
+        if len(per_net) >= 64:
+            per_net.clear()
+        per_net[memo] = out
+    return out
+
+
 def route(
     origin: Place,
     destination: Place,
@@ -1713,78 +1886,53 @@ def route(
         :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
     """
     a, b = as_waypoint(origin), as_waypoint(destination)
-    mode_list = [modes] if isinstance(modes, str) else list(modes)
-    if mode_list == ["any"]:
-        use_modes: tuple[str, ...] = ("rail", "road", "ferry", "sea", "transfer")
-        leg_mode = Mode.RAIL
-    else:
-        try:
-            parsed = [Mode(m) for m in mode_list]
-        except ValueError:
-            msg = f"unknown mode in {mode_list!r}; use rail, road, ferry, sea or any"
-            raise UnknownNameError(msg) from None
-        use_modes = tuple(dict.fromkeys(m for p in parsed for m in _modes_for_leg(p)))
-        leg_mode = parsed[0]
-    opts = options or RoutingOptions()
-    known = _all_links()
-    opts = _check_options(opts, known)
-    opened = _opened_links(known, opts)
-    graph = routing_graph(network, known)
-    volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
-    limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
-    by_time = len(use_modes) > 1 and "transfer" in use_modes
-    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
-    leg = Leg(a, b, leg_mode, Status.OPERATIONAL)
-    what = f"route {a.name!r} – {b.name!r} ({'/'.join(mode_list)})"
-    mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
-    key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
-    blocked = None
-    if opts.avoid and opts.avoid_mode == "hard":
+    q = _adhoc(network, modes, options, speeds_kmh, transfer_h)
+    graph, opts, key, weights, by_time = q.graph, q.opts, q.key, q.weights, q.by_time
+    leg = Leg(a, b, q.leg_mode, Status.OPERATIONAL)
+    what = f"route {a.name!r} – {b.name!r} ({'/'.join(q.mode_list)})"
+    if q.blocked is not None:
         for wp in (a, b):
             if wp.country in opts.avoid:
                 raise InfeasibleRouteError(
                     f"{what}: {wp.name!r} is in {wp.country}, which is avoided"
                 )
-        bad, bad_edges = _avoid_masks(graph, opts.avoid)
-        free_mask = mask
-        mask = mask & ~bad_edges
-        key = (*key, tuple(opts.avoid), "hard")
-        blocked = bad
-    else:
-        free_mask = mask
-        key = (*key, tuple(opts.avoid), opts.avoid_mode)
-    snap_mask = graph.masks.get(("snap", key))  # built once per key, as its snap index
-    if snap_mask is None or snap_mask.shape != mask.shape:
-        snap_mask = mask & (graph.mode != MODES.index("transfer"))
-        graph.masks[("snap", key)] = snap_mask
     sa, sb = (
         _snap(
             graph,
             ("snap", key),
-            snap_mask,
+            q.snap_mask,
             wp,
-            limit_km=limit,
+            limit_km=q.limit_km,
             what=what,
-            blocked=blocked,
+            blocked=q.blocked,
             nodes_only=by_time,
         )
         for wp in (a, b)
     )
+    use_modes, leg_mode, mask, blocked = q.use_modes, q.leg_mode, q.mask, q.blocked
     da, db = sa.dist_km, sb.dist_km
     wkey = ("path", key, by_time, id(weights))
-    straight_m = float(geodesic_lengths_m([sa.x], [sa.y], [sb.x], [sb.y])[0])
     # bound the search: 3x the straight line (+300 km) in metres, or in hours by time
-    bound = 3.0 * straight_m + 300_000.0
+    bound = 3.0 * _straight_m(sa, sb) + 300_000.0
     limit = bound / 1000.0 / min(SPEEDS_FOR_ANY_KMH.values()) if by_time else bound
     if opts.close_edges:
         # a one-off closure (criticality sweeps): the stations snap as if it were open
         mask = mask.copy()
         mask[np.asarray(opts.close_edges, dtype=np.int64)] = False
 
-    def find(x: int, y: int) -> FoundPath | None:
+    def find(
+        starts: Sequence[tuple[int, float]], goals: Sequence[tuple[int, float]]
+    ) -> tuple[FoundPath, int, int] | None:
         if opts.close_edges:
-            return graph.shortest_path((*wkey, opts.close_edges), mask, weights, x, y, limit=limit)
-        return graph.fast_path(wkey, mask, weights, x, y, limit=limit, modes=use_modes)
+
+            def one(x: int, y: int) -> FoundPath | None:
+                key = (*wkey, opts.close_edges)
+                return graph.shortest_path(key, mask, weights, x, y, limit=limit)
+
+            return cheapest_pair(one, weights, starts, goals)
+        return graph.fast_path_between(
+            wkey, mask, weights, starts, goals, limit=limit, modes=use_modes
+        )
 
     joined = _join(graph, sa, sb, weights, find)
     na, nb = joined.source, joined.target
@@ -1793,7 +1941,7 @@ def route(
         found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
-            ("path", "free", key, by_time), free_mask, weights, na, nb
+            ("path", "free", key, by_time), q.free_mask, weights, na, nb
         ):
             msg = (
                 f"{what}: every path runs through {', '.join(opts.avoid)}; use "

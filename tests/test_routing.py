@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -465,6 +467,28 @@ def test_a_station_between_two_nodes_snaps_inside_the_edge(network: Network) -> 
     assert not bool(p.iloc[-2]["access"]) and int(p.iloc[-2]["edge"]) >= 0
     assert p.iloc[-2]["length_m"] < g.length_m[int(p.iloc[-2]["edge"])]
     assert r.length_km == pytest.approx(p["length_m"].sum() / 1000, rel=1e-12)
+
+
+def test_ends_inside_edges_cost_one_search(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both ends lie inside an edge, so a path may leave by either end of each: the four
+    # ways are one multi-source, multi-target search of the hierarchy, not four
+    from corridors.network._hierarchy import Metric
+
+    runs = []
+    run = Metric._run
+
+    def counted(self: Metric, *args: Any) -> Any:
+        runs.append(args[:2])
+        return run(self, *args)
+
+    monkeypatch.setattr(Metric, "_run", counted)
+    start, end = _balkhash_moiynty()
+    r = route(start, end, network, modes="rail")
+    assert len(runs) == 1
+    assert len(runs[0][0]) + len(runs[0][1]) >= 3  # entries at both ends of the edges
+    assert round(r.length_km, 1) == 131.5
 
 
 def test_two_points_on_one_edge_are_joined_along_it(network: Network) -> None:

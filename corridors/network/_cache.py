@@ -35,6 +35,7 @@ __all__ = [
     "load_arrays",
     "load_entry",
     "npz_arrays",
+    "npz_bytes",
     "save_entry",
 ]
 
@@ -188,6 +189,40 @@ def load_arrays(kind: str, key: str) -> dict[str, Any] | None:
         entry = load_entry(kind, key, ".npz")
         return None if entry is None else npz_arrays(entry[0].read_bytes())
     return npz_arrays(buf, data)
+
+
+#: Byte alignment of every array's data in an ``.npz`` that :func:`npz_bytes` writes.
+NPZ_ALIGN = 64
+
+
+def npz_bytes(arrays: Mapping[str, Any]) -> bytes:
+    """An uncompressed ``.npz`` of ``arrays`` whose array data start at 64-byte offsets.
+
+    What ``numpy.savez`` writes (``numpy.load`` reads it), except that each member's local
+    header carries a padding extra field (id ``0xD935``, as Android's ``zipalign``), so
+    that :func:`npz_arrays` can hand out views into the bytes read instead of aligned
+    copies.
+    """
+    import io
+    import struct
+    import zipfile
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, value in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
+            data = member.getvalue()
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            # the .npy header is padded to a multiple of 64 bytes: align the member's start
+            start = buf.tell() + 30 + len(info.filename.encode()) + 4
+            pad = -start % NPZ_ALIGN
+            info.extra = struct.pack("<HH", 0xD935, pad) + bytes(pad)
+            zf.writestr(info, data)
+    return buf.getvalue()
 
 
 def npz_arrays(buf: bytes | bytearray, path: Path | None = None) -> dict[str, Any]:

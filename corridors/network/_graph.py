@@ -7,7 +7,7 @@ the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -22,7 +22,16 @@ from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.network.core import LENGTH_TRACK, Network
 
-__all__ = ["MODES", "STATUSES", "FoundPath", "RoutingGraph", "routing_graph", "sphere_xyz"]
+__all__ = [
+    "MODES",
+    "STATUSES",
+    "FoundPath",
+    "RoutingGraph",
+    "cheapest_pair",
+    "is_current",
+    "routing_graph",
+    "sphere_xyz",
+]
 
 MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
@@ -287,6 +296,35 @@ class RoutingGraph:
             return self.shortest_path(key, mask, weight, source, target, limit=limit)
         return query(self.contracted(key, mask, weight), source, target)
 
+    def fast_path_between(
+        self,
+        key: Any,
+        mask: B,
+        weight: F64,
+        sources: Sequence[tuple[int, float]],
+        targets: Sequence[tuple[int, float]],
+        *,
+        limit: float = np.inf,
+        modes: tuple[str, ...] | None = None,
+    ) -> tuple[FoundPath, int, int] | None:
+        """The least-cost path from any of ``sources`` to any of ``targets``.
+
+        Each is ``(node, initial cost)`` (a waypoint inside an edge enters the network at
+        either end with the cost along the edge to it). With the hierarchy this is one
+        multi-source, multi-target search; otherwise one :meth:`fast_path` per pair (see
+        :func:`cheapest_pair`). Returns the path and the source and target it joins.
+        """
+        from corridors.network import _hierarchy
+
+        if modes is not None and _hierarchy.available():
+            hit = self.metric(key, modes, mask, weight).between(sources, targets)
+            return None if hit is None else ((hit[0], hit[1]), hit[2], hit[3])
+
+        def find(s: int, t: int) -> FoundPath | None:
+            return self.fast_path(key, mask, weight, s, t, limit=limit)
+
+        return cheapest_pair(find, weight, sources, targets)
+
     def snap_tree(self, key: Any, mask: B) -> tuple[cKDTree, I64]:
         """KD-tree of the nodes used by the masked edges; cached under ``key``."""
         tree, ids, _ = self.snap_index(key, mask)
@@ -303,12 +341,12 @@ class RoutingGraph:
             return hit
         # stored with the routing graph: a fresh process reads it (a few ms) instead of
         # building it (about 0.1 s for the regional rail)
-        stored = _snap_key(self.store_key, mask) if self.store_key else None
-        hit = _load_snap(stored) if stored else None
+        stored = _index_key(SNAP_VERSION, self.store_key, mask) if self.store_key else None
+        hit = _load_index("snap-indexes", stored) if stored else None
         if hit is None:
             hit = self._build_snap_index(mask)
             if stored:
-                _store_snap(stored, hit)
+                _store_index("snap-indexes", stored, hit, SNAP_VERSION)
         if len(self._trees) > 64:
             self._trees.clear()
             self.snaps.clear()
@@ -342,20 +380,38 @@ class RoutingGraph:
         self.snaps[key] = value
 
     def edge_index(self, key: Any, mask: B) -> tuple[cKDTree, I64, F64]:
-        """KD-tree of points along the masked edges, each point's edge, and its component's km.
+        """KD-tree of points along the masked edges, each point's edge, and each edge's km.
 
-        Each edge is sampled at both ends and at least every :data:`EDGE_SAMPLE_M` metres of
-        its chord; points are :func:`sphere_xyz` metres, so that the edge nearest a point is
-        among those with a sample within the nearest sample's distance plus half that
-        spacing (see ``routing._snap``). Cached under ``key``.
+        The km, indexed by edge id (0 off the mask), are those of the connected component
+        the edge is on (see :meth:`snap_index`). Each edge is sampled at both ends and at
+        least every :data:`EDGE_SAMPLE_M` metres of its chord; points are :func:`sphere_xyz`
+        metres, so that the edge nearest a point is among those with a sample within the
+        nearest sample's distance plus half that spacing (see ``routing._snap``). Cached
+        under ``key``, and stored with the routing graph.
         """
         hit = self._edge_trees.get(key)
         if hit is not None:
             return hit
+        # stored with the routing graph: a fresh process reads it (a few ms) instead of
+        # sampling the edges and building the tree (about 0.2 s for the regional rail)
+        stored = _index_key(EDGE_VERSION, self.store_key, mask) if self.store_key else None
+        found = _load_index("edge-indexes", stored) if stored else None
+        if found is None:
+            found = self._build_edge_index(key, mask)
+            if stored:
+                _store_index("edge-indexes", stored, found, EDGE_VERSION)
+        if len(self._edge_trees) > 64:
+            self._edge_trees.clear()
+        self._edge_trees[key] = found
+        return found
+
+    def _build_edge_index(self, key: Any, mask: B) -> tuple[cKDTree, I64, F64]:
+        """Samples, their edges and the edges' components' km (see :meth:`edge_index`)."""
         e = np.flatnonzero(mask)
         _, _, comp_node = self.snap_index(key, mask)
+        comp_km = np.zeros(len(self.u))
         if not len(e):
-            return cKDTree(np.zeros((1, 2))), e, np.zeros(0)
+            return cKDTree(np.zeros((1, 2))), e, comp_km
         a = sphere_xyz(self.x[self.u[e]], self.y[self.u[e]])
         b = sphere_xyz(self.x[self.v[e]], self.y[self.v[e]])
         chord = np.linalg.norm(b - a, axis=1)
@@ -365,13 +421,11 @@ class RoutingGraph:
         t = (np.arange(len(owner)) - starts[owner]) / (n[owner] - 1)
         x = self.x[self.u[e]][owner] + t * (self.x[self.v[e]] - self.x[self.u[e]])[owner]
         y = self.y[self.u[e]][owner] + t * (self.y[self.v[e]] - self.y[self.u[e]])[owner]
-        ids, inv = np.unique(np.concatenate([self.u[e], self.v[e]]), return_inverse=True)
-        comp_edge = comp_node[inv[: len(e)]] if len(ids) else np.zeros(len(e))
-        out = (cKDTree(sphere_xyz(x, y)), e[owner], comp_edge[owner])
-        if len(self._edge_trees) > 64:
-            self._edge_trees.clear()
-        self._edge_trees[key] = out
-        return out
+        _, inv = np.unique(np.concatenate([self.u[e], self.v[e]]), return_inverse=True)
+        comp_km[e] = comp_node[inv[: len(e)]]
+        # leaves of 32 points: half the nodes of the default 16 (less to store and read),
+        # queries as fast
+        return cKDTree(sphere_xyz(x, y), leafsize=32), e[owner], comp_km
 
     def shortest_path(
         self,
@@ -406,6 +460,30 @@ class RoutingGraph:
         keys = np.asarray(nodes[:-1], dtype=np.int64) * n + np.asarray(nodes[1:], dtype=np.int64)
         edges = eid[np.searchsorted(pair, keys)]
         return nodes, [int(e) for e in edges]
+
+
+def cheapest_pair(
+    find: Callable[[int, int], FoundPath | None],
+    weight: F64,
+    sources: Sequence[tuple[int, float]],
+    targets: Sequence[tuple[int, float]],
+) -> tuple[FoundPath, int, int] | None:
+    """The cheapest of the paths ``find(s, t)`` over every source and target, one by one.
+
+    Sources and targets are ``(node, initial cost)``, as for
+    :meth:`RoutingGraph.fast_path_between`; a path's cost is both initial costs plus the sum
+    of ``weight`` over its edges. On a tie the first pair found wins.
+    """
+    best: tuple[float, FoundPath, int, int] | None = None
+    for s, s_off in sources:
+        for t, t_off in targets:
+            found: FoundPath | None = ([s], []) if s == t else find(s, t)
+            if found is None or (s != t and len(found[1]) == 0):
+                continue
+            cost = s_off + t_off + float(weight[np.asarray(found[1], dtype=np.int64)].sum())
+            if best is None or cost < best[0]:
+                best = (cost, found, s, t)
+    return None if best is None else best[1:]
 
 
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
@@ -491,39 +569,46 @@ def _load_stored(key: str) -> RoutingGraph | None:
 
 
 def _store(key: str, graph: RoutingGraph) -> None:
-    """Write the graph's arrays as a cache entry (atomic; a read-only cache only warns)."""
-    import io
+    """Write the graph's arrays as a cache entry (see :func:`_store_npz`)."""
+    arrays = {
+        "link_names": np.asarray(graph.link_names, dtype=str),
+        "n_network_edges": np.asarray(graph.n_network_edges),
+        **{name: _narrow(name, getattr(graph, name)) for name in _ARRAYS},
+    }
+    _store_npz("routing-graphs", key, arrays, GRAPH_VERSION)
+
+
+def _store_npz(kind: str, key: str, arrays: Mapping[str, Any], version: str) -> None:
+    """Write arrays as an uncompressed, aligned ``.npz`` cache entry of ``kind``.
+
+    Written atomically with its manifest; a cache that cannot be written (read-only) only
+    logs a warning, and the caller goes on with what it built.
+    """
     import logging
     from pathlib import Path
 
     from corridors._errors import CacheError
-    from corridors.network._cache import save_entry
+    from corridors.network._cache import npz_bytes, save_entry
 
-    buf = io.BytesIO()
-    np.savez(
-        buf,
-        allow_pickle=False,
-        link_names=np.asarray(graph.link_names, dtype=str),
-        n_network_edges=np.asarray(graph.n_network_edges),
-        **{name: _narrow(name, getattr(graph, name)) for name in _ARRAYS},
-    )
-    data = buf.getvalue()
+    data = npz_bytes(arrays)  # aligned: read back as views, not copies
 
     def write(path: Path) -> None:
         path.write_bytes(data)
 
     try:
-        save_entry("routing-graphs", key, ".npz", write, {"version": GRAPH_VERSION})
+        save_entry(kind, key, ".npz", write, {"version": version})
     except CacheError as exc:
-        logging.getLogger("corridors").warning("routing graph not cached: %s", exc)
+        logging.getLogger("corridors").warning("%s not cached: %s", kind, exc)
 
 
 #: Bump when a stored snap index's arrays change meaning.
 SNAP_VERSION = "snap-index-1"
+#: Bump when a stored edge index's arrays change meaning (or :data:`EDGE_SAMPLE_M`).
+EDGE_VERSION = f"edge-index-2-{EDGE_SAMPLE_M:g}m"
 
 
-def _snap_key(graph_key: str, mask: B) -> str:
-    """Cache key of the snap index of ``mask`` on the stored graph ``graph_key``.
+def _index_key(version: str, graph_key: str, mask: B) -> str:
+    """Cache key of the ``version`` index (snap or edge) of ``mask`` on the graph ``graph_key``.
 
     The KD-tree is stored as SciPy's own state (arrays and integers), whose layout is
     SciPy's: its version is in the key.
@@ -537,7 +622,7 @@ def _snap_key(graph_key: str, mask: B) -> str:
     digest = hashlib.sha256(np.packbits(mask).tobytes()).hexdigest()
     return cache_key(
         {
-            "kind": SNAP_VERSION,
+            "kind": version,
             "graph": graph_key,
             "mask": digest,
             "n_edges": len(mask),
@@ -546,60 +631,53 @@ def _snap_key(graph_key: str, mask: B) -> str:
     )
 
 
-def _load_snap(key: str) -> tuple[cKDTree, I64, F64] | None:
-    """The snap index stored under ``key``, or ``None`` (absent or unreadable)."""
+def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
+    """A snap or edge index stored under ``key``: tree, ids and km, or ``None``.
+
+    ``None`` when absent or unreadable (a warning says so; the caller rebuilds it).
+    """
     import logging
     import zipfile
 
     from corridors.network._cache import load_arrays
 
     try:
-        z = load_arrays("snap-indexes", key)
+        z = load_arrays(kind, key)
         if z is None:
             return None
         kinds = [str(k) for k in z["tree_kinds"]]
         state: list[Any] = []
-        for i, kind in enumerate(kinds):
+        for i, item in enumerate(kinds):
             a = z[f"tree_{i}"]
-            state.append(None if kind == "none" else int(a) if kind == "int" else a)
-        ids, comp_km = z["ids"].astype(np.int64), z["comp_km"].astype(np.float64)
+            state.append(None if item == "none" else int(a) if item == "int" else a)
+        ids = z["ids"].astype(np.int64)
+        comp_km = np.asarray(z["comp_km"], dtype=np.float64)
         tree = cKDTree.__new__(cKDTree)
         tree.__setstate__(tuple(state))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         logging.getLogger("corridors").warning(
-            "snap index cache entry %s is unreadable (%s); rebuilding it", key[:32], exc
+            "%s cache entry %s is unreadable (%s); rebuilding it", kind, key[:32], exc
         )
         return None
     return tree, ids, comp_km
 
 
-def _store_snap(key: str, index: tuple[cKDTree, I64, F64]) -> None:
-    """Write a snap index as a cache entry (atomic; a read-only cache only warns)."""
-    import io
-    import logging
-    from pathlib import Path
-
-    from corridors._errors import CacheError
-    from corridors.network._cache import save_entry
-
+def _store_index(kind: str, key: str, index: tuple[cKDTree, I64, F64], version: str) -> None:
+    """Write a snap or edge index as a cache entry (see :func:`_store_npz`)."""
     tree, ids, comp_km = index
-    arrays: dict[str, Any] = {"ids": ids, "comp_km": comp_km}
+    arrays: dict[str, Any] = {"ids": _narrow("u", ids), "comp_km": comp_km}
     kinds = []
     for i, item in enumerate(tree.__getstate__()):
-        kind = "none" if item is None else "int" if isinstance(item, int) else "array"
-        kinds.append(kind)
+        kind_i = "none" if item is None else "int" if isinstance(item, int) else "array"
+        kinds.append(kind_i)
         arrays[f"tree_{i}"] = np.zeros(0) if item is None else np.asarray(item)
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, tree_kinds=np.asarray(kinds), **arrays)
-    data = buf.getvalue()
+    arrays["tree_kinds"] = np.asarray(kinds)
+    _store_npz(kind, key, arrays, version)
 
-    def write(path: Path) -> None:
-        path.write_bytes(data)
 
-    try:
-        save_entry("snap-indexes", key, ".npz", write, {"version": SNAP_VERSION})
-    except CacheError as exc:
-        logging.getLogger("corridors").warning("snap index not cached: %s", exc)
+def is_current(net: Network, graph: RoutingGraph) -> bool:
+    """Whether ``graph`` is still the one :func:`routing_graph` keeps for ``net``."""
+    return any(g is graph for g in _CACHE.get(net, {}).values())
 
 
 def routing_graph(net: Network, links: Mapping[str, Link] | None = None) -> RoutingGraph:

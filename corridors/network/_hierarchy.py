@@ -37,9 +37,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -160,9 +159,9 @@ class Topology:
             if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
                 a = a.astype(np.int32)
             arrays[f.name] = a
-        buf = io.BytesIO()
-        np.savez(buf, allow_pickle=False, **arrays)
-        return buf.getvalue()
+        from corridors.network._cache import npz_bytes
+
+        return npz_bytes(arrays)
 
     @classmethod
     def from_file(cls, path: Path) -> Topology:
@@ -262,6 +261,11 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
 
 
+#: A way that needs no search: (integer cost, source, target, the slot range along one
+#: chain, or ``None`` for a source that is the target).
+_Direct = tuple[int, int, int, tuple[int, int, int] | None]
+
+
 @dataclass(eq=False)
 class Metric:
     """A customized hierarchy: answers least-cost path queries between routing-graph nodes."""
@@ -301,9 +305,13 @@ class Metric:
         return out
 
     def _run(
-        self, sources: dict[int, int], targets: dict[int, int]
-    ) -> tuple[int | None, list[int]]:
-        """RoutingKit's multi-source, multi-target query: distance and the arcs of the path."""
+        self, sources: dict[int, int], targets: dict[int, int], beat: int | None = None
+    ) -> tuple[int | None, list[int] | None]:
+        """RoutingKit's multi-source, multi-target query: distance and the arcs of the path.
+
+        The arcs (RoutingKit unpacks the hierarchy's shortcuts for them, most of a query's
+        time) are ``None`` when the distance is not below ``beat``.
+        """
         import routingkit_cch as rkc
 
         if self.metric is None:
@@ -313,34 +321,75 @@ class Metric:
             if self._query is None:
                 self._query = rkc.CCHQuery(self.metric)
             r = self._query.run_multi(list(sources.items()), list(targets.items()))
-            out = (r.distance, r.arc_path)
+            dist = r.distance
+            arcs = r.arc_path if dist is not None and (beat is None or dist < beat) else None
             del r  # RoutingKit needs the result dropped before the next query
-        return out
+        return dist, arcs
 
     def query(self, source: int, target: int) -> tuple[I64, I64] | None:
         """Least-cost path as ``(nodes, edges)`` between two routing-graph nodes, or ``None``."""
-        if source == target:
-            return np.array([source], dtype=np.int64), np.zeros(0, dtype=np.int64)
+        found = self.between(((source, 0.0),), ((target, 0.0),))
+        return None if found is None else (found[0], found[1])
+
+    def between(
+        self, sources: Sequence[tuple[int, float]], targets: Sequence[tuple[int, float]]
+    ) -> tuple[I64, I64, int, int] | None:
+        """The least-cost path from any of ``sources`` to any of ``targets``, in one search.
+
+        Each source and target is ``(node, initial cost)``: a path from source ``s`` to
+        target ``t`` costs the two initial costs (in the weight's units) plus its own. Returns
+        ``(nodes, edges, s, t)`` of the cheapest, or ``None`` when none is reachable. Costs
+        are compared in the hierarchy's integer units (see the module's notes).
+        """
         t = self.topo
-        starts, goals = self._entries(source), self._entries(target)
-        if not starts or not goals:
-            return None
-        direct = None
-        c = int(t.chain_of[source])
-        if c >= 0 and c == int(t.chain_of[target]):
-            lo = int(t.eptr[c])
-            a, b = lo + int(t.pos_of[source]), lo + int(t.pos_of[target])
-            if self.nblock[min(a, b)] == self.nblock[max(a, b)]:
-                cost = int(np.rint(abs(float(self.prefix[b] - self.prefix[a])) * self.scale))
-                direct = (cost, (a, b - a, 1) if a < b else (a - 1, a - b, -1))
-        ins = _cheapest(starts, self.scale)
-        outs = _cheapest(goals, self.scale)
-        dist, arcs = self._run(
-            {j: v[0] for j, v in ins.items()}, {j: v[0] for j, v in outs.items()}
-        )
+        scale = self.scale
+        ins: dict[int, tuple[int, int, int]] = {}  # junction -> (cost, side, node)
+        for node, off in sources:
+            for j, cost, side in self._entries(node):
+                v = round((off + cost) * scale)
+                if j not in ins or v < ins[j][0]:
+                    ins[j] = (v, side, node)
+        outs: dict[int, tuple[int, int, int]] = {}
+        for node, off in targets:
+            for j, cost, side in self._entries(node):
+                v = round((off + cost) * scale)
+                if j not in outs or v < outs[j][0]:
+                    outs[j] = (v, side, node)
+        # without the hierarchy: a source that is a target, or two nodes of one chain
+        direct: _Direct | None = None
+        cand: _Direct
+        for s, s_off in sources:
+            cs = int(t.chain_of[s])
+            for g, g_off in targets:
+                if s == g:
+                    cand = (round((s_off + g_off) * scale), s, g, None)
+                elif cs >= 0 and cs == int(t.chain_of[g]):
+                    lo = int(t.eptr[cs])
+                    a, b = lo + int(t.pos_of[s]), lo + int(t.pos_of[g])
+                    if self.nblock[min(a, b)] != self.nblock[max(a, b)]:
+                        continue
+                    along = abs(float(self.prefix[b] - self.prefix[a]))
+                    step = (a, b - a, 1) if a < b else (a - 1, a - b, -1)
+                    cand = (round((s_off + g_off + along) * scale), s, g, step)
+                else:
+                    continue
+                if direct is None or cand[0] < direct[0]:
+                    direct = cand
+        dist: int | None = None
+        arcs: list[int] | None = None
+        if ins and outs:
+            dist, arcs = self._run(
+                {j: v[0] for j, v in ins.items()},
+                {j: v[0] for j, v in outs.items()},
+                None if direct is None else direct[0],
+            )
         if direct is not None and (dist is None or direct[0] <= dist):
-            return self._expand(source, [direct[1]], None)
-        if dist is None:
+            _, s, g, way = direct
+            if way is None:
+                return np.array([s], dtype=np.int64), np.zeros(0, dtype=np.int64), s, g
+            nodes, edges = self._expand(s, [way], None)
+            return nodes, edges, s, g
+        if dist is None or arcs is None:
             return None
         arc = np.fromiter(arcs, dtype=np.int64, count=len(arcs))
         arc_pos, arc_count, arc_tail, arc_head = t.arc_ranges()
@@ -349,7 +398,7 @@ class Metric:
         else:  # source and target reach one junction
             j_in = j_out = min(set(ins) & set(outs), key=lambda j: ins[j][0] + outs[j][0])
         head: list[tuple[int, int, int]] = []
-        side = ins[j_in][1]
+        _, side, source = ins[j_in]
         if side:
             cs = int(t.chain_of[source])
             lo, hi = int(t.eptr[cs]), int(t.eptr[cs + 1])
@@ -357,13 +406,14 @@ class Metric:
             # back along the chain to its start, or on to its end
             head.append((at - 1, at - lo, -1) if side == 1 else (at, hi - at, 1))
         tail: list[tuple[int, int, int]] = []
-        side = outs[j_out][1]
+        _, side, target = outs[j_out]
         if side:
             ct = int(t.chain_of[target])
             lo, hi = int(t.eptr[ct]), int(t.eptr[ct + 1])
             at = lo + int(t.pos_of[target])
             tail.append((lo, at - lo, 1) if side == 1 else (hi - 1, hi - at, -1))
-        return self._expand(source, head + tail, (arc_pos[arc], arc_count[arc]), len(head))
+        nodes, edges = self._expand(source, head + tail, (arc_pos[arc], arc_count[arc]), len(head))
+        return nodes, edges, source, target
 
     def _expand(
         self,
@@ -378,31 +428,25 @@ class Metric:
         positions and counts in :meth:`Topology.arc_ranges`), then the rest.
         """
         n2 = 2 * len(self.topo.slot_head) - 1
-        pos = [first if step > 0 else n2 - first for first, _, step in ends]
-        cnt = [count for _, count, _ in ends]
-        if middle is None:
-            p, c = np.asarray(pos, dtype=np.int64), np.asarray(cnt, dtype=np.int64)
-        else:
-            p = np.concatenate([pos[:n_head], middle[0], pos[n_head:]]).astype(np.int64)
-            c = np.concatenate([cnt[:n_head], middle[1], cnt[n_head:]]).astype(np.int64)
-        total = int(c.sum())
+        k = 0 if middle is None else len(middle[0])
+        p = np.empty(k + len(ends), dtype=np.int64)
+        c = np.empty(k + len(ends), dtype=np.int64)
+        if middle is not None:
+            p[n_head : n_head + k] = middle[0]
+            c[n_head : n_head + k] = middle[1]
+        for i, (first, count, step) in enumerate(ends):
+            at = i if i < n_head else i + k
+            p[at] = first if step > 0 else n2 - first
+            c[at] = count
+        ends_at = np.cumsum(c)
+        total = int(ends_at[-1]) if len(ends_at) else 0
         # every range is ascending in the mirrored layout (see ``dir_edge``): one gather
-        idx = np.repeat(p - (np.cumsum(c) - c), c)
+        idx = np.repeat(p - ends_at + c, c)
         idx += np.arange(total)
         nodes = np.empty(total + 1, dtype=np.int64)
         nodes[0] = source
-        nodes[1:] = self.dir_node[idx]
-        return nodes, self.dir_edge[idx]
-
-
-def _cheapest(entries: list[tuple[int, float, int]], scale: float) -> dict[int, tuple[int, int]]:
-    """Junction -> (integer cost, side); of two ways to one junction (a loop), the cheaper."""
-    out: dict[int, tuple[int, int]] = {}
-    for j, cost, side in entries:
-        v = int(np.rint(cost * scale))
-        if j not in out or v < out[j][0]:
-            out[j] = (v, side)
-    return out
+        np.take(self.dir_node, idx, out=nodes[1:])
+        return nodes, self.dir_edge.take(idx)
 
 
 def build_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:

@@ -117,3 +117,29 @@ def test_arrays_read_in_one_pass_equal_numpy_load_and_a_corrupt_entry_is_moved_a
     path.write_bytes(buf.getvalue()[:-10])  # truncated: the digest no longer matches
     assert load_arrays("networks", KEY) is None
     assert not path.exists() and path.with_name(path.name + ".corrupt").exists()
+
+
+def test_an_aligned_npz_is_read_as_views_and_by_numpy_load() -> None:
+    import numpy as np
+
+    from corridors.network._cache import NPZ_ALIGN, npz_bytes
+
+    arrays = {
+        "odd_name": np.arange(3, dtype=np.int8),  # moves what follows off any alignment
+        "f": np.linspace(0, 1, 1001),
+        "i8": np.arange(513, dtype=np.int64),
+        "nodes": np.frombuffer(b"xyz" * 7, dtype="S1"),
+        "scalar": np.asarray(3),
+    }
+    data = npz_bytes(arrays)
+    path = _save(data)
+    got = load_arrays("networks", KEY)
+    assert got is not None and sorted(got) == sorted(arrays)
+    for name, a in arrays.items():
+        assert np.array_equal(got[name], a) and got[name].dtype == a.dtype, name
+        # a view into the bytes read, not an aligned copy; its data at a 64-byte offset
+        assert not got[name].flags.owndata, name
+    offsets = [data.find(a.tobytes()) for a in (arrays["f"], arrays["i8"])]
+    assert all(o > 0 and o % NPZ_ALIGN == 0 for o in offsets), offsets
+    with np.load(path) as z:  # a standard .npz: numpy reads it too
+        assert all(np.array_equal(z[name], a) for name, a in arrays.items())

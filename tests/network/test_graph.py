@@ -99,3 +99,32 @@ def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     want = np.unique(np.concatenate([g.u[mask], g.v[mask]]))
     assert np.array_equal(ids, want)
     _graph._CACHE.pop(network, None)
+
+
+def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
+    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from corridors.routing import _all_links, _edge_mask
+
+    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
+    _graph._CACHE.pop(network, None)
+    g = _graph.routing_graph(network, _all_links())
+    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    tree, eids, comp_km = g.edge_index(("test-edges",), mask)
+    assert len(list((tmp_path / "edge-indexes").glob("*.npz"))) == 1
+    # a fresh graph reads it (no sampling, no tree, no snap index) and answers the same
+    monkeypatch.setattr(g, "_build_edge_index", lambda *_: pytest.fail("built again"))
+    g._edge_trees.clear()
+    g._trees.clear()
+    tree2, eids2, comp2 = g.edge_index(("test-edges",), mask)
+    assert tree2 is not tree and not g._trees
+    assert np.array_equal(eids2, eids) and np.array_equal(comp2, comp_km)
+    rng = np.random.default_rng(11)
+    pts = _graph.sphere_xyz(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
+    for a, b in zip(tree.query(pts, k=16), tree2.query(pts, k=16), strict=True):
+        assert np.array_equal(a, b)
+    # every masked edge has samples, and only masked edges; km of each edge's component
+    assert np.array_equal(np.unique(eids), np.flatnonzero(mask))
+    assert len(comp_km) == len(g.u) and (comp_km[~mask] == 0).all()
+    assert (comp_km[mask] > 0).all()
+    _graph._CACHE.pop(network, None)

@@ -101,6 +101,43 @@ def test_tiny_graph_paths_are_the_reference_paths(
     assert ref is not None and (list(ref[0]), list(ref[1])) == (nodes, edges)
 
 
+@pytest.mark.parametrize(
+    ("sources", "targets", "want"),
+    [
+        # each start counts its initial cost: from 1 (5 + 2) rather than 3 (20 + 4)
+        (((1, 5.0), (3, 20.0)), ((10, 0.0),), ([1, 0, 10], 1, 10)),
+        (((1, 5.0), (3, 0.5)), ((10, 0.0),), ([3, 2, 1, 0, 10], 3, 10)),
+        # the nearer of two targets, one a junction (2 + 0.25), one on the chain (1 + 1.5)
+        (((2, 0.0),), ((4, 0.25), (1, 1.5)), ([2, 3, 4], 2, 4)),
+        # two targets on the source's chain: the way along it (1 + 0.1), no search needed
+        (((2, 0.0),), ((3, 1.0), (1, 0.1)), ([2, 1], 2, 1)),
+        # a source that is a target
+        (((5, 1.0), (6, 0.0)), ((6, 0.5), (4, 3.0)), ([6], 6, 6)),
+    ],
+)
+def test_one_search_from_several_sources_to_several_targets(
+    tiny: RoutingGraph,
+    sources: tuple[tuple[int, float], ...],
+    targets: tuple[tuple[int, float], ...],
+    want: tuple[list[int], int, int],
+) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    found = tiny.fast_path_between(
+        ("test-between",), mask, tiny.length_m, sources, targets, modes=("rail",)
+    )
+    assert found is not None
+    (nodes, _), s, t = found
+    assert (list(nodes), s, t) == want
+    # the same as the cheapest of the pairs searched one by one (the previous engine)
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(_hierarchy, "available", lambda: False)
+    try:
+        slow = tiny.fast_path_between(("test-pairs",), mask, tiny.length_m, sources, targets)
+    finally:
+        monkey.undo()
+    assert slow is not None and (list(slow[0][0]), slow[1], slow[2]) == want
+
+
 def test_a_masked_edge_cuts_its_chain_and_the_way_along_it(tiny: RoutingGraph) -> None:
     mask = np.ones(len(tiny.u), dtype=bool)
     mask[2] = False  # 2-3, inside the chain 0-1-2-3-4
