@@ -166,7 +166,31 @@ class _Pair:
     #: Rerouted in full, by the detour's path edges: ``reroute``'s (mb, cb, ms, reason).
     detours: dict[bytes, tuple[Any, Any, Any, str]] = field(default_factory=dict)
     #: The last few detours rerouted in full, newest first: references for the shortcut.
-    refs: list[_Ref] = field(default_factory=list)
+    refs: list[_Detour] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Detour:
+    """A detour routed in full, kept as a reference; its :class:`_Ref` is made when first needed.
+
+    Most detours never serve another closure: their path is compared first (cheap), and
+    the country labels, crossings and time of :func:`_ref` are worked out only for one
+    whose stretch :func:`_stretch` accepts.
+    """
+
+    ends: tuple[int, int]
+    edges: npt.NDArray[np.int64]
+    route: Route
+    metrics: dict[str, Any]
+    ref: _Ref | None = None
+    tried: bool = False
+
+    def full(self, g: RoutingGraph, snapped: tuple[int, int]) -> _Ref | None:
+        """The reference, made once (``None`` if the shortcut cannot use this route)."""
+        if not self.tried:
+            self.tried = True
+            self.ref = _ref(self.route, self.metrics, g, snapped)
+        return self.ref
 
 
 #: Detours of one pair kept as references for the shortcut (each holds its pieces' arrays).
@@ -257,25 +281,16 @@ def _end_node(g: RoutingGraph, edge: int, x: float, y: float) -> int | None:
     return None if at_u == at_v else (u if at_u else v)
 
 
-def _ref(
-    r: Route, metrics: dict[str, Any], g: RoutingGraph, snapped: tuple[int, int]
-) -> _Ref | None:
-    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it.
+def _path_of(
+    r: Route, g: RoutingGraph, snapped: tuple[int, int]
+) -> tuple[tuple[int, int], npt.NDArray[np.int64], int] | None:
+    """``(ends, edges, head)`` of a one-leg rail route, as :class:`_Ref` holds them.
 
     ``snapped`` are the edges the route's ends snapped inside (``-1`` for a node): the
     pieces along them (the parts between each point and the node the path starts or ends
     at) are the first and last edge pieces, and fix the nodes the path runs between.
+    ``None`` when the shortcut cannot serve the route.
     """
-    from corridors.analysis.metrics import (
-        _time,
-        border_crossings,
-        gauge_breaks,
-        raw_gauge_changes,
-        transshipments,
-    )
-    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
-    from corridors.geo.runs import _labels, country_runs
-
     p = r.pieces
     if not len(p) or (p["mode"].astype(str) != "rail").any():
         return None
@@ -306,6 +321,32 @@ def _ref(
         target = _end_node(g, int(edges[-1]), float(x1[last]), float(y1[last]))
     if source is None or target is None:
         return None
+    return (source, target), edges, head
+
+
+def _ref(
+    r: Route, metrics: dict[str, Any], g: RoutingGraph, snapped: tuple[int, int]
+) -> _Ref | None:
+    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it.
+
+    The path as :func:`_path_of` finds it, with the country labels, crossings, gauge
+    changes and time components of the route.
+    """
+    from corridors.analysis.metrics import (
+        _time,
+        border_crossings,
+        gauge_breaks,
+        raw_gauge_changes,
+        transshipments,
+    )
+    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
+    from corridors.geo.runs import _labels, country_runs
+
+    path = _path_of(r, g, snapped)
+    if path is None:
+        return None
+    (source, target), edges, head = path
+    p = r.pieces
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
     breaks = gauge_breaks(p, crossings=crossings)
@@ -350,6 +391,40 @@ def _ref(
     )
 
 
+def _stretch(
+    g: RoutingGraph, b: npt.NDArray[np.int64], new_edges: npt.NDArray[np.int64]
+) -> tuple[int, int, int, str] | str:
+    """The stretch a detour replaces, ``(i, k, l, country)``, or why the shortcut cannot apply.
+
+    ``b[i:k]`` is replaced by ``new_edges[i:l]``; the checks of :func:`_shortcut` that need
+    only the two paths' edges (one country, rail, one gauge) are made here.
+    """
+    m = min(len(b), len(new_edges))
+    neq = b[:m] != new_edges[:m]
+    i = int(np.argmax(neq)) if neq.any() else m
+    rb, rn = b[::-1], new_edges[::-1]
+    m2 = min(len(b), len(new_edges)) - i
+    neq2 = rb[:m2] != rn[:m2]
+    j = int(np.argmax(neq2)) if neq2.any() else m2
+    k, lnew = len(b) - j, len(new_edges) - j
+    if k <= i:
+        return "no stretch"
+    if (new_edges >= g.n_network_edges).any():
+        return "overlay"
+    touched = np.concatenate([b[max(i - 1, 0) : k + 1], new_edges[i:lnew]])
+    nodes = np.concatenate([g.u[touched], g.v[touched]])
+    countries = g.country[nodes]
+    c = str(countries[0])
+    if not c or (countries != c).any():
+        return "countries"
+    if (g.mode[touched] != MODES.index("rail")).any():
+        return "mode"
+    gauges = g.gauge_mm[touched]
+    if gauges[0] <= 0 or (gauges != gauges[0]).any():
+        return "gauge"
+    return i, k, lnew, c
+
+
 def _shortcut(
     g: RoutingGraph, pr: _Ref, new_edges: npt.NDArray[np.int64]
 ) -> tuple[float, float] | str:
@@ -376,30 +451,10 @@ def _shortcut(
     """
     from corridors.analysis.metrics import GAUGE_YARD_KM
 
-    b = pr.edges
-    m = min(len(b), len(new_edges))
-    neq = b[:m] != new_edges[:m]
-    i = int(np.argmax(neq)) if neq.any() else m
-    rb, rn = b[::-1], new_edges[::-1]
-    m2 = min(len(b), len(new_edges)) - i
-    neq2 = rb[:m2] != rn[:m2]
-    j = int(np.argmax(neq2)) if neq2.any() else m2
-    k, lnew = len(b) - j, len(new_edges) - j
-    if k <= i:
-        return "no stretch"
-    if (new_edges >= g.n_network_edges).any():
-        return "overlay"
-    touched = np.concatenate([b[max(i - 1, 0) : k + 1], new_edges[i:lnew]])
-    nodes = np.concatenate([g.u[touched], g.v[touched]])
-    countries = g.country[nodes]
-    c = str(countries[0])
-    if not c or (countries != c).any():
-        return "countries"
-    if (g.mode[touched] != MODES.index("rail")).any():
-        return "mode"
-    gauges = g.gauge_mm[touched]
-    if gauges[0] <= 0 or (gauges != gauges[0]).any():
-        return "gauge"
+    st = _stretch(g, pr.edges, new_edges)
+    if isinstance(st, str):
+        return st
+    i, k, lnew, c = st
     # baseline pieces of the stretch and the pieces on either side (access pieces too)
     lo = max(pr.head + i - 1, 0)
     hi = min(pr.head + k, len(pr.lengths) - 1)
@@ -511,18 +566,19 @@ def _row(
         if key in pr.detours:
             _count("full: again")
             return closure_row(item, element, *pr.detours[key])
-        for ref in pr.refs if len(found) else []:
-            if ref.ends == ends and not isinstance(
-                found_hit := _shortcut(pr.graph, ref, path), str
-            ):
-                hit = found_hit
+        for d in pr.refs if len(found) else []:
+            if d.ends != ends or isinstance(_stretch(pr.graph, d.edges, path), str):
+                continue
+            made = d.full(pr.graph, pr.snapped)
+            if made is not None and not isinstance(got := _shortcut(pr.graph, made, path), str):
+                hit, ref = got, made
                 break
     if isinstance(hit, str):
         _count(f"full: {hit}")
         mb2, cb2, ms, reason, r = reroute_route(item, element, network)
         pr.detours[key] = (mb2, cb2, ms, reason)
-        if r is not None and ms is not None and (new := _ref(r, ms, pr.graph, pr.snapped)):
-            pr.refs.insert(0, new)
+        if r is not None and ms is not None and (new := _path_of(r, pr.graph, pr.snapped)):
+            pr.refs.insert(0, _Detour(new[0], new[1], r, ms))
             del pr.refs[_REFS_PER_PAIR:]
         return closure_row(item, element, mb2, cb2, ms, reason)
     length_km, time_h = hit
