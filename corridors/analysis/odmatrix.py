@@ -11,13 +11,17 @@ link (tests check that, row for row); what differs is how they are computed:
 - **closures are shared**: the links of all pairs are grouped by the edges they close, so a
   link that many pairs run over is one group (one task), and its closed routing graph (the
   CSR matrix for that mask) is built once for all of them;
-- **one search per pair, no rebuilt route**: each pair is rerouted with the same search as
-  :func:`corridors.routing.route` (the same snapped nodes, mask, weights, bound and cache key),
-  but the route is not rebuilt: where the detour provably leaves everything but the
-  length and the moving time as they were, those two are computed from the path's edge
-  lengths and the baseline's own border crossings, port calls and transshipments (see
-  :func:`_shortcut`); anywhere else (a detour in another country or near a border, a gauge
-  change, a cut) the pair is evaluated in full by ``evaluate``.
+- **a hierarchy query per pair entry, no rebuilt route**: each pair is rerouted with the
+  same searches as :func:`corridors.routing.route` (the same snapped points, mask and weights;
+  an end snapped inside an edge enters at either of its nodes with the prorated part of the
+  edge, the cheapest of up to four ways winning as in ``routing._join``), each one query of a
+  contraction hierarchy customised once per closure, but the route is not rebuilt: where the
+  detour provably leaves everything but the length and the moving time as they were, those
+  two are computed from the path's edge lengths and the baseline's own border crossings,
+  port calls and transshipments (see :func:`_shortcut`); anywhere else (a detour in another
+  country or near a border, a gauge change, a path entering at other nodes of the snapped
+  edges) the pair is evaluated in full by ``evaluate``, as it is for a closure of an edge
+  one of its ends snapped inside.
 
 A single-link failure analysis in the sense of Jafino et al. (2020) and RA2CE, as
 :mod:`corridors.analysis.criticality` describes: per pair the increase in travel time,
@@ -127,8 +131,9 @@ def plan_groups(
 class _Ref:
     """A routed path of one pair (its baseline or a detour) and what the shortcut needs of it."""
 
-    edges: npt.NDArray[np.int64]  # the path's edges, in order
-    head: int  # access pieces before the path
+    ends: tuple[int, int]  # the nodes the path runs between (``routing._join``)
+    edges: npt.NDArray[np.int64]  # edges of the pieces from the first to the last, in order
+    head: int  # access stretches before the first edge's piece
     lengths: npt.NDArray[np.float64]  # length_m of every piece
     labels: npt.NDArray[np.str_]  # country label of every piece (``country_runs``)
     blocks: npt.NDArray[np.int64]  # label block index of every piece
@@ -150,14 +155,42 @@ class _Pair:
     key: tuple[Any, ...]
     mask: npt.NDArray[np.bool_]
     weights: npt.NDArray[np.float64]
-    source: int
-    target: int
+    #: Where each end enters the network: ``(node, cost along its snapped edge)``, one for
+    #: an end snapped to a node, the two ends of its edge for one inside an edge.
+    starts: tuple[tuple[int, float], ...]
+    goals: tuple[tuple[int, float], ...]
+    #: The edges the ends snapped inside (``-1`` for a node): the first and last pieces.
+    snapped: tuple[int, int]
     base: _Ref
     no_path: str  # the message ``route`` raises when no path is left
     #: Rerouted in full, by the detour's path edges: ``reroute``'s (mb, cb, ms, reason).
     detours: dict[bytes, tuple[Any, Any, Any, str]] = field(default_factory=dict)
     #: The last few detours rerouted in full, newest first: references for the shortcut.
-    refs: list[_Ref] = field(default_factory=list)
+    refs: list[_Detour] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Detour:
+    """A detour routed in full, kept as a reference; its :class:`_Ref` is made when first needed.
+
+    Most detours never serve another closure: their path is compared first (cheap), and
+    the country labels, crossings and time of :func:`_ref` are worked out only for one
+    whose stretch :func:`_stretch` accepts.
+    """
+
+    ends: tuple[int, int]
+    edges: npt.NDArray[np.int64]
+    route: Route
+    metrics: dict[str, Any]
+    ref: _Ref | None = None
+    tried: bool = False
+
+    def full(self, g: RoutingGraph, snapped: tuple[int, int]) -> _Ref | None:
+        """The reference, made once (``None`` if the shortcut cannot use this route)."""
+        if not self.tried:
+            self.tried = True
+            self.ref = _ref(self.route, self.metrics, g, snapped)
+        return self.ref
 
 
 #: Detours of one pair kept as references for the shortcut (each holds its pieces' arrays).
@@ -177,8 +210,9 @@ _PAIRS: weakref.WeakKeyDictionary[Network, dict[Item, _Pair | None]] = weakref.W
 def _pair(item: Item, network: Network) -> _Pair | None:
     """The search of ``route(item.origin, item.destination, network, modes=item.mode)``.
 
-    ``None`` when the shortcut cannot serve this item (not a one-mode rail pair on network
-    edges); such items are always evaluated in full.
+    ``None`` when the shortcut cannot serve this item (not a one-mode rail pair, both ends
+    inside one edge, or a baseline with no path between the parts of its snapped edges);
+    such items are always evaluated in full.
     """
     per = _PAIRS.setdefault(network, {})
     if item in per:
@@ -202,9 +236,6 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     if item.kind != "od" or item.mode != "rail":
         return None
     base, mb, _ = baseline(item, network)
-    ref = _ref(base, mb)
-    if ref is None:
-        return None
     # the preamble of routing.route for one mode and default options
     a, b = as_waypoint(item.origin), as_waypoint(item.destination)
     opts = _check_options(Options(), _all_links())
@@ -221,37 +252,45 @@ def _build_pair(item: Item, network: Network) -> _Pair | None:
     what = f"route {a.name!r} – {b.name!r} (rail)"
     sa = _snap(graph, ("snap", key), snap_mask, a, limit_km=limit_km, what=what)
     sb = _snap(graph, ("snap", key), snap_mask, b, limit_km=limit_km, what=what)
-    if sa.edge >= 0 or sb.edge >= 0:
-        # an end snapped inside an edge may enter the network at either of its nodes, and a
-        # closure may change which (routing._join): such a pair is evaluated in full
+    if sa.edge >= 0 and sa.edge == sb.edge:
+        return None  # both ends inside one edge: joined along it (``routing._join``)
+    if sa.edge < 0 and sb.edge < 0 and sa.node == sb.node:
         return None
-    na, nb = sa.node, sb.node
-    if na == nb:
+    snapped = (sa.edge, sb.edge)
+    ref = _ref(base, mb, graph, snapped)
+    if ref is None:
         return None
     return _Pair(
         graph=graph,
         key=("path", key, False, id(weights)),
         mask=mask,
         weights=weights,
-        source=na,
-        target=nb,
+        starts=tuple(sa.entries(graph, weights)),
+        goals=tuple(sb.entries(graph, weights)),
+        snapped=snapped,
         base=ref,
         no_path=f"{what}: no path on the rail network between these places",
     )
 
 
-def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
-    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it."""
-    from corridors.analysis.metrics import (
-        _time,
-        border_crossings,
-        gauge_breaks,
-        raw_gauge_changes,
-        transshipments,
-    )
-    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
-    from corridors.geo.runs import _labels, country_runs
+def _end_node(g: RoutingGraph, edge: int, x: float, y: float) -> int | None:
+    """The node of ``edge`` at ``(x, y)`` (a part piece's node end), ``None`` if not one."""
+    u, v = int(g.u[edge]), int(g.v[edge])
+    at_u = bool(g.x[u] == x and g.y[u] == y)
+    at_v = bool(g.x[v] == x and g.y[v] == y)
+    return None if at_u == at_v else (u if at_u else v)
 
+
+def _path_of(
+    r: Route, g: RoutingGraph, snapped: tuple[int, int]
+) -> tuple[tuple[int, int], npt.NDArray[np.int64], int] | None:
+    """``(ends, edges, head)`` of a one-leg rail route, as :class:`_Ref` holds them.
+
+    ``snapped`` are the edges the route's ends snapped inside (``-1`` for a node): the
+    pieces along them (the parts between each point and the node the path starts or ends
+    at) are the first and last edge pieces, and fix the nodes the path runs between.
+    ``None`` when the shortcut cannot serve the route.
+    """
     p = r.pieces
     if not len(p) or (p["mode"].astype(str) != "rail").any():
         return None
@@ -262,6 +301,52 @@ def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
     head = int(np.argmax(~access))
     if access[head : head + len(edges)].any():
         return None  # access pieces only at the ends
+    sa, sb = snapped
+    if len(edges) <= (sa >= 0) + (sb >= 0):
+        return None  # no path between the parts of the snapped edges
+    x0, y0 = p["x0"].to_numpy(float), p["y0"].to_numpy(float)
+    x1, y1 = p["x1"].to_numpy(float), p["y1"].to_numpy(float)
+    last = head + len(edges) - 1
+    if sa >= 0:
+        if int(edges[0]) != sa:
+            return None
+        source = _end_node(g, sa, float(x1[head]), float(y1[head]))
+    else:
+        source = _end_node(g, int(edges[0]), float(x0[head]), float(y0[head]))
+    if sb >= 0:
+        if int(edges[-1]) != sb:
+            return None
+        target = _end_node(g, sb, float(x0[last]), float(y0[last]))
+    else:
+        target = _end_node(g, int(edges[-1]), float(x1[last]), float(y1[last]))
+    if source is None or target is None:
+        return None
+    return (source, target), edges, head
+
+
+def _ref(
+    r: Route, metrics: dict[str, Any], g: RoutingGraph, snapped: tuple[int, int]
+) -> _Ref | None:
+    """What the shortcut needs of a one-leg rail route; ``None`` when it cannot serve it.
+
+    The path as :func:`_path_of` finds it, with the country labels, crossings, gauge
+    changes and time components of the route.
+    """
+    from corridors.analysis.metrics import (
+        _time,
+        border_crossings,
+        gauge_breaks,
+        raw_gauge_changes,
+        transshipments,
+    )
+    from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
+    from corridors.geo.runs import _labels, country_runs
+
+    path = _path_of(r, g, snapped)
+    if path is None:
+        return None
+    (source, target), edges, head = path
+    p = r.pieces
     runs = country_runs(p)
     crossings = border_crossings(p, runs=runs)
     breaks = gauge_breaks(p, crossings=crossings)
@@ -287,6 +372,7 @@ def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
     ]
     trans = (len(breaks) + len(land)) * model.transshipment_h
     return _Ref(
+        ends=(source, target),
         edges=edges,
         head=head,
         lengths=lengths,
@@ -305,30 +391,14 @@ def _ref(r: Route, metrics: dict[str, Any]) -> _Ref | None:
     )
 
 
-def _shortcut(
-    g: RoutingGraph, pr: _Ref, new_edges: npt.NDArray[np.int64]
-) -> tuple[float, float] | str:
-    """``(length_km, time_h)`` of the rerouted pair, unrounded, or why it must be rerouted.
+def _stretch(
+    g: RoutingGraph, b: npt.NDArray[np.int64], new_edges: npt.NDArray[np.int64]
+) -> tuple[int, int, int, str] | str:
+    """The stretch a detour replaces, ``(i, k, l, country)``, or why the shortcut cannot apply.
 
-    ``pr`` is the pair's baseline or a detour of it routed in full: below, "the baseline".
-
-    The detour replaces one stretch of the baseline path (``B[i:k]``) by another
-    (``N[i:l]``), the rest of the path being the same (either may start at the path's first
-    edge or end at its last). When every node of both stretches and of the path edges on
-    either side of them is in one country ``C``, the baseline's country labels are ``C``
-    there (and on the piece before the stretch, which sets the label the stretch starts
-    from), every edge is rail of one known gauge, ``C``'s stretch of the route is long
-    enough that the sliver rule cannot apply to it (or has no land country on both sides),
-    and the gap between the gauge changes on either side of the stretch stays on the same
-    side of :data:`~corridors.analysis.metrics.GAUGE_YARD_KM` (so yards group alike), then
-    the country runs, border crossings (their places and dwell), gauge breaks, port calls
-    and transshipments of the rerouted route are the baseline's: only the length and the
-    moving time change. The time is computed as :func:`corridors.analysis.metrics._time`
-    computes it.
+    ``b[i:k]`` is replaced by ``new_edges[i:l]``; the checks of :func:`_shortcut` that need
+    only the two paths' edges (one country, rail, one gauge) are made here.
     """
-    from corridors.analysis.metrics import GAUGE_YARD_KM
-
-    b = pr.edges
     m = min(len(b), len(new_edges))
     neq = b[:m] != new_edges[:m]
     i = int(np.argmax(neq)) if neq.any() else m
@@ -352,6 +422,39 @@ def _shortcut(
     gauges = g.gauge_mm[touched]
     if gauges[0] <= 0 or (gauges != gauges[0]).any():
         return "gauge"
+    return i, k, lnew, c
+
+
+def _shortcut(
+    g: RoutingGraph, pr: _Ref, new_edges: npt.NDArray[np.int64]
+) -> tuple[float, float] | str:
+    """``(length_km, time_h)`` of the rerouted pair, unrounded, or why it must be rerouted.
+
+    ``pr`` is the pair's baseline or a detour of it routed in full: below, "the baseline".
+    ``new_edges`` are the detour's path edges with, at either end, the edge its end snapped
+    inside (as in ``pr.edges``); the caller checks that both paths run between the same
+    nodes, so those end pieces are the same parts of their edges in both.
+
+    The detour replaces one stretch of the baseline path (``B[i:k]``) by another
+    (``N[i:l]``), the rest of the path being the same (either may start at the path's first
+    edge or end at its last). When every node of both stretches and of the path edges on
+    either side of them is in one country ``C``, the baseline's country labels are ``C``
+    there (and on the piece before the stretch, which sets the label the stretch starts
+    from), every edge is rail of one known gauge, ``C``'s stretch of the route is long
+    enough that the sliver rule cannot apply to it (or has no land country on both sides),
+    and the gap between the gauge changes on either side of the stretch stays on the same
+    side of :data:`~corridors.analysis.metrics.GAUGE_YARD_KM` (so yards group alike), then
+    the country runs, border crossings (their places and dwell), gauge breaks, port calls
+    and transshipments of the rerouted route are the baseline's: only the length and the
+    moving time change. The time is computed as :func:`corridors.analysis.metrics._time`
+    computes it.
+    """
+    from corridors.analysis.metrics import GAUGE_YARD_KM
+
+    st = _stretch(g, pr.edges, new_edges)
+    if isinstance(st, str):
+        return st
+    i, k, lnew, c = st
     # baseline pieces of the stretch and the pieces on either side (access pieces too)
     lo = max(pr.head + i - 1, 0)
     hi = min(pr.head + k, len(pr.lengths) - 1)
@@ -400,38 +503,82 @@ def _closed_metric(pr: _Pair, closed: tuple[int, ...]) -> Any:
     return pr.graph.topology(("rail",)).customize(mask, pr.weights)
 
 
-def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) -> dict[str, Any]:
-    """The row of ``evaluate(item, element, network)`` given the rerouted path's edges.
+def _joined(pr: _Pair, metric: Any) -> tuple[tuple[int, int], npt.NDArray[np.int64]] | None:
+    """The rerouted path as :func:`corridors.routing._join` finds it: ``(ends, edges)``.
 
-    The path is compared with the baseline's, then with the last detours of this pair that
-    were routed in full (a closure next to an earlier one often takes the same long way
-    round, differing only near the closed link): where :func:`_shortcut` proves that only
-    the length and moving time differ from one of them, the row comes from its metrics.
-    A path met before reuses its metrics; any other is rerouted in full.
+    Each end enters at each of its entry nodes with the cost along its snapped edge; the
+    cheapest of the (up to four) searches wins, the first on a tie, its cost summed from
+    the path's edge weights as ``_join`` sums it. ``None`` when no way is left.
+    """
+    best: tuple[float, tuple[int, int], npt.NDArray[np.int64]] | None = None
+    for na, oa in pr.starts:
+        for nb, ob in pr.goals:
+            if na == nb:
+                edges = np.zeros(0, dtype=np.int64)
+            else:
+                found = metric.query(na, nb)
+                if found is None or len(found[1]) == 0:
+                    continue
+                edges = np.asarray(found[1], dtype=np.int64)
+            cost = oa + ob + float(pr.weights[edges].sum())
+            if best is None or cost < best[0]:
+                best = (cost, (na, nb), edges)
+    return None if best is None else (best[1], best[2])
+
+
+def _row(
+    item: Item,
+    element: Element,
+    network: Network,
+    pr: _Pair,
+    joined: tuple[tuple[int, int], npt.NDArray[np.int64]] | None,
+) -> dict[str, Any]:
+    """The row of ``evaluate(item, element, network)`` given the rerouted path (:func:`_joined`).
+
+    The path, with the parts of the snapped edges at its ends, is compared with the
+    baseline's, then with the last detours of this pair that were routed in full (a closure
+    next to an earlier one often takes the same long way round, differing only near the
+    closed link): where it runs between the same nodes (so the parts of the snapped edges
+    are the same) and :func:`_shortcut` proves that only the length and moving time differ
+    from one of them, the row comes from its metrics. A path met before reuses its metrics;
+    any other is rerouted in full.
     """
     _, mb, cb = baseline(item, network)
-    if edges is None:
+    if joined is None:
         _count("cut")
         return closure_row(item, element, mb, cb, None, pr.no_path)
-    path = np.asarray(edges, dtype=np.int64)
+    ends, found = joined
+    sa, sb = pr.snapped
+    path = np.concatenate(
+        [
+            np.asarray([sa] if sa >= 0 else [], np.int64),
+            found,
+            np.asarray([sb] if sb >= 0 else [], np.int64),
+        ]
+    )
+    key = np.asarray(ends, dtype=np.int64).tobytes() + path.tobytes()
+    hit: tuple[float, float] | str = "ends" if len(found) else "empty path"
     ref = pr.base
-    hit = _shortcut(pr.graph, ref, path)
+    if len(found) and ref.ends == ends:
+        hit = _shortcut(pr.graph, ref, path)
     if isinstance(hit, str):
         # a route's metrics are those of its path: a detour met again is not rerouted
-        key = path.tobytes()
         if key in pr.detours:
             _count("full: again")
             return closure_row(item, element, *pr.detours[key])
-        for ref in pr.refs:
-            if not isinstance(found := _shortcut(pr.graph, ref, path), str):
-                hit = found
+        for d in pr.refs if len(found) else []:
+            if d.ends != ends or isinstance(_stretch(pr.graph, d.edges, path), str):
+                continue
+            made = d.full(pr.graph, pr.snapped)
+            if made is not None and not isinstance(got := _shortcut(pr.graph, made, path), str):
+                hit, ref = got, made
                 break
     if isinstance(hit, str):
         _count(f"full: {hit}")
         mb2, cb2, ms, reason, r = reroute_route(item, element, network)
         pr.detours[key] = (mb2, cb2, ms, reason)
-        if r is not None and ms is not None and (new := _ref(r, ms)) is not None:
-            pr.refs.insert(0, new)
+        if r is not None and ms is not None and (new := _path_of(r, pr.graph, pr.snapped)):
+            pr.refs.insert(0, _Detour(new[0], new[1], r, ms))
             del pr.refs[_REFS_PER_PAIR:]
         return closure_row(item, element, mb2, cb2, ms, reason)
     length_km, time_h = hit
@@ -443,7 +590,10 @@ def _row(item: Item, element: Element, network: Network, pr: _Pair, edges: Any) 
 
 
 def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
-    """The rows of one closure for every pair using it, in the group's order."""
+    """The rows of one closure for every pair using it, in the group's order.
+
+    A pair whose end snapped inside a closed edge is evaluated in full for this closure.
+    """
     rows: list[dict[str, Any] | None] = [None] * len(group.work)
     buckets: dict[Any, list[int]] = {}
     prs: list[_Pair | None] = []
@@ -452,6 +602,9 @@ def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
         prs.append(pr)
         if pr is None:
             _count("full: not a rail pair on network edges")
+            rows[k] = evaluate(item, el, network)
+        elif set(pr.snapped) & set(el.edges):
+            _count("full: snapped edge closed")
             rows[k] = evaluate(item, el, network)
         else:
             buckets.setdefault(pr.key, []).append(k)
@@ -462,9 +615,8 @@ def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
         for k in ks:
             pr = prs[k]
             assert pr is not None
-            found = metric.query(pr.source, pr.target)
             item, el = group.work[k]
-            rows[k] = _row(item, el, network, pr, None if found is None else found[1])
+            rows[k] = _row(item, el, network, pr, _joined(pr, metric))
     return [r for r in rows if r is not None]
 
 

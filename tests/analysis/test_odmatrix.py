@@ -127,26 +127,45 @@ def test_a_5_place_matrix_equals_the_pair_by_pair_evaluator(network) -> None:  #
 
     ``evaluate`` reroutes each closure from scratch (``route`` with ``close_edges``: a float
     Dijkstra and a rebuilt route); it takes about 0.15 s a closure, so every 40th row of
-    the plan is checked, and every row of one pair whose closures take long detours across
-    borders (the detour references of ``_row``). Pairs with an end snapped inside an edge
-    are evaluated in full by the sweep too (``full: not a rail pair on network edges``).
+    the plan is checked, every row of two pairs whose ends both snap inside edges (Ganja –
+    Horadiz, whose closures take long detours across borders: the detour references of
+    ``_row``; Alat – Horadiz, whose Alat end enters at another node than for Ganja), and
+    every closure of an edge an end snapped inside (evaluated in full for that closure).
+    Nine of the ten pairs have an end inside an edge; the shortcut serves all ten.
     """
     from corridors.analysis import odmatrix as om
 
     names = [p.name for p in main_places()]
     items = matrix_items("rail", [names[i] for i in (0, 1, 2, 3, 13)])
+    om._PAIRS.pop(network, None)  # the pairs' detour references start empty
+    om.COUNTS.clear()
     rows, run, failed, _ = sweep_od(items, network, scheduler="none")
     assert run.evaluations == len(rows) == 3595
     assert failed == []
+    pairs = {item.id: om._pair(item, network) for item in items}
+    served = {k: pr.snapped for k, pr in pairs.items() if pr is not None}
+    assert len(served) == 10
+    assert sum(max(s) >= 0 for s in served.values()) == 9
+    assert served["Ganja → Horadiz (rail)"] == (66375, 63909)
+    assert served["Baku → Tbilisi (rail)"] == (-1, -1)
+    assert om.COUNTS == {
+        "shortcut": 2422,
+        "shortcut from a detour": 11,
+        "cut": 762,
+        "full: countries": 342,
+        "full: again": 41,
+        "full: snapped edge closed": 12,
+        "full: ends": 5,
+    }
     groups, _, _ = plan_groups(items, network)
     work = [w for g in groups for w in g.work]
     by_key = {(r["item"], r["element"]): r for r in rows}
-    sample = work[::40] + [w for w in work if w[0].id == "Ganja → Horadiz (rail)"]
-    assert len(sample) > 90
+    both = ("Ganja → Horadiz (rail)", "Alat → Horadiz (rail)")
+    snapped_closed = [w for w in work if set(served[w[0].id]) & set(w[1].edges)]
+    assert len(snapped_closed) == 12
+    sample = work[::40] + [w for w in work if w[0].id in both] + snapped_closed
+    assert len(sample) == 90 + 270 + 103 + 12
     for item, el in sample:
         want = evaluate(item, el, network)
         got = {k: v for k, v in by_key[(item.id, el.id)].items() if k != "rank"}
         assert got == want, (item.id, el.id)
-    # the sweep took the shortcut, found cuts and rerouted some detours in full
-    assert {"shortcut", "cut"} <= set(om.COUNTS)
-    assert any(k.startswith("full: ") for k in om.COUNTS)
