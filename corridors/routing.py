@@ -1849,6 +1849,11 @@ def _adhoc(
         snap_mask,
     )
     if memo is not None:
+        # a kept setup holds its routing graph: one for a graph that was replaced (a
+        # cleared or rebuilt cache) would keep that graph alive, so such setups go
+        stale = [k for k, v in per_net.items() if v.graph is not graph]
+        for k in stale:
+            del per_net[k]
         if len(per_net) >= 64:
             per_net.clear()
         per_net[memo] = out

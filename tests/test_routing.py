@@ -507,3 +507,30 @@ def test_two_points_on_one_edge_are_joined_along_it(network: Network) -> None:
     assert len(r.pieces) == 1 and int(r.pieces["edge"].iloc[0]) == e
     assert r.length_km == pytest.approx(0.4 * 130.281, rel=1e-3)
     assert r.legs[0].access_km == 0.0
+
+
+def test_a_kept_route_setup_lets_a_replaced_routing_graph_go(network: Network) -> None:
+    """Setups kept per options must not hold routing graphs that a cleared cache replaced.
+
+    Scenario sweeps route with many different options; before this, each kept setup held
+    the graph it was made on, so clearing the graph cache leaked one graph (about 150 MB)
+    per set of options.
+    """
+    import gc
+    import weakref
+
+    from corridors.network._graph import _CACHE
+    from corridors.routing import _ADHOC
+
+    before = route("Baku", "Ganja", network).length_km  # a Route keeps its graph: not kept
+    route("Baku", "Ganja", network, options=RoutingOptions(avoid=("ARM",)))
+    assert len(_ADHOC[network]) >= 2
+    old = {id(s.graph): weakref.ref(s.graph) for s in _ADHOC[network].values()}
+    assert len(old) == 1
+    _CACHE.clear()
+    after = route("Baku", "Ganja", network)
+    assert after.length_km == before
+    kept = list(_ADHOC[network].values())
+    assert len(kept) == 1
+    gc.collect()
+    assert all(ref() is None for ref in old.values())
