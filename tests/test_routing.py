@@ -483,3 +483,61 @@ def test_two_points_on_one_edge_are_joined_along_it(network: Network) -> None:
     assert len(r.pieces) == 1 and int(r.pieces["edge"].iloc[0]) == e
     assert r.length_km == pytest.approx(0.4 * 130.281, rel=1e-3)
     assert r.legs[0].access_km == 0.0
+
+
+def _line_and_fragment() -> Network:
+    """A 30 km rail line east of 70° E at 48° N, and a 0.5 km fragment 2 km west of it."""
+    import pandas as pd
+
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    line = segments_along([(70.0, 48.0), (70.2, 48.0), (70.4, 48.0)], "rail")
+    fragment = segments_along([(69.969, 48.001), (69.965, 48.004)], "rail")
+    return network_from_segments(pd.DataFrame(line + fragment))
+
+
+def test_by_any_mode_a_waypoint_snaps_to_the_nearest_node_of_a_real_stretch() -> None:
+    # by any mode ends snap to nodes: the fragment's node is 0.1 km away, the line's first
+    # node 2.239 km; the line is preferred, within the snap limit, with or without a hard
+    # avoid (which passes the blocked nodes to the snap)
+    net = _line_and_fragment()
+    w, end = "69.97,48.0", "70.4,48.0"
+    for opts in (RoutingOptions(), RoutingOptions(avoid=("CHN",)), RoutingOptions(snap_limit_km=3)):
+        r = route(w, end, net, modes="any", options=opts)
+        assert (r.legs[0].snap_start_km, r.legs[0].snap_end_km) == (2.239, 0.0)
+        assert round(r.length_km, 3) == 32.089  # 2.239 km of access and the 29.850 km line
+    # with a limit under 2.239 km only the fragment is in reach: it snaps there, and the
+    # fragment leads nowhere
+    for opts in (
+        RoutingOptions(snap_limit_km=2.2),
+        RoutingOptions(avoid=("CHN",), snap_limit_km=2.2),
+    ):
+        with pytest.raises(InfeasibleRouteError, match="no path on the rail/road/ferry/sea"):
+            route(w, end, net, modes="any", options=opts)
+    # 12.3 km west of the fragment: beyond a 12 km limit, measured on the ellipsoid
+    with pytest.raises(
+        SnapError,
+        match=r"is 12\.3 km from the nearest usable node, more than the snap limit of 12 km",
+    ):
+        route("69.8,48.0", end, net, modes="any", options=RoutingOptions(snap_limit_km=12))
+
+
+def test_km_in_countries_counts_a_merged_sliver_in_its_own_country(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Aghband – Kapan by road on 1:10m borders: a 9.1 km corner of AZE between IRN and ARM is
+    # merged into the IRN run (37.2 km); an avoid rule counts it in AZE, and not in IRN,
+    # whichever of them it asks about
+    from corridors import settings
+    from corridors.routing import km_in_countries
+    from tests.geo.test_runs import _AGHBAND_KAPAN
+    from tests.helpers import pieces_along
+
+    monkeypatch.setattr(settings, "borders", "natural-earth")
+    p = pieces_along(_AGHBAND_KAPAN, mode="road")
+    assert km_in_countries(p, ["AZE", "IRN", "ARM"]) == {"AZE": 53.8, "IRN": 28.1, "ARM": 35.8}
+    assert km_in_countries(p, ["AZE"]) == {"AZE": 53.8}  # 44.7 km, and the 9.1 km corner
+    assert km_in_countries(p, ["IRN"]) == {"IRN": 28.1}
+    assert km_in_countries(p, ["GEO"]) == {}
+    assert km_in_countries(p.iloc[0:0], ["AZE"]) == {}
