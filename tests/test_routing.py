@@ -541,3 +541,34 @@ def test_km_in_countries_counts_a_merged_sliver_in_its_own_country(
     assert km_in_countries(p, ["IRN"]) == {"IRN": 28.1}
     assert km_in_countries(p, ["GEO"]) == {}
     assert km_in_countries(p.iloc[0:0], ["AZE"]) == {}
+
+
+def test_the_last_hard_avoid_check_names_each_country_and_its_km() -> None:
+    # the check behind the segment mask and the refined search: a line Ganja – Tbilisi runs
+    # 126.2 km in AZE and 47.6 km in GEO; a hard avoid of either refuses it, a soft one warns
+    from corridors.routing import _check_hard_avoid, _soft_avoid_warnings
+    from tests.helpers import pieces_along
+
+    p = pieces_along([(46.36 - 0.0195 * t, 40.69 + 0.012875 * t) for t in range(81)])
+    tail = "; use --avoid-mode soft to allow it at a cost, or drop it from --avoid"
+    for avoid, where in (
+        (("GEO",), "GEO (47.6 km)"),
+        (("GEO", "AZE"), "AZE (126.2 km), GEO (47.6 km)"),
+    ):
+        opts = RoutingOptions(avoid=avoid)
+        with pytest.raises(InfeasibleRouteError) as err:
+            _check_hard_avoid("leg x", p, opts)
+        assert str(err.value) == f"leg x: no path found that stays out of {where}{tail}"
+        assert _soft_avoid_warnings(p, opts) == []
+    soft = RoutingOptions(avoid=("GEO",), avoid_mode="soft")
+    _check_hard_avoid("leg x", p, soft)  # a soft avoid is never refused
+    assert _soft_avoid_warnings(p, soft) == [
+        "soft avoid: the route still enters GEO for 47.6 km (no path found that avoids it)"
+    ]
+    for opts in (
+        RoutingOptions(avoid=("ARM",)),
+        RoutingOptions(),
+        RoutingOptions(avoid_mode="soft"),
+    ):
+        _check_hard_avoid("leg x", p, opts)  # ARM is not entered; nothing is avoided
+        assert _soft_avoid_warnings(p, opts) == []
