@@ -44,9 +44,18 @@ def test_gauge_breaks_once_per_change() -> None:
     b = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=1435)
     c = _pieces([(44.6, 41.3), (44.5, 41.4)], gauge_mm=1435)
     breaks = gauge_breaks(pd.concat([a, b, c], ignore_index=True))
-    assert len(breaks) == 1
-    assert (breaks[0]["from_mm"], breaks[0]["to_mm"]) == (1520, 1435)
-    assert breaks[0]["lon"] == pytest.approx(44.7)
+    assert breaks == [
+        # where the 1435 mm piece starts, 27.9 km (the two 1520 mm pieces) along
+        {"from_mm": 1520, "to_mm": 1435, "lon": 44.7, "lat": 41.2, "name": "Sadakhlo", "km": 27.9}
+    ]
+
+
+def test_an_empty_route_has_no_crossings_breaks_or_countries() -> None:
+    empty = _pieces([(44.9, 41.0)])
+    assert len(empty) == 0
+    assert gauge_breaks(empty) == []
+    assert border_crossings(empty) == []
+    assert length_by_country(empty) == {}
 
 
 def test_time_model_defaults_and_overrides() -> None:
