@@ -572,3 +572,12 @@ def test_the_last_hard_avoid_check_names_each_country_and_its_km() -> None:
     ):
         _check_hard_avoid("leg x", p, opts)  # ARM is not entered; nothing is avoided
         assert _soft_avoid_warnings(p, opts) == []
+
+
+def test_a_route_by_sea_counts_the_countries_of_its_ports(network: Network) -> None:
+    # all at sea: no land crossing, and each end's country through its port
+    m = route_metrics(route("Baku", "Aktau", network, modes="ferry"))
+    assert (m["countries"], m["length_km"], m["border_crossings"]) == (["AZE", "KAZ"], 479.8, [])
+    assert m["length_km_by_country"] == {"sea": 479.8}
+    m = route_metrics(route("Alat", "Turkmenbashi", network, modes="ferry"))
+    assert (m["countries"], m["length_km"]) == (["AZE", "TKM"], 352.5)
