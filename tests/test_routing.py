@@ -540,7 +540,7 @@ def test_km_in_countries_counts_a_merged_sliver_in_its_own_country(
     assert km_in_countries(p, ["AZE"]) == {"AZE": 53.8}  # 44.7 km, and the 9.1 km corner
     assert km_in_countries(p, ["IRN"]) == {"IRN": 28.1}
     assert km_in_countries(p, ["GEO"]) == {}
-    # from the Aras on: the corner is all of AZE there is (IRN 60.9 km)
+    # from the Aras on (IRN 60.9 km), the corner still counts in AZE
     assert km_in_countries(pieces_along(_AGHBAND_KAPAN[2:], mode="road"), ["AZE"]) == {"AZE": 9.1}
     assert km_in_countries(p.iloc[0:0], ["AZE"]) == {}
 
