@@ -6,16 +6,22 @@ count as survived. A survivor named in ``benchmarks/mutants_equivalent.toml`` (m
 one-line reason) is equivalent: no test can tell it from the real code, so it is listed with
 its reason and left out of the score. Other survivors are listed with their diff so each can
 be killed by a test or explained as equivalent.
+
+A module that the current ``mutants/`` holds no mutant of (``only_mutate`` was narrowed for
+a run on a few modules) keeps its row, survivors and equivalents from the report being
+replaced, marked as carried over: a run on routing does not erase the time model's score.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import subprocess
 import sys
 import tomllib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,13 +68,62 @@ def diff(name: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Carried:
+    """A module's results taken over from an earlier report (see :func:`carried_over`)."""
+
+    row: tuple[int, int, int, int, int]  # checked, killed, survived, equivalent, not run
+    survivors: tuple[str, ...]  # Markdown items, each with its diff block
+    equivalents: tuple[str, ...]
+
+
+def carried_over(text: str) -> dict[str, Carried]:
+    """``{module: Carried}`` of every module row of an earlier ``MUTANTS.md`` ``text``."""
+    rows: dict[str, tuple[int, int, int, int, int]] = {}
+    items: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    section = ""
+    current: list[str] | None = None
+    for line in text.splitlines():
+        m = re.match(
+            r"\| `([\w.]+)`(?: †)? \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| [^|]* \| (\d+) \|", line
+        )
+        if m:
+            rows[m[1]] = (int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+            continue
+        if line.startswith("## "):
+            section = "survivors" if line.startswith("## Survivors") else "equivalents"
+            current = None
+            continue
+        m = re.match(r"- `([^`]+)`", line)
+        if m and section:
+            current = items[module_of(m[1])][section]
+            current.append(line)
+        elif current is not None and (line.startswith("  ") or not line):
+            current[-1] += "\n" + line
+    return {
+        mod: Carried(
+            row,
+            tuple(x.rstrip("\n") for x in items[mod]["survivors"]),
+            tuple(x.rstrip("\n") for x in items[mod]["equivalents"]),
+        )
+        for mod, row in rows.items()
+    }
+
+
 def render(
-    statuses: dict[str, str], *, with_diffs: bool, equivalent: dict[str, str] | None = None
+    statuses: dict[str, str],
+    *,
+    with_diffs: bool,
+    equivalent: dict[str, str] | None = None,
+    carried: dict[str, Carried] | None = None,
 ) -> str:
-    """The report as Markdown (``equivalent``: survivors no test can kill, with the reason)."""
+    """The report as Markdown (``equivalent``: survivors no test can kill, with the reason;
+    ``carried``: modules not in this run, from the earlier report)."""
     reasons = {n: r for n, r in (equivalent or {}).items() if statuses.get(n) in SURVIVED}
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     not_run: Counter[str] = Counter(module_of(n) for n, s in statuses.items() if s == "not checked")
+    present = {module_of(n) for n in statuses}
+    kept = {m: c for m, c in (carried or {}).items() if m not in present}
     statuses = {n: s for n, s in statuses.items() if s != "not checked"}
     for name, status in statuses.items():
         by_module[module_of(name)]["equivalent" if name in reasons else status] += 1
@@ -80,16 +135,39 @@ def render(
         "",
         "Score: killed / (killed + survived); equivalent mutants are left out of it. "
         "*Not run*: mutants of the module not yet checked (a module run in part, by function).",
+        *(
+            [
+                "",
+                "Carried over (†): modules this run did not mutate keep the figures of the "
+                "report it replaced.",
+            ]
+            if kept
+            else []
+        ),
         "",
         "| module | checked | killed | survived | equivalent | score | not run |",
         "|---|---|---|---|---|---|---|",
     ]
-    total_k = total_s = 0
-    for module in sorted(set(by_module) | set(not_run)):
+    total_k = total_s = total_checked = total_eq = total_not_run = 0
+    for module in sorted(set(by_module) | set(not_run) | set(kept)):
+        if module in kept:
+            checked, k, s, eq, nr = kept[module].row
+            score = f"{100 * k / (k + s):.1f} %" if k + s else "–"
+            lines.append(f"| `{module}` † | {checked} | {k} | {s} | {eq} | {score} | {nr} |")
+            total_k, total_s = total_k + k, total_s + s
+            total_checked, total_eq, total_not_run = (
+                total_checked + checked,
+                total_eq + eq,
+                total_not_run + nr,
+            )
+            continue
         c = by_module[module]
         k = sum(c[s] for s in KILLED)
         s = sum(c[s] for s in SURVIVED)
         total_k, total_s = total_k + k, total_s + s
+        total_checked += sum(c.values())
+        total_eq += c["equivalent"]
+        total_not_run += not_run[module]
         score = f"{100 * k / (k + s):.1f} %" if k + s else "–"
         lines.append(
             f"| `{module}` | {sum(c.values())} | {k} | {s} | {c['equivalent']} | {score} "
@@ -97,24 +175,31 @@ def render(
         )
     if total_k + total_s:
         lines.append(
-            f"| **all** | {len(statuses)} | {total_k} | {total_s} | {len(reasons)} | "
-            f"**{100 * total_k / (total_k + total_s):.1f} %** | {sum(not_run.values())} |"
+            f"| **all** | {total_checked} | {total_k} | {total_s} | {total_eq} | "
+            f"**{100 * total_k / (total_k + total_s):.1f} %** | {total_not_run} |"
         )
-    survivors = sorted(n for n, s in statuses.items() if s in SURVIVED and n not in reasons)
-    lines += ["", f"## Survivors ({len(survivors)})", ""]
-    for name in survivors:
-        lines.append(f"- `{name}` ({statuses[name]})")
-        if with_diffs:
-            d = diff(name)
-            if d:
-                lines += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
-    lines += ["", f"## Equivalent mutants ({len(reasons)})", ""]
+    entries: list[tuple[str, list[str]]] = []
+    for name in sorted(n for n, s in statuses.items() if s in SURVIVED and n not in reasons):
+        item = [f"- `{name}` ({statuses[name]})"]
+        d = diff(name) if with_diffs else ""
+        if d:
+            item += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
+        entries.append((name, item))
+    entries += [(c.split("`")[1], [c]) for m in kept.values() for c in m.survivors]
+    lines += ["", f"## Survivors ({len(entries)})", ""]
+    for _, item in sorted(entries):
+        lines += item
+    entries = []
     for name in sorted(reasons):
-        lines.append(f"- `{name}`: {reasons[name]}")
-        if with_diffs:
-            d = diff(name)
-            if d:
-                lines += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
+        item = [f"- `{name}`: {reasons[name]}"]
+        d = diff(name) if with_diffs else ""
+        if d:
+            item += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
+        entries.append((name, item))
+    entries += [(c.split("`")[1], [c]) for m in kept.values() for c in m.equivalents]
+    lines += ["", f"## Equivalent mutants ({len(entries)})", ""]
+    for _, item in sorted(entries):
+        lines += item
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "MUTANTS.md")
     parser.add_argument("--no-diffs", action="store_true")
     args = parser.parse_args(argv)
-    text = render(results(), with_diffs=not args.no_diffs, equivalent=equivalents())
+    earlier = carried_over(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    text = render(
+        results(), with_diffs=not args.no_diffs, equivalent=equivalents(), carried=earlier
+    )
     tmp = args.out.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(args.out)

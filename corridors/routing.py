@@ -1140,9 +1140,10 @@ def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str,
     for run in country_runs(pieces):
         sliver = 0.0
         for hit in re.finditer(r"([0-9.]+) km in ([A-Z]{3}) between", run.note):
+            km = float(hit.group(1))
+            sliver += km  # not the run's country's, whichever countries are asked for
             if hit.group(2) in countries:
-                out[hit.group(2)] = out.get(hit.group(2), 0.0) + float(hit.group(1))
-                sliver += float(hit.group(1))
+                out[hit.group(2)] = out.get(hit.group(2), 0.0) + km
         if run.country in countries:
             out[run.country] = out.get(run.country, 0.0) + run.length_m / 1000.0 - sliver
     return {k: round(v, 1) for k, v in out.items() if v > 0}

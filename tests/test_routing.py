@@ -534,3 +534,103 @@ def test_a_kept_route_setup_lets_a_replaced_routing_graph_go(network: Network) -
     assert len(kept) == 1
     gc.collect()
     assert all(ref() is None for ref in old.values())
+
+
+def _line_and_fragment() -> Network:
+    """A 30 km rail line east of 70° E at 48° N, and a 0.5 km fragment 2 km west of it."""
+    import pandas as pd
+
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    line = segments_along([(70.0, 48.0), (70.2, 48.0), (70.4, 48.0)], "rail")
+    fragment = segments_along([(69.969, 48.001), (69.965, 48.004)], "rail")
+    return network_from_segments(pd.DataFrame(line + fragment))
+
+
+def test_by_any_mode_a_waypoint_snaps_to_the_nearest_node_of_a_real_stretch() -> None:
+    # by any mode ends snap to nodes: the fragment's node is 0.1 km away, the line's first
+    # node 2.239 km; the line is preferred, within the snap limit, with or without a hard
+    # avoid (which passes the blocked nodes to the snap)
+    net = _line_and_fragment()
+    w, end = "69.97,48.0", "70.4,48.0"
+    for opts in (RoutingOptions(), RoutingOptions(avoid=("CHN",)), RoutingOptions(snap_limit_km=3)):
+        r = route(w, end, net, modes="any", options=opts)
+        assert (r.legs[0].snap_start_km, r.legs[0].snap_end_km) == (2.239, 0.0)
+        assert round(r.length_km, 3) == 32.089  # 2.239 km of access and the 29.850 km line
+    # with a limit under 2.239 km only the fragment is in reach: it snaps there, and the
+    # fragment leads nowhere
+    for opts in (
+        RoutingOptions(snap_limit_km=2.2),
+        RoutingOptions(avoid=("CHN",), snap_limit_km=2.2),
+    ):
+        with pytest.raises(InfeasibleRouteError, match="no path on the rail/road/ferry/sea"):
+            route(w, end, net, modes="any", options=opts)
+    # 12.3 km west of the fragment: beyond a 12 km limit, measured on the ellipsoid
+    with pytest.raises(
+        SnapError,
+        match=r"is 12\.3 km from the nearest usable node, more than the snap limit of 12 km",
+    ):
+        route("69.8,48.0", end, net, modes="any", options=RoutingOptions(snap_limit_km=12))
+
+
+def test_km_in_countries_counts_a_merged_sliver_in_its_own_country(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Aghband – Kapan by road on 1:10m borders: a 9.1 km corner of AZE between IRN and ARM is
+    # merged into the IRN run (37.2 km); an avoid rule counts it in AZE, and not in IRN,
+    # whichever of them it asks about
+    from corridors import settings
+    from corridors.routing import km_in_countries
+    from tests.geo.test_runs import _AGHBAND_KAPAN
+    from tests.helpers import pieces_along
+
+    monkeypatch.setattr(settings, "borders", "natural-earth")
+    p = pieces_along(_AGHBAND_KAPAN, mode="road")
+    assert km_in_countries(p, ["AZE", "IRN", "ARM"]) == {"AZE": 53.8, "IRN": 28.1, "ARM": 35.8}
+    assert km_in_countries(p, ["AZE"]) == {"AZE": 53.8}  # 44.7 km, and the 9.1 km corner
+    assert km_in_countries(p, ["IRN"]) == {"IRN": 28.1}
+    assert km_in_countries(p, ["GEO"]) == {}
+    # from the Aras on (IRN 60.9 km), the corner still counts in AZE
+    assert km_in_countries(pieces_along(_AGHBAND_KAPAN[2:], mode="road"), ["AZE"]) == {"AZE": 9.1}
+    assert km_in_countries(p.iloc[0:0], ["AZE"]) == {}
+
+
+def test_the_last_hard_avoid_check_names_each_country_and_its_km() -> None:
+    # the check behind the segment mask and the refined search: a line Ganja – Tbilisi runs
+    # 126.2 km in AZE and 47.6 km in GEO; a hard avoid of either refuses it, a soft one warns
+    from corridors.routing import _check_hard_avoid, _soft_avoid_warnings
+    from tests.helpers import pieces_along
+
+    p = pieces_along([(46.36 - 0.0195 * t, 40.69 + 0.012875 * t) for t in range(81)])
+    tail = "; use --avoid-mode soft to allow it at a cost, or drop it from --avoid"
+    for avoid, where in (
+        (("GEO",), "GEO (47.6 km)"),
+        (("GEO", "AZE"), "AZE (126.2 km), GEO (47.6 km)"),
+    ):
+        opts = RoutingOptions(avoid=avoid)
+        with pytest.raises(InfeasibleRouteError) as err:
+            _check_hard_avoid("leg x", p, opts)
+        assert str(err.value) == f"leg x: no path found that stays out of {where}{tail}"
+        assert _soft_avoid_warnings(p, opts) == []
+    soft = RoutingOptions(avoid=("GEO",), avoid_mode="soft")
+    _check_hard_avoid("leg x", p, soft)  # a soft avoid is never refused
+    assert _soft_avoid_warnings(p, soft) == [
+        "soft avoid: the route still enters GEO for 47.6 km (no path found that avoids it)"
+    ]
+    for opts in (
+        RoutingOptions(avoid=("ARM",)),
+        RoutingOptions(),
+        RoutingOptions(avoid_mode="soft"),
+    ):
+        _check_hard_avoid("leg x", p, opts)  # ARM is not entered; nothing is avoided
+        assert _soft_avoid_warnings(p, opts) == []
+
+
+def test_a_route_by_sea_counts_the_countries_of_its_ports(network: Network) -> None:
+    # all at sea: no land crossing, and each end's country through its port
+    m = route_metrics(route("Baku", "Aktau", network, modes="ferry"))
+    assert (m["countries"], m["length_km"], m["border_crossings"]) == (["AZE", "KAZ"], 479.8, [])
+    assert m["length_km_by_country"] == {"sea": 479.8}
+    m = route_metrics(route("Alat", "Turkmenbashi", network, modes="ferry"))
+    assert (m["countries"], m["length_km"]) == (["AZE", "TKM"], 352.5)

@@ -44,9 +44,18 @@ def test_gauge_breaks_once_per_change() -> None:
     b = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=1435)
     c = _pieces([(44.6, 41.3), (44.5, 41.4)], gauge_mm=1435)
     breaks = gauge_breaks(pd.concat([a, b, c], ignore_index=True))
-    assert len(breaks) == 1
-    assert (breaks[0]["from_mm"], breaks[0]["to_mm"]) == (1520, 1435)
-    assert breaks[0]["lon"] == pytest.approx(44.7)
+    assert breaks == [
+        # where the 1435 mm piece starts, 27.9 km (the two 1520 mm pieces) along
+        {"from_mm": 1520, "to_mm": 1435, "lon": 44.7, "lat": 41.2, "name": "Sadakhlo", "km": 27.9}
+    ]
+
+
+def test_an_empty_route_has_no_crossings_breaks_or_countries() -> None:
+    empty = _pieces([(44.9, 41.0)])
+    assert len(empty) == 0
+    assert gauge_breaks(empty) == []
+    assert border_crossings(empty) == []
+    assert length_by_country(empty) == {}
 
 
 def test_time_model_defaults_and_overrides() -> None:
@@ -294,3 +303,59 @@ def test_an_avoid_the_route_breaks_is_reported_as_broken(network: object) -> Non
     hard = route_metrics(route_corridor(c, network, options=opts))  # type: ignore[arg-type]
     assert "IRN" not in hard["countries"]
     assert compare_rows([hard])[0]["avoids_ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("cid", "by_country", "crossings", "breaks", "missing_km"),
+    [
+        (
+            "zangezur",
+            {"AZE": 579.4, "ARM": 36.1, "TUR": 236.5},
+            [
+                ("AZE", "ARM", "Aghband–Meghri (Zangezur)", 396.2, 46.53339, 38.88989),
+                ("ARM", "AZE", "Meghri–Ordubad (Zangezur)", 432.4, 46.14534, 38.875),
+                ("AZE", "TUR", "Sadarak–Dilucu", 615.5, 44.80124, 39.66387),
+            ],
+            [(1520, 1435, "Sadarak–Dilucu", 615.5, 44.80124, 39.66387)],
+            49.4,
+        ),
+        (
+            "btk",
+            {"AZE": 501.6, "GEO": 260.7, "TUR": 70.6},
+            [
+                ("AZE", "GEO", "Böyük Kəsik–Gardabani", 501.6, 45.16488, 41.40615),
+                ("GEO", "TUR", "Kartsakhi", 762.2, 43.29642, 41.18952),
+            ],
+            [(1520, 1435, "Akhalkalaki", 735.3, 43.50429, 41.32631)],
+            0.0,
+        ),
+    ],
+)
+def test_crossings_and_gauge_breaks_lie_where_and_how_far_along_they_are(
+    cid: str,
+    by_country: dict[str, float],
+    crossings: list[tuple[object, ...]],
+    breaks: list[tuple[object, ...]],
+    missing_km: float,
+    network: object,
+) -> None:
+    # km along the route at each crossing and break (each crossing at the end of a country's
+    # run, the break at Sadarak–Dilucu placed at the crossing), km by country in route order
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.routing import route_corridor
+
+    m = route_metrics(route_corridor(corridors.load(cid), network))  # type: ignore[arg-type]
+    assert m["length_km_by_country"] == by_country
+    assert list(m["length_km_by_country"]) == list(by_country)  # in route order
+    countries = [crossings[0][0], *(c[1] for c in crossings)]
+    assert m["countries"] == countries
+    assert [
+        (c["from"], c["to"], c["name"], c["km"], c["lon"], c["lat"]) for c in m["border_crossings"]
+    ] == crossings
+    assert m["border_crossings_count"] == len(crossings)
+    assert [
+        (g["from_mm"], g["to_mm"], g["name"], g["km"], g["lon"], g["lat"])
+        for g in m["gauge_breaks"]
+    ] == breaks
+    assert m["missing_km"] == missing_km
