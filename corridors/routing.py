@@ -49,6 +49,7 @@ from corridors.network.core import Network
 from corridors.provenance import provenance
 
 __all__ = [
+    "BORDER_FOR_ANY_H",
     "PIECE_COLUMNS",
     "SPEEDS_FOR_ANY_KMH",
     "TRANSFER_FOR_ANY_H",
@@ -92,6 +93,9 @@ _NOT_BUILT = (Status.PLANNED, Status.DISMANTLED, Status.PROPOSED)
 SPEEDS_FOR_ANY_KMH = {"rail": 53.9, "road": 42.0, "ferry": 22.0, "sea": 28.0, "transfer": 1.0}
 #: Hours added for each transfer between modes (the time model's port dwell per call).
 TRANSFER_FOR_ANY_H = 24.0
+#: Hours added where a rail or road edge crosses a border (the time model's border dwell,
+#: the CAREC averages), unless the named crossing there has its own dwell for the mode.
+BORDER_FOR_ANY_H = {"rail": 40.6, "road": 9.9}
 
 
 @dataclass(frozen=True)
@@ -635,8 +639,13 @@ def _weights(
     by_time: bool,
     speeds_kmh: Mapping[str, float] | None = None,
     transfer_h: float | None = None,
+    border_h: Mapping[str, float] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Edge costs: metres, or hours by mode for ``mode="any"``; soft avoid multiplies.
+
+    By time, an edge whose ends lie in two countries also costs the border dwell of its
+    mode (``border_h``, default :data:`BORDER_FOR_ANY_H`), or the own dwell of the named
+    crossing within 30 km of it (``geodata/crossings.yaml``), as the time model charges.
 
     Cached on the graph, so that the same costs are the same array (the sorted edge order
     of :meth:`RoutingGraph.csr` is kept per cost array).
@@ -644,11 +653,13 @@ def _weights(
     soft = opts.avoid_mode == "soft" and bool(opts.avoid)
     speeds = {**SPEEDS_FOR_ANY_KMH, **(speeds_kmh or {})}
     transfer = TRANSFER_FOR_ANY_H if transfer_h is None else transfer_h
+    border = {**BORDER_FOR_ANY_H, **(border_h or {})}
     key = (
         "weights",
         by_time,
         tuple(sorted(speeds.items())) if by_time else (),
         transfer if by_time else 0.0,
+        tuple(sorted(border.items())) if by_time else (),
         tuple(sorted(opts.avoid)) if soft else (),
         opts.soft_penalty,
     )
@@ -661,6 +672,7 @@ def _weights(
         speed = np.array([v if v > 0 else 1e-3 for v in per_mode])[graph.mode]
         w = w / 1000.0 / speed
         w[graph.mode == MODES.index("transfer")] += transfer
+        w = w + _border_hours(graph, border)
     if soft:
         # every edge that touches an avoided country pays, so that a path along its edge
         # is not preferred to one that stays out
@@ -670,6 +682,47 @@ def _weights(
         w = np.where(bad_edges | touches, w * opts.soft_penalty, w)
     graph.weights[key] = w
     return w
+
+
+def _border_hours(graph: RoutingGraph, border_h: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    """Border dwell, in hours, of each edge whose two ends lie in two countries."""
+    from corridors.geo import geodata
+    from corridors.geo.boundaries import geodesic_lengths_m
+
+    cu, cv = graph.country[graph.u], graph.country[graph.v]
+    out = np.zeros(graph.u.size)
+    for mode, hours in border_h.items():
+        if mode not in MODES:
+            continue
+        cross = np.flatnonzero(
+            (graph.mode == MODES.index(mode)) & (cu != cv) & (cu != "") & (cv != "")
+        )
+        if cross.size == 0:
+            continue
+        out[cross] = hours
+        own = [(c, c.dwell_for(mode)) for c in geodata.crossings()]
+        own = [(c, h) for c, h in own if h is not None]
+        if not own:
+            continue
+        mx = (graph.x[graph.u[cross]] + graph.x[graph.v[cross]]) / 2
+        my = (graph.y[graph.u[cross]] + graph.y[graph.v[cross]]) / 2
+        best = np.full(cross.size, np.inf)
+        for c, h in own:
+            d = geodesic_lengths_m(mx, my, np.full(cross.size, c.lon), np.full(cross.size, c.lat))
+            near = (
+                (d <= _CROSSING_RADIUS_M)
+                & (d < best)
+                & np.isin(cu[cross], c.countries)
+                & np.isin(cv[cross], c.countries)
+            )
+            out[cross[near]] = h
+            best[near] = d[near]
+    return out
+
+
+#: A cross-border edge takes the own dwell of a named crossing this close (metres), the
+#: radius within which route metrics name a crossing.
+_CROSSING_RADIUS_M = 30_000.0
 
 
 #: Metres per degree of latitude (and of longitude at the equator), for the snapping plane.
@@ -1773,6 +1826,7 @@ def _adhoc(
     options: RoutingOptions | None,
     speeds_kmh: Mapping[str, float] | None,
     transfer_h: float | None,
+    border_h: Mapping[str, float] | None = None,
 ) -> _AdHoc:
     """The graph, costs and masks of an ad-hoc route; kept per network and arguments.
 
@@ -1784,6 +1838,7 @@ def _adhoc(
         options,
         None if speeds_kmh is None else tuple(sorted(speeds_kmh.items())),
         transfer_h,
+        None if border_h is None else tuple(sorted(border_h.items())),
         settings.allow_volga_don,
         settings.snap_limit_km,
         settings.border_tolerance_km,
@@ -1817,7 +1872,14 @@ def _adhoc(
     volga = settings.allow_volga_don if opts.allow_volga_don is None else opts.allow_volga_don
     limit = settings.snap_limit_km if opts.snap_limit_km is None else opts.snap_limit_km
     by_time = len(use_modes) > 1 and "transfer" in use_modes
-    weights = _weights(graph, opts, by_time=by_time, speeds_kmh=speeds_kmh, transfer_h=transfer_h)
+    weights = _weights(
+        graph,
+        opts,
+        by_time=by_time,
+        speeds_kmh=speeds_kmh,
+        transfer_h=transfer_h,
+        border_h=border_h,
+    )
     mask = _edge_mask(graph, use_modes, ("operational",), opened, set(opts.close_links), volga)
     free_mask = mask
     key: tuple[Any, ...] = (use_modes, tuple(sorted(opened)), tuple(opts.close_links), volga)
@@ -1870,6 +1932,7 @@ def route(
     options: RoutingOptions | None = None,
     speeds_kmh: Mapping[str, float] | None = None,
     transfer_h: float | None = None,
+    border_h: Mapping[str, float] | None = None,
 ) -> Route:
     """Route between two places on one mode, or on any mode with transfers.
 
@@ -1882,17 +1945,19 @@ def route(
         From :func:`corridors.load_network`.
     modes
         ``"rail"``, ``"road"``, ``"sea"``, ``"ferry"``, or ``"any"``: all modes joined at
-        ports, on the least moving time (km / ``speeds_kmh``) plus ``transfer_h`` per
-        transfer. Border and gauge dwell are not in this cost; for the least time under the
-        whole time model use :func:`corridors.analysis.fastest_route`.
+        ports, on the least time: km / ``speeds_kmh``, plus ``transfer_h`` per transfer,
+        plus ``border_h`` where an edge crosses a border (a named crossing's own dwell where
+        it has one). Gauge breaks are not in this cost; for the least time under the whole
+        time model use :func:`corridors.analysis.fastest_route`.
     options
         As for :func:`route_corridor`.
-    speeds_kmh, transfer_h
-        For ``"any"``: speeds by mode, in km/h, and hours per transfer (default
-        :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`, the time model's defaults).
+    speeds_kmh, transfer_h, border_h
+        For ``"any"``: speeds by mode, in km/h, hours per transfer and hours per border
+        crossing by mode (default :data:`SPEEDS_FOR_ANY_KMH`, :data:`TRANSFER_FOR_ANY_H`,
+        :data:`BORDER_FOR_ANY_H`, the time model's defaults).
     """
     a, b = as_waypoint(origin), as_waypoint(destination)
-    q = _adhoc(network, modes, options, speeds_kmh, transfer_h)
+    q = _adhoc(network, modes, options, speeds_kmh, transfer_h, border_h)
     graph, opts, key, weights, by_time = q.graph, q.opts, q.key, q.weights, q.by_time
     leg = Leg(a, b, q.leg_mode, Status.OPERATIONAL)
     what = f"route {a.name!r} – {b.name!r} ({'/'.join(q.mode_list)})"

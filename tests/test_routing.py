@@ -634,3 +634,20 @@ def test_a_route_by_sea_counts_the_countries_of_its_ports(network: Network) -> N
     assert m["length_km_by_country"] == {"sea": 479.8}
     m = route_metrics(route("Alat", "Turkmenbashi", network, modes="ferry"))
     assert (m["countries"], m["length_km"]) == (["AZE", "TKM"], 352.5)
+
+
+def test_by_time_a_cross_border_edge_costs_its_crossings_dwell(network: Network) -> None:
+    from corridors.network._graph import MODES, routing_graph
+    from corridors.routing import BORDER_FOR_ANY_H, _all_links, _border_hours
+
+    g = routing_graph(network, _all_links())
+    h = _border_hours(g, BORDER_FOR_ANY_H)
+    cross = (g.country[g.u] != g.country[g.v]) & (g.country[g.u] != "") & (g.country[g.v] != "")
+    rail, road = g.mode == MODES.index("rail"), g.mode == MODES.index("road")
+    assert set(np.unique(h[cross & road])) == {9.9}
+    assert set(np.unique(h[cross & rail])) == {0.0, 40.6}
+    # the Kyrgyz stretch of the Taraz–Shymkent line (Sholdala, Maymak) is transit: 0 h
+    zero = np.flatnonzero(cross & rail & (h == 0.0))
+    assert len(zero) == 3
+    assert all({g.country[g.u[e]], g.country[g.v[e]]} == {"KAZ", "KGZ"} for e in zero)
+    assert int((h > 0).sum()) == 580 and not h[~cross].any()

@@ -684,11 +684,11 @@ def fastest_route(
     """The least-time route between two places on any mode, by the time model's own time.
 
     Three candidates are routed: the shortest rail path, the shortest road path, and the
-    multimodal path of least moving time (edges at the model's speeds, the model's port
-    dwell per transfer; see :func:`corridors.routing.route`). Each is timed by
-    :func:`route_metrics` (speeds, border dwell by mode, port dwell, transshipments) and
-    the least ``time_h`` wins (ties: the shorter). ``meta["candidates_h"]`` has each
-    candidate's hours (``None`` where it has no path).
+    multimodal path of least time (edges at the model's speeds, the model's port dwell
+    per transfer and border dwell per crossing; see :func:`corridors.routing.route`).
+    Each is timed by :func:`route_metrics` (speeds, border dwell by mode, port dwell,
+    transshipments) and the least ``time_h`` wins (ties: the shorter).
+    ``meta["candidates_h"]`` has each candidate's hours (``None`` where it has no path).
 
     Raises
     ------
@@ -712,6 +712,7 @@ def fastest_route(
                 options=options,
                 speeds_kmh=dict(model.speed_kmh),
                 transfer_h=model.port_dwell_h,
+                border_h=dict(model.border_dwell_h),
             )
         except (InfeasibleRouteError, SnapError) as exc:
             times[mode] = None

@@ -187,13 +187,14 @@ def test_the_btc_reference_line_and_its_published_split(network: object) -> None
 
 def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
     from corridors.analysis.metrics import fastest_route, route_metrics
-    from corridors.routing import SPEEDS_FOR_ANY_KMH, TRANSFER_FOR_ANY_H
+    from corridors.routing import BORDER_FOR_ANY_H, SPEEDS_FOR_ANY_KMH, TRANSFER_FOR_ANY_H
 
     # the routing cost of modes="any" uses the time model's own defaults
     for mode, kmh in DEFAULT_TIME_MODEL.speed_kmh.items():
         if mode != "pipeline":
             assert SPEEDS_FOR_ANY_KMH[mode] == kmh
     assert DEFAULT_TIME_MODEL.port_dwell_h == TRANSFER_FOR_ANY_H
+    assert dict(DEFAULT_TIME_MODEL.border_dwell_h) == BORDER_FOR_ANY_H
     # Baku – Tbilisi: road 512 km / 22.1 h beats rail 550 km / 50.8 h (40.6 h rail border)
     r = fastest_route("Baku", "Tbilisi", network)
     m = route_metrics(r)
@@ -205,6 +206,27 @@ def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
     quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
     r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
     assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 550.0}
+
+
+def test_any_mode_crosses_the_caspian_when_the_borders_around_it_cost_more(
+    network: object,
+) -> None:
+    """Baku – Turkmenbashi: across the Caspian from Alat, not by rail round it (3 borders).
+
+    The multimodal search once costed only moving time and port dwell: the rail through
+    Russia and Kazakhstan (56.9 h moving) beat the crossing, and the 121.8 h its three rail
+    borders take were seen only afterwards; `--mode any` then answered the road through
+    Iran (66.9 h).
+    """
+    from corridors.analysis.metrics import fastest_route, route_metrics
+
+    r = fastest_route("Baku", "Turkmenbashi", network)
+    m = route_metrics(r)
+    assert m["countries"] == ["AZE", "TKM"]
+    assert m["length_km"] == 450.1 and m["time_h"] == 62.3
+    assert m["length_km_by_mode"] == {"rail": 101.2, "sea": 348.9}
+    assert m["time_h_breakdown"]["port_h"] == 48.0 and m["time_h_breakdown"]["border_h"] == 0
+    assert r.meta["candidates_h"] == {"any": 62.3, "rail": 178.7, "road": 66.9}
 
 
 def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:
