@@ -685,10 +685,16 @@ def _weights(
 
 
 def _border_hours(graph: RoutingGraph, border_h: Mapping[str, float]) -> npt.NDArray[np.float64]:
-    """Border dwell, in hours, of each edge whose two ends lie in two countries."""
-    from corridors.geo import geodata
-    from corridors.geo.boundaries import geodesic_lengths_m
+    """Border dwell, in hours, of each edge whose two ends lie in two countries.
 
+    The edge's crossing is named as route metrics name it (the nearest named crossing of
+    the two countries within their naming radius, :func:`corridors.geo.runs.nearest_name`);
+    where that crossing has its own dwell for the mode it applies, else ``border_h``.
+    """
+    from corridors.geo import geodata
+    from corridors.geo.runs import crossing_candidates, nearest_name
+
+    own = {c.name: c for c in geodata.crossings() if c.dwell_h}
     cu, cv = graph.country[graph.u], graph.country[graph.v]
     out = np.zeros(graph.u.size)
     for mode, hours in border_h.items():
@@ -697,32 +703,16 @@ def _border_hours(graph: RoutingGraph, border_h: Mapping[str, float]) -> npt.NDA
         cross = np.flatnonzero(
             (graph.mode == MODES.index(mode)) & (cu != cv) & (cu != "") & (cv != "")
         )
-        if cross.size == 0:
-            continue
         out[cross] = hours
-        own = [(c, c.dwell_for(mode)) for c in geodata.crossings()]
-        own = [(c, h) for c, h in own if h is not None]
-        if not own:
-            continue
-        mx = (graph.x[graph.u[cross]] + graph.x[graph.v[cross]]) / 2
-        my = (graph.y[graph.u[cross]] + graph.y[graph.v[cross]]) / 2
-        best = np.full(cross.size, np.inf)
-        for c, h in own:
-            d = geodesic_lengths_m(mx, my, np.full(cross.size, c.lon), np.full(cross.size, c.lat))
-            near = (
-                (d <= _CROSSING_RADIUS_M)
-                & (d < best)
-                & np.isin(cu[cross], c.countries)
-                & np.isin(cv[cross], c.countries)
-            )
-            out[cross[near]] = h
-            best[near] = d[near]
+        for e in cross if own else ():
+            pair = frozenset((str(cu[e]), str(cv[e])))
+            mx = float(graph.x[graph.u[e]] + graph.x[graph.v[e]]) / 2
+            my = float(graph.y[graph.u[e]] + graph.y[graph.v[e]]) / 2
+            name = nearest_name(mx, my, crossing_candidates(pair))
+            h = own[name].dwell_for(mode) if name in own else None
+            if h is not None:
+                out[e] = h
     return out
-
-
-#: A cross-border edge takes the own dwell of a named crossing this close (metres), the
-#: radius within which route metrics name a crossing.
-_CROSSING_RADIUS_M = 30_000.0
 
 
 #: Metres per degree of latitude (and of longitude at the equator), for the snapping plane.
