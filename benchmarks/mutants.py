@@ -178,24 +178,23 @@ def render(
             f"| **all** | {total_checked} | {total_k} | {total_s} | {total_eq} | "
             f"**{100 * total_k / (total_k + total_s):.1f} %** | {total_not_run} |"
         )
-    entries: list[tuple[str, list[str]]] = []
-    for name in sorted(n for n, s in statuses.items() if s in SURVIVED and n not in reasons):
-        item = [f"- `{name}` ({statuses[name]})"]
+
+    def entry(name: str, head: str) -> tuple[str, list[str]]:
+        item = [head]
         d = diff(name) if with_diffs else ""
         if d:
             item += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
-        entries.append((name, item))
+        return name, item
+
+    entries = [
+        entry(name, f"- `{name}` ({statuses[name]})")
+        for name in sorted(n for n, s in statuses.items() if s in SURVIVED and n not in reasons)
+    ]
     entries += [(c.split("`")[1], [c]) for m in kept.values() for c in m.survivors]
     lines += ["", f"## Survivors ({len(entries)})", ""]
     for _, item in sorted(entries):
         lines += item
-    entries = []
-    for name in sorted(reasons):
-        item = [f"- `{name}`: {reasons[name]}"]
-        d = diff(name) if with_diffs else ""
-        if d:
-            item += ["", "  ```diff", *("  " + x for x in d.splitlines()), "  ```"]
-        entries.append((name, item))
+    entries = [entry(name, f"- `{name}`: {reasons[name]}") for name in sorted(reasons)]
     entries += [(c.split("`")[1], [c]) for m in kept.values() for c in m.equivalents]
     lines += ["", f"## Equivalent mutants ({len(entries)})", ""]
     for _, item in sorted(entries):
