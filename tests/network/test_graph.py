@@ -73,16 +73,23 @@ def test_a_network_without_a_cache_key_keeps_its_graph_in_memory_only(
     assert not (tmp_path / "routing-graphs").exists()
 
 
-def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
-    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def stored(network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A routing graph built into an empty cache under ``tmp_path``, and its rail mask."""
     from corridors.routing import _all_links, _edge_mask
 
     monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
     _graph._CACHE.pop(network, None)
     g = _graph.routing_graph(network, _all_links())
+    yield g, _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    _graph._CACHE.pop(network, None)
+
+
+def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
+    stored: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    g, mask = stored
     assert g.store_key
-    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
     tree, ids, comp_km = g.snap_index(("test-snap",), mask)
     assert len(list((tmp_path / "snap-indexes").glob("*.npz"))) == 1
     # the stored index is SciPy's own tree state: the same tree, the same answers
@@ -98,18 +105,12 @@ def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     # the ids are the nodes of the masked edges, as np.unique gives them
     want = np.unique(np.concatenate([g.u[mask], g.v[mask]]))
     assert np.array_equal(ids, want)
-    _graph._CACHE.pop(network, None)
 
 
 def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
-    network: Network, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    stored: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from corridors.routing import _all_links, _edge_mask
-
-    monkeypatch.setattr(corridors.settings, "cache_dir", tmp_path)
-    _graph._CACHE.pop(network, None)
-    g = _graph.routing_graph(network, _all_links())
-    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    g, mask = stored
     tree, eids, comp_km = g.edge_index(("test-edges",), mask)
     assert len(list((tmp_path / "edge-indexes").glob("*.npz"))) == 1
     # a fresh graph reads it (no sampling, no tree, no snap index) and answers the same
@@ -127,4 +128,3 @@ def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     assert np.array_equal(np.unique(eids), np.flatnonzero(mask))
     assert len(comp_km) == len(g.u) and (comp_km[~mask] == 0).all()
     assert (comp_km[mask] > 0).all()
-    _graph._CACHE.pop(network, None)
