@@ -186,3 +186,17 @@ def test_nearest_candidate_within_30_km() -> None:
     assert nearest_candidate(46.5, 38.9, aze_irn) == aze_irn[3]
     assert nearest_candidate(45.7, 38.95, aze_irn) == aze_irn[2]
     assert nearest_candidate(45.7, 38.95, ()) is None
+
+
+def test_nearest_candidate_radius_is_30_km_not_a_few_metres_more() -> None:
+    # 29.99 km and 30.01 km due north and due east of Julfa–Jolfa: 10 m either side of the
+    # radius, so a distance read in other units than km (say m / 1001) names the far point too
+    from pyproj import Geod
+
+    julfa = crossing_candidates(frozenset(("AZE", "IRN")))[2]
+    assert julfa[0] == "Julfa–Jolfa"
+    geod = Geod(ellps="WGS84")
+    for azimuth in (0.0, 90.0):
+        for km, hit in ((29.99, julfa), (30.01, None)):
+            lon, lat, _ = geod.fwd(julfa[1], julfa[2], azimuth, km * 1000.0)
+            assert nearest_candidate(lon, lat, (julfa,)) == hit

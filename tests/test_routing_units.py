@@ -1,0 +1,141 @@
+"""Routing's small parts on hand-made inputs: snapping to a node, km counted per country.
+
+The snap tests hold for any nearest-neighbour metric of the snap index: distances are either
+far from every threshold, or the threshold is set from the index's own distance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from corridors import SnapError, settings
+from corridors.model import Waypoint
+from corridors.network._graph import RoutingGraph, routing_graph
+from corridors.routing import _snap_node, km_in_countries
+from tests.helpers import pieces_along
+
+# --- _snap_node ------------------------------------------------------------------------------
+
+#: A 29.85 km rail line east of 70° E at 48° N (nodes at 70.0, 70.2 and 70.4° E) and a
+#: 0.52 km fragment about 29.3 km west of it: the fragment is under SNAP_MIN_COMPONENT_KM.
+_LINE = [(70.0, 48.0), (70.2, 48.0), (70.4, 48.0)]
+_FRAGMENT = [(69.6, 48.0), (69.607, 48.0)]
+
+
+@pytest.fixture(scope="module")
+def graph() -> RoutingGraph:
+    import pandas as pd
+
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    rows = segments_along(_LINE, "rail") + segments_along(_FRAGMENT, "rail")
+    return routing_graph(network_from_segments(pd.DataFrame(rows)))
+
+
+def _node(graph: RoutingGraph, lon: float, lat: float) -> int:
+    (hit,) = np.flatnonzero((graph.x == lon) & (graph.y == lat))
+    return int(hit)
+
+
+def _on_line(graph: RoutingGraph) -> npt.NDArray[np.bool_]:
+    return np.asarray(graph.x[graph.u] >= 70.0)
+
+
+def test_a_node_of_the_line_is_preferred_to_a_nearer_fragment(graph: RoutingGraph) -> None:
+    # 0.75 km from the fragment's west node, 30.6 km from the line's: the line wins within
+    # a 50 km limit, also when the caller passes its (empty) blocked nodes
+    wp = Waypoint("w", 69.59, 48.0, "KAZ")
+    mask = np.ones(len(graph.u), dtype=bool)
+    for blocked in (None, np.zeros(graph.n_nodes, dtype=bool)):
+        snap = _snap_node(graph, "all", mask, wp, limit_km=50.0, what="t", blocked=blocked)
+        assert snap.node == _node(graph, 70.0, 48.0)
+        assert (snap.x, snap.y, snap.edge) == (70.0, 48.0, -1)
+        assert round(snap.dist_km, 3) == 30.596
+        assert tuple(round(m) for m in snap.access_m) == (30596, 30596)
+
+
+def test_a_blocked_node_is_passed_over_for_the_next_of_the_line(graph: RoutingGraph) -> None:
+    # the line's west node blocked: the next one, 0.2° further east (45.5 km in all)
+    wp = Waypoint("w", 69.59, 48.0, "KAZ")
+    mask = np.ones(len(graph.u), dtype=bool)
+    blocked = np.zeros(graph.n_nodes, dtype=bool)
+    blocked[_node(graph, 70.0, 48.0)] = True
+    snap = _snap_node(graph, "all", mask, wp, limit_km=50.0, what="t", blocked=blocked)
+    assert snap.node == _node(graph, 70.2, 48.0)
+    assert round(snap.dist_km, 3) == 45.521
+
+
+def test_each_mask_snaps_on_its_own_index(graph: RoutingGraph) -> None:
+    # one graph, two masks under two keys: the fragment's mask finds the fragment, after the
+    # line's mask found the line (the second is not served the first one's index)
+    wp = Waypoint("w", 69.59, 48.0, "KAZ")
+    line = _on_line(graph)
+    first = _snap_node(graph, "line", line, wp, limit_km=50.0, what="t")
+    second = _snap_node(graph, "fragment", ~line, wp, limit_km=50.0, what="t")
+    assert first.node == _node(graph, 70.0, 48.0)
+    assert second.node == _node(graph, 69.6, 48.0)
+    assert round(second.dist_km, 3) == 0.746
+    # the line's mask alone, again: the line
+    assert _snap_node(graph, "line", line, wp, limit_km=50.0, what="t").node == first.node
+
+
+def test_the_line_is_preferred_only_within_the_limit(graph: RoutingGraph) -> None:
+    # from the fragment's east node, the line's west node is d metres away in the index's
+    # metric (about 29.3 km). With the limit 0.05 % under d (about 15 m) the line is out of reach
+    # and the waypoint stays on the fragment, 0 km away; 1 % over d it snaps to the line
+    east = _node(graph, 69.607, 48.0)
+    west_of_line = _node(graph, 70.0, 48.0)
+    wp = Waypoint("w", float(graph.x[east]), float(graph.y[east]), "KAZ")
+    mask = np.ones(len(graph.u), dtype=bool)
+    tree, ids, comp_km = graph.snap_index("all", mask)
+    pos = np.searchsorted(ids, [east, west_of_line])
+    assert [round(float(c), 3) for c in comp_km[pos]] == [0.522, 29.85]
+    d = float(np.linalg.norm(tree.data[pos[0]] - tree.data[pos[1]]))
+    assert 29_000 < d < 30_000
+
+    snap = _snap_node(graph, "all", mask, wp, limit_km=d / 1000.5, what="t")
+    assert (snap.node, snap.dist_km) == (east, 0.0)
+    snap = _snap_node(graph, "all", mask, wp, limit_km=d / 990.0, what="t")
+    assert snap.node == west_of_line
+    assert round(snap.dist_km, 3) == 29.328
+    # beyond every node's reach the nearest one is measured, and refused
+    wp = Waypoint("w", 69.0, 48.0, "KAZ")
+    with pytest.raises(SnapError, match=r"'w' \(69\.0, 48\.0\) is 44\.8 km from the nearest"):
+        _snap_node(graph, "all", mask, wp, limit_km=40.0, what="t")
+
+
+# --- km_in_countries -------------------------------------------------------------------------
+
+# south from Nakhchivan (AZE) across the Aras into Iran near Julfa, and back north into AZE
+_NAKHCHIVAN_IRN_NAKHCHIVAN = [(45.40, 39.20), (45.45, 39.10), (45.55, 38.88), (45.75, 39.05)]
+
+
+def test_a_country_entered_twice_counts_both_runs() -> None:
+    p = pieces_along([*_NAKHCHIVAN_IRN_NAKHCHIVAN, (45.80, 39.15)], mode="road")
+    # AZE 26.0 km, IRN 21.4 km, AZE 28.0 km: 75.4 km of line in all
+    assert round(float(p["length_m"].sum()) / 1000.0, 1) == 75.4
+    assert km_in_countries(p, ["AZE", "IRN"]) == {"AZE": 54.0, "IRN": 21.4}
+    assert km_in_countries(p, ["AZE"]) == {"AZE": 54.0}
+    assert km_in_countries(p, ["IRN", "ARM"]) == {"IRN": 21.4}
+
+
+def test_under_a_km_in_a_country_still_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a line ending 0.6 km past the Aras: with a 0.3 km border tolerance it is in Iran
+    monkeypatch.setattr(settings, "border_tolerance_km", 0.3)
+    p = pieces_along([(45.40, 39.20), (45.45, 39.10), (45.50665, 38.97538)], mode="road")
+    assert km_in_countries(p, ["AZE", "IRN"]) == {"AZE": 26.0, "IRN": 0.6}
+    assert km_in_countries(p, ["IRN"]) == {"IRN": 0.6}
+
+
+def test_a_sliver_met_before_its_own_countrys_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # from the Aras to Kapan on 1:10m borders: IRN, a 9.1 km corner of AZE merged into the
+    # IRN run, then ARM; AZE is first met in the note of the IRN run, and only there
+    from tests.geo.test_runs import _AGHBAND_KAPAN
+
+    monkeypatch.setattr(settings, "borders", "natural-earth")
+    p = pieces_along(_AGHBAND_KAPAN[2:], mode="road")
+    assert km_in_countries(p, ["AZE", "ARM"]) == {"AZE": 9.1, "ARM": 35.8}
+    assert km_in_countries(p, ["ARM", "AZE"]) == {"AZE": 9.1, "ARM": 35.8}
