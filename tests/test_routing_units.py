@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pytest
 
 from corridors import SnapError, settings
+from corridors.geo.runs import country_runs
 from corridors.model import Waypoint
 from corridors.network._graph import RoutingGraph, routing_graph
 from corridors.routing import _snap_node, km_in_countries
@@ -131,11 +132,16 @@ def test_under_a_km_in_a_country_still_counts(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_sliver_met_before_its_own_countrys_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    # from the Aras to Kapan on 1:10m borders: IRN, a 9.1 km corner of AZE merged into the
-    # IRN run, then ARM; AZE is first met in the note of the IRN run, and only there
+    # from south of the Aras in Iran to Kapan on 1:10m borders: one IRN run of 41.8 km that
+    # holds a 9.1 km corner of AZE (merged: the named IRN–ARM crossing Agarak–Norduz is near
+    # its start), then ARM; AZE is met only in the IRN run's note, before any run of its own
     from tests.geo.test_runs import _AGHBAND_KAPAN
 
     monkeypatch.setattr(settings, "borders", "natural-earth")
-    p = pieces_along(_AGHBAND_KAPAN[2:], mode="road")
+    p = pieces_along([(46.38, 38.86), *_AGHBAND_KAPAN[3:]], mode="road")
+    runs = country_runs(p)
+    assert [(r.country, round(r.length_m)) for r in runs] == [("IRN", 41843), ("ARM", 35768)]
+    assert runs[0].note.startswith("9.1 km in AZE between IRN and ARM")
     assert km_in_countries(p, ["AZE", "ARM"]) == {"AZE": 9.1, "ARM": 35.8}
-    assert km_in_countries(p, ["ARM", "AZE"]) == {"AZE": 9.1, "ARM": 35.8}
+    assert km_in_countries(p, ["AZE"]) == {"AZE": 9.1}
+    assert km_in_countries(p, ["IRN", "AZE"]) == {"IRN": 32.7, "AZE": 9.1}
