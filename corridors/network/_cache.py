@@ -42,7 +42,7 @@ __all__ = [
 _LOG = logging.getLogger("corridors")
 
 #: Bump when the format or the content of cached networks changes.
-CACHE_VERSION = "network-4"
+CACHE_VERSION = "network-5"
 
 #: A temporary file of an interrupted write older than this many seconds is removed.
 STALE_TMP_S = 3600.0

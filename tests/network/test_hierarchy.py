@@ -240,9 +240,9 @@ def _gazetteer_nodes(g: RoutingGraph, mask: Any) -> list[int]:
 
     tree, ids = g.snap_tree(("test-gazetteer",), mask)
     pts = [(p.lon, p.lat) for p in geodata.places()]
-    from corridors.network._graph import local_xy
+    from corridors.geo.boundaries import sphere_xyz
 
-    _, idx = tree.query(local_xy([p[0] for p in pts], [p[1] for p in pts]))
+    _, idx = tree.query(sphere_xyz([p[0] for p in pts], [p[1] for p in pts]))
     return sorted({int(ids[i]) for i in np.atleast_1d(idx)})
 
 
