@@ -19,7 +19,8 @@ three steps, each kept apart so that a new mask costs only the last two:
    junctions at either end of its chain, with the cost along the chain as the initial
    distance (RoutingKit's multi-source query); a query within one chain also considers
    the direct way along it. The junction path is expanded back to nodes and edges with
-   NumPy index arithmetic.
+   NumPy index arithmetic. Each thread searches with its own RoutingKit query object, made
+   and dropped on that thread (see :class:`_Store`), so threads may share a metric.
 
 Costs are scaled to integers (RoutingKit weights are 32-bit) by the largest factor that
 keeps every shortest path below RoutingKit's infinity (bounded by twice the largest
