@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import random
 from pathlib import Path
@@ -354,3 +355,118 @@ def test_routes_match_the_previous_engine(
     for x, y in zip(new, old, strict=True):
         if x is not None and y is not None:
             assert abs(x - y) * 1000.0 <= 1.0
+
+
+class _Worker:
+    """A thread that runs the calls it is given, one at a time, and stays alive between them.
+
+    As a Dask worker's executor thread: it makes and uses the queries, while another thread
+    (the worker's event loop, releasing the network) drops the last reference to them.
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self.calls: queue.Queue[Any] = queue.Queue()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while (call := self.calls.get()) is not None:
+            func, out = call
+            del call  # keep no reference to the call's objects between calls
+            try:
+                result = (True, func())
+            except BaseException as exc:  # handed back to the caller
+                result = (False, exc)
+            del func
+            out.put(result)
+
+    def run(self, func: Any) -> Any:
+        import queue
+
+        out: queue.Queue[tuple[bool, Any]] = queue.Queue()
+        self.calls.put((func, out))
+        ok, value = out.get(timeout=60)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        self.calls.put(None)
+        self.thread.join(timeout=60)
+
+
+def _unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Messages of the exceptions Python could not raise (a drop on the wrong thread)."""
+    import sys
+
+    seen: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(f"{u.exc_value}"))
+    return seen
+
+
+def _path(found: Any) -> tuple[list[int], list[int]]:
+    assert found is not None
+    return list(found[0]), list(found[1])
+
+
+def test_a_query_made_on_one_thread_is_dropped_on_that_thread(
+    tiny: RoutingGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen = _unraisable(monkeypatch)
+    mask = np.ones(len(tiny.u), dtype=bool)
+    metric = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+    here = _hierarchy.live_queries()  # of other tests' metrics, still alive
+    worker = _Worker()
+    try:
+        assert _path(worker.run(functools.partial(metric.query, 1, 6))) == (
+            [1, 2, 3, 4, 5, 6],
+            [1, 2, 3, 5, 6],
+        )
+        assert _hierarchy.live_queries() == here  # this thread made none
+        assert worker.run(_hierarchy.live_queries) == 1
+        del metric  # the last reference goes on this thread, not the worker's
+        gc.collect()
+        assert seen == []
+        # the worker drops its query at its next search (here on another metric)
+        other = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+        assert _path(worker.run(functools.partial(other.query, 6, 2))) == (
+            [6, 5, 4, 3, 2],
+            [6, 5, 3, 2],
+        )
+        assert worker.run(_hierarchy.live_queries) == 1
+        del other
+        gc.collect()
+    finally:
+        worker.stop()
+    # a thread that ends drops the queries it still holds, on itself
+    assert seen == []
+
+
+def test_threads_share_a_metric_each_with_its_own_query(
+    tiny: RoutingGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _unraisable(monkeypatch)
+    mask = np.ones(len(tiny.u), dtype=bool)
+    metric = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+    want = ([13, 12, 11, 10, 0, 1], [14, 13, 11, 7, 0])
+    here = _hierarchy.live_queries()
+    assert _path(metric.query(13, 1)) == want
+    workers = [_Worker(), _Worker()]
+    try:
+        # a RoutingKit query is bound to the thread that made it; before, the second thread
+        # panicked on the first one's ("unsendable, but sent to another thread")
+        for w in workers:
+            assert _path(w.run(functools.partial(metric.query, 13, 1))) == want
+            assert w.run(_hierarchy.live_queries) == 1
+        assert _hierarchy.live_queries() == here + 1
+    finally:
+        for w in workers:
+            w.stop()
+    del metric
+    assert _hierarchy.live_queries() == here
+    assert seen == []
