@@ -202,6 +202,39 @@ def test_a_corrupt_cached_topology_is_rebuilt(
     assert np.array_equal(again.order, first.order)
 
 
+def test_a_bit_flipped_in_a_cached_topology_is_refused_and_rebuilt(
+    tiny: RoutingGraph,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import zipfile
+
+    sel = np.ones(len(tiny.u), dtype=bool)
+    first = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    data = next(p for p in (tmp_path / "hierarchies").iterdir() if p.suffix == ".npz")
+    good = data.read_bytes()
+    with zipfile.ZipFile(data) as zf:  # the last byte of the order's data
+        info = zf.getinfo("order.npy")
+    n_name = int.from_bytes(good[info.header_offset + 26 : info.header_offset + 28], "little")
+    n_extra = int.from_bytes(good[info.header_offset + 28 : info.header_offset + 30], "little")
+    at = info.header_offset + 30 + n_name + n_extra + info.file_size - 1
+    bad = bytearray(good)
+    bad[at] ^= 0x01
+    data.write_bytes(bytes(bad))
+    again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    assert "corrupt" in caplog.text
+    assert np.array_equal(again.order, first.order)
+    assert data.read_bytes() == good  # rebuilt and stored again
+    assert data.with_name(data.name + ".corrupt").read_bytes() == bytes(bad)
+
+    def no_build(*_: Any) -> Topology:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(_hierarchy, "build_topology", no_build)
+    assert np.array_equal(load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y).order, first.order)
+
+
 def test_a_ring_alone_needs_no_hierarchy(tiny: RoutingGraph) -> None:
     ring = _graph([(0, 1, 1.0), (1, 2, 2.0), (2, 0, 4.0)])
     mask = np.ones(3, dtype=bool)
