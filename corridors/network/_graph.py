@@ -509,15 +509,13 @@ def _stored_key(net: Network, links: Mapping[str, Link]) -> str | None:
     )
 
 
-#: Node ids, stored as 32-bit integers when they fit (less to read and hash) and read back
-#: as 64-bit.
-_NARROW = ("u", "v")
+def _int64(a: Any) -> Any:
+    """``a`` as 64-bit integers: itself when it is already (a view into the mapped entry).
 
-
-def _narrow(name: str, a: Any) -> Any:
-    if name in _NARROW and len(a) and int(a.max()) <= np.iinfo(np.int32).max and a.min() >= 0:
-        return a.astype(np.int32)
-    return a
+    Node ids are stored as 64-bit integers, so a fresh process converts nothing; entries
+    written with 32-bit ids (before) are converted.
+    """
+    return np.asarray(a).astype(np.int64, copy=False)
 
 
 def _load_stored(key: str) -> RoutingGraph | None:
@@ -532,8 +530,8 @@ def _load_stored(key: str) -> RoutingGraph | None:
         if z is None:
             return None
         arrays = {name: z[name] for name in _ARRAYS}
-        for name in _NARROW:
-            arrays[name] = arrays[name].astype(np.int64)
+        for name in ("u", "v"):
+            arrays[name] = _int64(arrays[name])
         names = tuple(str(n) for n in z["link_names"])
         n_net = int(z["n_network_edges"])
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -549,7 +547,7 @@ def _store(key: str, graph: RoutingGraph) -> None:
     arrays = {
         "link_names": np.asarray(graph.link_names, dtype=str),
         "n_network_edges": np.asarray(graph.n_network_edges),
-        **{name: _narrow(name, getattr(graph, name)) for name in _ARRAYS},
+        **{name: getattr(graph, name) for name in _ARRAYS},
     }
     _store_npz("routing-graphs", key, arrays, GRAPH_VERSION)
 
@@ -626,7 +624,7 @@ def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
         for i, item in enumerate(kinds):
             a = z[f"tree_{i}"]
             state.append(None if item == "none" else int(a) if item == "int" else a)
-        ids = z["ids"].astype(np.int64)
+        ids = _int64(z["ids"])
         comp_km = np.asarray(z["comp_km"], dtype=np.float64)
         tree = cKDTree.__new__(cKDTree)
         tree.__setstate__(tuple(state))
@@ -641,7 +639,7 @@ def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
 def _store_index(kind: str, key: str, index: tuple[cKDTree, I64, F64], version: str) -> None:
     """Write a snap or edge index as a cache entry (see :func:`_store_npz`)."""
     tree, ids, comp_km = index
-    arrays: dict[str, Any] = {"ids": _narrow("u", ids), "comp_km": comp_km}
+    arrays: dict[str, Any] = {"ids": ids, "comp_km": comp_km}
     kinds = []
     for i, item in enumerate(tree.__getstate__()):
         kind_i = "none" if item is None else "int" if isinstance(item, int) else "array"

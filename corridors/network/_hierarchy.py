@@ -65,7 +65,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 
 #: Bump when the stored topology's arrays change meaning.
-HIERARCHY_VERSION = "hierarchy-2"
+HIERARCHY_VERSION = "hierarchy-3"
 #: RoutingKit's infinite weight (``inf_weight``, 2^31 - 1): an arc at it is never used.
 INF_WEIGHT = 2**31 - 1
 
@@ -151,18 +151,15 @@ class Topology:
     def to_bytes(self) -> bytes:
         """The arrays as an uncompressed ``.npz`` (what the cache stores).
 
-        Stored as 32-bit integers where every value fits (half the bytes to read and hash
-        on a fresh process's first query), read back as 64-bit.
+        Stored as the 64-bit integers they are, so that a fresh process reads them as views
+        into the mapped entry and converts nothing (converting 32-bit ones cost more than
+        the CRC-32 over the extra bytes).
         """
-        lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
         arrays = {}
         for f in fields(self):
             if f.name.startswith("_"):
                 continue
-            a = np.asarray(getattr(self, f.name))
-            if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
-                a = a.astype(np.int32)
-            arrays[f.name] = a
+            arrays[f.name] = np.asarray(getattr(self, f.name))
         from corridors.network._cache import npz_bytes
 
         return npz_bytes(arrays)
@@ -181,7 +178,8 @@ class Topology:
             if f.name.startswith("_"):
                 continue
             a = np.asarray(arrays[f.name])
-            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
+            # stored as 64-bit: a view, no copy (entries of 32-bit integers are converted)
+            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64, copy=False)
         return cls(**kw)
 
     def customize(self, mask: B, weight: F64) -> Metric:

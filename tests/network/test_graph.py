@@ -57,6 +57,12 @@ def test_the_routing_graph_is_stored_with_the_network_and_read_back(
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert again.link_names == built.link_names and len(again.link_names) > 0
     assert again.n_network_edges == built.n_network_edges
+    # stored as 64-bit node ids: read as views into the mapped entry (writable, private),
+    # not converted copies
+    for name in ("u", "v", "x", "length_m"):
+        a = getattr(again, name)
+        assert not a.flags.owndata and a.flags.writeable, name
+    assert again.u.dtype == np.int64
     # other links are another graph: built, not read
     fewer = dict(list(links.items())[1:])
     _graph._CACHE.pop(network, None)
@@ -121,6 +127,7 @@ def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     tree2, eids2, comp2 = g.edge_index(("test-edges",), mask)
     assert tree2 is not tree and not g._trees
     assert np.array_equal(eids2, eids) and np.array_equal(comp2, comp_km)
+    assert eids2.dtype == np.int64 and not eids2.flags.owndata  # a view, not a copy
     rng = np.random.default_rng(11)
     pts = _graph.sphere_xyz(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
     for a, b in zip(tree.query(pts, k=16), tree2.query(pts, k=16), strict=True):

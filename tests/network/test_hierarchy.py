@@ -184,6 +184,8 @@ def test_topology_is_cached_content_hashed_and_read_back(
     for name in ("junction_node", "chain_of", "pos_of", "slot_group", "arc_chain", "order"):
         assert np.array_equal(getattr(again, name), getattr(built, name))
     assert again.n_fwd == built.n_fwd and again.n_nodes == built.n_nodes
+    # stored as 64-bit integers: read as views into the mapped entry, not converted copies
+    assert again.slot_head.dtype == np.int64 and not again.slot_head.flags.owndata
     # another edge set is another entry
     sel[14] = False
     with pytest.raises(AssertionError, match="built again"):
