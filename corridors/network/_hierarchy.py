@@ -257,7 +257,9 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     g = csr_matrix((np.maximum(arc_cost[ok], 1e-9), (tail[ok], head[ok])), shape=(n, n))
     _, labels = connected_components(g, directed=False)
     roots = np.unique(labels, return_index=True)[1]
-    dist = dijkstra(g, directed=False, indices=roots, min_only=True)
+    # every chain has an arc each way at the same cost, so ``g`` is symmetric: the directed
+    # search finds the same distances without SciPy symmetrising the matrix first
+    dist = dijkstra(g, directed=True, indices=roots, min_only=True)
     ecc = float(np.max(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else 0.0
     bound = 2.0 * ecc + 2.0 * longest
     return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)

@@ -271,6 +271,35 @@ def _rail(network: Network) -> tuple[RoutingGraph, Any, np.ndarray]:
     return g, mask, np.unique(np.concatenate([g.u[mask], g.v[mask]]))
 
 
+def test_the_scale_is_the_undirected_searchs_on_the_regional_rail(network: Network) -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    g = routing_graph(network, _all_links())
+    topo = g.topology(("rail",))
+    for mask in (
+        _edge_mask(g, ("rail",), ("operational",), set(), set(), False),
+        g.mode_mask(("rail",)),
+    ):
+        m = topo.customize(mask, g.length_m)
+        lo, hi = topo.eptr[:-1], topo.eptr[1:]
+        cost = m.prefix[hi] - m.prefix[lo]
+        arc_cost = np.where(m.nblock[hi] == m.nblock[lo], cost, np.inf)[topo.arc_chain]
+        # the bound as it was computed before: SciPy's undirected search
+        ok = np.isfinite(arc_cost)
+        tail, head = topo.arcs()
+        n = topo.n_junctions
+        w = np.maximum(arc_cost[ok], 1e-9)
+        a = csr_matrix((w, (tail[ok], head[ok])), shape=(n, n))
+        _, labels = connected_components(a, directed=False)
+        roots = np.unique(labels, return_index=True)[1]
+        dist = dijkstra(a, directed=False, indices=roots, min_only=True)
+        ecc = float(np.max(dist[np.isfinite(dist)]))
+        want = (_hierarchy.INF_WEIGHT - 2) / ((2.0 * ecc + 2.0 * cost.max()) * 1.001 + 1.0)
+        assert m.scale == want  # exactly: the same integer weights as before
+        assert (a != a.T).nnz == 0
+
+
 def _gazetteer_nodes(g: RoutingGraph, mask: Any) -> list[int]:
     from corridors.geo import geodata
 
