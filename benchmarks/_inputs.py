@@ -18,9 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks._harness import Pair
-
-_M_PER_DEG = 111_320.0
-
+from corridors.geo.boundaries import sphere_xyz
 
 _SNAP_LIMIT_KM = 30.0
 
@@ -32,12 +30,6 @@ def clear_leg_memo() -> None:
     for per_net in list(_CACHE.values()):
         for graph in per_net.values():
             graph.legs.clear()
-
-
-def local_xy(lon: Any, lat: Any) -> npt.NDArray[np.float64]:
-    """Planar metres for nearest-node search (the same projection the library uses)."""
-    x, y = np.asarray(lon, float), np.asarray(lat, float)
-    return np.stack([x * _M_PER_DEG * np.cos(np.radians(y)), y * _M_PER_DEG], axis=1)
 
 
 @dataclass
@@ -112,13 +104,13 @@ class NxRouter:
 
         self.graph = sub.networkx()
         self.lon, self.lat = sub.lon, sub.lat
-        self.tree = cKDTree(local_xy(sub.lon, sub.lat))
+        self.tree = cKDTree(sphere_xyz(sub.lon, sub.lat))
 
     def snap(self, lon: float, lat: float) -> int | None:
         """Nearest node within the snap limit (geodesic, as ours measures it), else ``None``."""
         from corridors.geo.boundaries import geodesic_lengths_m
 
-        _, i = self.tree.query(local_xy([lon], [lat])[0])
+        _, i = self.tree.query(sphere_xyz([lon], [lat])[0])
         x, y = self.lon[int(i)], self.lat[int(i)]
         d_m = float(geodesic_lengths_m([lon], [lat], [x], [y])[0])
         return int(i) if d_m / 1000.0 <= _SNAP_LIMIT_KM else None
@@ -152,7 +144,7 @@ class NkRouter:
             (sub.length_m, (sub.a, sub.b)), n=len(sub.nodes), weighted=True, directed=False
         )
         self.lon, self.lat = sub.lon, sub.lat
-        self.tree = cKDTree(local_xy(sub.lon, sub.lat))
+        self.tree = cKDTree(sphere_xyz(sub.lon, sub.lat))
 
     snap = NxRouter.snap
 

@@ -30,7 +30,7 @@ from corridors._errors import (
 )
 from corridors.definitions.links import Link, leg_geometry, links_from_corridors, resolve_links
 from corridors.geo import boundaries
-from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.boundaries import geodesic_lengths_m, sphere_xyz
 from corridors.geo.geodata import iso3_problem
 from corridors.model import Corridor, Leg, Mode, Role, Status, Waypoint
 from corridors.network._graph import (
@@ -41,9 +41,7 @@ from corridors.network._graph import (
     RoutingGraph,
     cheapest_pair,
     is_current,
-    local_xy,
     routing_graph,
-    sphere_xyz,
 )
 from corridors.network.core import Network
 from corridors.provenance import provenance
@@ -622,11 +620,11 @@ def _near_link(graph: RoutingGraph, li: int, buffer_m: float = 1500.0) -> npt.ND
     on = graph.link == li
     pts = np.unique(np.concatenate([graph.u[on], graph.v[on]]))
     mode = graph.mode[on][0]
-    tree = cKDTree(local_xy(graph.x[pts], graph.y[pts]))
+    tree = cKDTree(sphere_xyz(graph.x[pts], graph.y[pts]))
     mx = (graph.x[graph.u] + graph.x[graph.v]) / 2
     my = (graph.y[graph.u] + graph.y[graph.v]) / 2
     cand = np.flatnonzero(graph.mode == mode)
-    d, _ = tree.query(local_xy(mx[cand], my[cand]), distance_upper_bound=buffer_m)
+    d, _ = tree.query(sphere_xyz(mx[cand], my[cand]), distance_upper_bound=buffer_m)
     out: npt.NDArray[np.bool_] = on.copy()
     out[cand[np.isfinite(d)]] = True
     return out
@@ -862,7 +860,7 @@ def _snap_node(
     if not len(ids):
         raise SnapError(f"{what}: the network has no usable edges for this leg; check --source")
     k = min(16, len(ids))
-    dists, idx = tree.query(local_xy([wp.lon], [wp.lat])[0], k=k)
+    dists, idx = tree.query(sphere_xyz([wp.lon], [wp.lat])[0], k=k)
     order = [
         (float(d), int(i))
         for d, i in zip(np.atleast_1d(dists), np.atleast_1d(idx), strict=True)

@@ -81,7 +81,7 @@ def test_btk_matches_its_published_length(network: Network) -> None:
     assert _pairs(m) == [("AZE", "GEO"), ("GEO", "TUR")]
     # the OSM layer's track in Azerbaijan and Georgia, scgraph's along-track lengths in
     # Türkiye (802.0 km as chords between scgraph's simplified nodes)
-    assert m["length_km"] == pytest.approx(832.8, abs=0.1)
+    assert m["length_km"] == pytest.approx(832.9, abs=0.1)
     assert 826 <= m["length_km"] <= 849  # type: ignore[operator]  # published 826-849 km
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
@@ -348,7 +348,7 @@ def test_places_as_pairs_and_points_and_a_readable_route(network: Network) -> No
     z = route_corridor(corridors.load("zangezur"), network)
     text = repr(z)
     assert "\n" not in text and len(text) < 120
-    assert text.startswith("<Route 'zangezur': 852.1 km, ")
+    assert text.startswith("<Route 'zangezur': 852.7 km, ")
     assert "<table>" in z._repr_html_() and "Nakhchivan" in z._repr_html_()
 
 
@@ -427,7 +427,7 @@ def test_on_real_track_and_osm_borders_zangezur_aras_and_btk_read_right(
     assert aras["countries"] == ["AZE", "IRN", "AZE"]
     btk = route_metrics(route_corridor(corridors.load("btk"), net))
     assert btk["countries"] == ["AZE", "GEO", "TUR"]
-    assert btk["length_km"] == pytest.approx(832.8, abs=0.1)
+    assert btk["length_km"] == pytest.approx(832.9, abs=0.1)
     # Horadiz-Aghband follows the OSM railway=construction ways (published 110.4 km)
     legs = {(x["from"], x["to"]): x for x in zangezur["legs"]}
     assert legs[("Horadiz", "Aghband")]["length_km"] == pytest.approx(105.8, abs=0.1)
@@ -650,4 +650,4 @@ def test_by_time_a_cross_border_edge_costs_its_crossings_dwell(network: Network)
     zero = np.flatnonzero(cross & rail & (h == 0.0))
     assert len(zero) == 3
     assert all({g.country[g.u[e]], g.country[g.v[e]]} == {"KAZ", "KGZ"} for e in zero)
-    assert int((h > 0).sum()) == 580 and not h[~cross].any()
+    assert int((h > 0).sum()) == 579 and not h[~cross].any()

@@ -49,6 +49,7 @@ __all__ = [
     "geometries",
     "nearest_country",
     "osm_countries",
+    "sphere_xyz",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -504,3 +505,30 @@ def geodesic_lengths_m(
         np.asarray(x0, float), np.asarray(y0, float), np.asarray(x1, float), np.asarray(y1, float)
     )
     return np.asarray(dist, dtype=np.float64)
+
+
+#: Mean Earth radius (IUGG), metres, for :func:`sphere_xyz`.
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def sphere_xyz(lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Points on a sphere of the Earth's mean radius, in metres, for nearest-neighbour search.
+
+    Parameters
+    ----------
+    lon, lat
+        Degrees (arrays of one shape).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., 3)``, metres. The straight distance between two points is the chord of
+        their great circle: within 1 mm of it up to 10 km and 0.1 % short of it at 1,000 km,
+        the same in every direction and at every longitude. A plane of ``lon·cos(lat)`` is not: its
+        east–west scale follows each point's own latitude, so two points 10 m apart north to
+        south at 50° E, 46° N look 12 m apart, and a KD-tree on it finds the wrong nearest node.
+        Not for lengths: use :func:`geodesic_lengths_m`.
+    """
+    lo, la = np.radians(np.asarray(lon, float)), np.radians(np.asarray(lat, float))
+    c = np.cos(la)
+    return np.stack([c * np.cos(lo), c * np.sin(lo), np.sin(la)], axis=-1) * EARTH_RADIUS_M

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from corridors.definitions.links import Link
 from corridors.geo import boundaries
-from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.boundaries import geodesic_lengths_m, sphere_xyz
 from corridors.network.core import LENGTH_TRACK, Network
 
 __all__ = [
@@ -30,12 +30,10 @@ __all__ = [
     "cheapest_pair",
     "is_current",
     "routing_graph",
-    "sphere_xyz",
 ]
 
 MODES = ("rail", "road", "ferry", "sea", "transfer", "pipeline")
 STATUSES = ("operational", "under_construction", "planned", "dismantled", "proposed")
-_M_PER_DEG = 111_320.0
 #: Queries on one mask before :meth:`RoutingGraph.fast_path` contracts it.
 CONTRACT_AFTER = 50
 #: Farthest apart, in metres, two points sampled along an edge for snapping to the edge.
@@ -70,28 +68,6 @@ def _search_bounds(limit: float) -> list[float]:
     callers' ``3x + 300 km``.
     """
     return [limit * 0.45, limit, np.inf] if np.isfinite(limit) else [np.inf]
-
-
-def local_xy(x: Any, y: Any) -> F64:
-    """Planar metres for nearest-neighbour search (not for lengths)."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    return np.stack([x * _M_PER_DEG * np.cos(np.radians(y)), y * _M_PER_DEG], axis=1)
-
-
-#: Mean Earth radius, metres (for :func:`sphere_xyz`).
-_EARTH_R_M = 6_371_008.8
-
-
-def sphere_xyz(x: Any, y: Any) -> F64:
-    """Points on a sphere of the Earth's mean radius, in metres, for nearest-neighbour search.
-
-    The straight distance between two such points grows with the great-circle distance
-    everywhere, unlike :func:`local_xy`, whose east–west scale follows each point's own
-    latitude (about 1 km off over 0.02° of latitude at 46° E).
-    """
-    lon, lat = np.radians(np.asarray(x, float)), np.radians(np.asarray(y, float))
-    c = np.cos(lat)
-    return np.stack([c * np.cos(lon), c * np.sin(lon), np.sin(lat)], axis=-1) * _EARTH_R_M
 
 
 @dataclass(eq=False)
@@ -370,7 +346,7 @@ class RoutingGraph:
             _, labels = connected_components(graph, directed=False)
             km = np.bincount(labels[iu], weights=self.length_m[mask] / 1000.0)
             comp_km = km[labels]
-        tree = cKDTree(local_xy(self.x[ids], self.y[ids])) if n else cKDTree(np.zeros((1, 2)))
+        tree = cKDTree(sphere_xyz(self.x[ids], self.y[ids])) if n else cKDTree(np.zeros((1, 3)))
         return tree, ids, comp_km
 
     def remember_snap(self, key: Any, value: tuple[B | None, Any]) -> None:
@@ -411,7 +387,7 @@ class RoutingGraph:
         _, _, comp_node = self.snap_index(key, mask)
         comp_km = np.zeros(len(self.u))
         if not len(e):
-            return cKDTree(np.zeros((1, 2))), e, comp_km
+            return cKDTree(np.zeros((1, 3))), e, comp_km
         a = sphere_xyz(self.x[self.u[e]], self.y[self.u[e]])
         b = sphere_xyz(self.x[self.v[e]], self.y[self.v[e]])
         chord = np.linalg.norm(b - a, axis=1)
@@ -489,7 +465,7 @@ def cheapest_pair(
 _CACHE: weakref.WeakKeyDictionary[Network, dict[Any, RoutingGraph]] = weakref.WeakKeyDictionary()
 
 #: Bump when the stored routing graph's arrays change meaning.
-GRAPH_VERSION = "routing-graph-3"
+GRAPH_VERSION = "routing-graph-4"
 #: The per-node and per-edge arrays of a routing graph: every field the constructor needs.
 _ARRAYS = tuple(
     f.name
@@ -533,15 +509,13 @@ def _stored_key(net: Network, links: Mapping[str, Link]) -> str | None:
     )
 
 
-#: Node ids, stored as 32-bit integers when they fit (less to read and hash) and read back
-#: as 64-bit.
-_NARROW = ("u", "v")
+def _int64(a: Any) -> Any:
+    """``a`` as 64-bit integers: itself when it is already (a view into the mapped entry).
 
-
-def _narrow(name: str, a: Any) -> Any:
-    if name in _NARROW and len(a) and int(a.max()) <= np.iinfo(np.int32).max and a.min() >= 0:
-        return a.astype(np.int32)
-    return a
+    Node ids are stored as 64-bit integers, so a fresh process converts nothing; entries
+    written with 32-bit ids (before) are converted.
+    """
+    return np.asarray(a).astype(np.int64, copy=False)
 
 
 def _load_stored(key: str) -> RoutingGraph | None:
@@ -556,8 +530,8 @@ def _load_stored(key: str) -> RoutingGraph | None:
         if z is None:
             return None
         arrays = {name: z[name] for name in _ARRAYS}
-        for name in _NARROW:
-            arrays[name] = arrays[name].astype(np.int64)
+        for name in ("u", "v"):
+            arrays[name] = _int64(arrays[name])
         names = tuple(str(n) for n in z["link_names"])
         n_net = int(z["n_network_edges"])
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -573,7 +547,7 @@ def _store(key: str, graph: RoutingGraph) -> None:
     arrays = {
         "link_names": np.asarray(graph.link_names, dtype=str),
         "n_network_edges": np.asarray(graph.n_network_edges),
-        **{name: _narrow(name, getattr(graph, name)) for name in _ARRAYS},
+        **{name: getattr(graph, name) for name in _ARRAYS},
     }
     _store_npz("routing-graphs", key, arrays, GRAPH_VERSION)
 
@@ -602,7 +576,7 @@ def _store_npz(kind: str, key: str, arrays: Mapping[str, Any], version: str) -> 
 
 
 #: Bump when a stored snap index's arrays change meaning.
-SNAP_VERSION = "snap-index-1"
+SNAP_VERSION = "snap-index-2"
 #: Bump when a stored edge index's arrays change meaning (or :data:`EDGE_SAMPLE_M`).
 EDGE_VERSION = f"edge-index-2-{EDGE_SAMPLE_M:g}m"
 
@@ -650,7 +624,7 @@ def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
         for i, item in enumerate(kinds):
             a = z[f"tree_{i}"]
             state.append(None if item == "none" else int(a) if item == "int" else a)
-        ids = z["ids"].astype(np.int64)
+        ids = _int64(z["ids"])
         comp_km = np.asarray(z["comp_km"], dtype=np.float64)
         tree = cKDTree.__new__(cKDTree)
         tree.__setstate__(tuple(state))
@@ -665,7 +639,7 @@ def _load_index(kind: str, key: str) -> tuple[cKDTree, I64, F64] | None:
 def _store_index(kind: str, key: str, index: tuple[cKDTree, I64, F64], version: str) -> None:
     """Write a snap or edge index as a cache entry (see :func:`_store_npz`)."""
     tree, ids, comp_km = index
-    arrays: dict[str, Any] = {"ids": _narrow("u", ids), "comp_km": comp_km}
+    arrays: dict[str, Any] = {"ids": ids, "comp_km": comp_km}
     kinds = []
     for i, item in enumerate(tree.__getstate__()):
         kind_i = "none" if item is None else "int" if isinstance(item, int) else "array"
@@ -814,7 +788,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                 # the nearest node on the same side of any border (a tie must not jump a
                 # border river where there is no bridge), else the nearest within 5 km
                 k = min(32, len(ids))
-                dd, ii = tree.query(local_xy([graph.x[end]], [graph.y[end]])[0], k=k)
+                dd, ii = tree.query(sphere_xyz([graph.x[end]], [graph.y[end]])[0], k=k)
                 same = [
                     (float(d), int(ids[i]))
                     for d, i in zip(np.atleast_1d(dd), np.atleast_1d(ii), strict=True)
@@ -826,11 +800,9 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                     cands.append(pick)
             for n in other_ends:
                 dd = float(
-                    np.hypot(
-                        *(
-                            local_xy([graph.x[end]], [graph.y[end]])[0]
-                            - local_xy([graph.x[n]], [graph.y[n]])[0]
-                        )
+                    np.linalg.norm(
+                        sphere_xyz([graph.x[end]], [graph.y[end]])[0]
+                        - sphere_xyz([graph.x[n]], [graph.y[n]])[0]
                     )
                 )
                 cands.append((dd, n))

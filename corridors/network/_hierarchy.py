@@ -19,7 +19,8 @@ three steps, each kept apart so that a new mask costs only the last two:
    junctions at either end of its chain, with the cost along the chain as the initial
    distance (RoutingKit's multi-source query); a query within one chain also considers
    the direct way along it. The junction path is expanded back to nodes and edges with
-   NumPy index arithmetic.
+   NumPy index arithmetic. Each thread searches with its own RoutingKit query object, made
+   and dropped on that thread (see :class:`_Store`), so threads may share a metric.
 
 Costs are scaled to integers (RoutingKit weights are 32-bit) by the largest factor that
 keeps every shortest path below RoutingKit's infinity (bounded by twice the largest
@@ -37,7 +38,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -53,6 +56,7 @@ __all__ = [
     "Topology",
     "available",
     "build_topology",
+    "live_queries",
     "load_topology",
 ]
 
@@ -61,7 +65,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 
 #: Bump when the stored topology's arrays change meaning.
-HIERARCHY_VERSION = "hierarchy-2"
+HIERARCHY_VERSION = "hierarchy-3"
 #: RoutingKit's infinite weight (``inf_weight``, 2^31 - 1): an arc at it is never used.
 INF_WEIGHT = 2**31 - 1
 
@@ -147,18 +151,15 @@ class Topology:
     def to_bytes(self) -> bytes:
         """The arrays as an uncompressed ``.npz`` (what the cache stores).
 
-        Stored as 32-bit integers where every value fits (half the bytes to read and hash
-        on a fresh process's first query), read back as 64-bit.
+        Stored as the 64-bit integers they are, so that a fresh process reads them as views
+        into the mapped entry and converts nothing (converting 32-bit ones cost more than
+        the CRC-32 over the extra bytes).
         """
-        lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
         arrays = {}
         for f in fields(self):
             if f.name.startswith("_"):
                 continue
-            a = np.asarray(getattr(self, f.name))
-            if a.ndim and a.size and lo <= a.min() and a.max() <= hi:
-                a = a.astype(np.int32)
-            arrays[f.name] = a
+            arrays[f.name] = np.asarray(getattr(self, f.name))
         from corridors.network._cache import npz_bytes
 
         return npz_bytes(arrays)
@@ -177,7 +178,8 @@ class Topology:
             if f.name.startswith("_"):
                 continue
             a = np.asarray(arrays[f.name])
-            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64)
+            # stored as 64-bit: a view, no copy (entries of 32-bit integers are converted)
+            kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64, copy=False)
         return cls(**kw)
 
     def customize(self, mask: B, weight: F64) -> Metric:
@@ -255,10 +257,77 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     g = csr_matrix((np.maximum(arc_cost[ok], 1e-9), (tail[ok], head[ok])), shape=(n, n))
     _, labels = connected_components(g, directed=False)
     roots = np.unique(labels, return_index=True)[1]
-    dist = dijkstra(g, directed=False, indices=roots, min_only=True)
+    # every chain has an arc each way at the same cost, so ``g`` is symmetric: the directed
+    # search finds the same distances without SciPy symmetrising the matrix first
+    dist = dijkstra(g, directed=True, indices=roots, min_only=True)
     ecc = float(np.max(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else 0.0
     bound = 2.0 * ecc + 2.0 * longest
     return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
+
+
+class _Store:
+    """One thread's RoutingKit queries, by metric token.
+
+    A ``CCHQuery`` is bound to the thread that made it (a pyo3 ``unsendable`` class): used
+    from another thread it panics, dropped on another it is leaked with a "dropped on another
+    thread" error. A Dask worker makes its queries on an executor thread but releases the
+    network, and with it every metric, on its event loop thread. So the queries are kept
+    here, one store per thread, and a metric dropped anywhere only *asks* the owning thread
+    to drop its query (``dropped``); the owner does so at its next search, and a thread that
+    ends drops what it still holds on itself (its thread-local storage is cleared there).
+    """
+
+    __slots__ = ("__weakref__", "dropped", "queries")
+
+    def __init__(self) -> None:
+        self.queries: dict[int, Any] = {}
+        #: Tokens of metrics gone since this thread's last search (appended by any thread).
+        self.dropped: list[int] = []
+
+
+_TOKENS = itertools.count()
+_LOCAL = threading.local()
+
+
+def _store() -> _Store:
+    """The calling thread's query store (made on first use)."""
+    store: _Store | None = getattr(_LOCAL, "store", None)
+    if store is None:
+        store = _LOCAL.store = _Store()
+    return store
+
+
+def _thread_query(metric: Metric) -> Any:
+    """The calling thread's RoutingKit query of ``metric`` (made on first use, ~5 us)."""
+    store = _store()
+    while store.dropped:  # queries of metrics dropped elsewhere: dropped here, their thread
+        store.queries.pop(store.dropped.pop(), None)
+    query = store.queries.get(metric._token)
+    if query is None:
+        import routingkit_cch as rkc
+
+        query = store.queries[metric._token] = rkc.CCHQuery(metric.metric)
+        metric._stores.append(weakref.ref(store))
+    return query
+
+
+def _release(token: int, stores: list[weakref.ref[_Store]]) -> None:
+    """A metric is gone: drop its queries on this thread, ask the other threads to drop theirs."""
+    mine: _Store | None = getattr(_LOCAL, "store", None)
+    for ref in stores:
+        store = ref()
+        if store is None:  # that thread has ended, and dropped its queries
+            continue
+        if store is mine:
+            store.queries.pop(token, None)
+        else:
+            store.dropped.append(token)
+
+
+def live_queries() -> int:
+    """The number of RoutingKit queries the calling thread holds (for tests and leaks)."""
+    store: _Store | None = getattr(_LOCAL, "store", None)
+    return 0 if store is None else len(store.queries)
 
 
 #: A way that needs no search: (integer cost, source, target, the slot range along one
@@ -279,8 +348,14 @@ class Metric:
     sel_hilo: I64
     dir_edge: I64  # slot s forward at s, backward at 2 n_slots - 1 - s -> the edge used
     dir_node: I64  # the same positions -> the node reached
-    _query: Any = field(default=None, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: This metric's number in the threads' query stores (see :func:`_thread_query`).
+    _token: int = field(default_factory=lambda: next(_TOKENS), repr=False)
+    #: The stores of the threads that hold a query of this metric (weakly: a thread's
+    #: store, and its queries, go with the thread).
+    _stores: list[weakref.ref[_Store]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, _release, self._token, self._stores).atexit = False
 
     def _entries(self, node: int) -> list[tuple[int, float, int]]:
         """``(junction, cost, side)`` by which ``node`` enters the hierarchy.
@@ -312,18 +387,13 @@ class Metric:
         The arcs (RoutingKit unpacks the hierarchy's shortcuts for them, most of a query's
         time) are ``None`` when the distance is not below ``beat``.
         """
-        import routingkit_cch as rkc
-
         if self.metric is None:
             common = [sources[j] + targets[j] for j in set(sources) & set(targets)]
             return (min(common) if common else None), []
-        with self.lock:
-            if self._query is None:
-                self._query = rkc.CCHQuery(self.metric)
-            r = self._query.run_multi(list(sources.items()), list(targets.items()))
-            dist = r.distance
-            arcs = r.arc_path if dist is not None and (beat is None or dist < beat) else None
-            del r  # RoutingKit needs the result dropped before the next query
+        r = _thread_query(self).run_multi(list(sources.items()), list(targets.items()))
+        dist = r.distance
+        arcs = r.arc_path if dist is not None and (beat is None or dist < beat) else None
+        del r  # RoutingKit needs the result dropped before the next query
         return dist, arcs
 
     def query(self, source: int, target: int) -> tuple[I64, I64] | None:

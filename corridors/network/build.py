@@ -28,7 +28,7 @@ from corridors import settings
 from corridors._data import cache_dir
 from corridors._errors import DataSourceError
 from corridors.geo import boundaries, geodata
-from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.boundaries import geodesic_lengths_m, sphere_xyz
 from corridors.model import Corridor
 from corridors.network._cache import CACHE_VERSION, cache_key, load_entry, save_entry
 from corridors.network.core import (
@@ -68,7 +68,6 @@ OPEN_WATER_MAX_KM = 250.0
 OPEN_WATER_VERTICES = 8
 #: The first km of an open-water line may run over the coast polygon the port lies in.
 PORT_COAST_SLACK_KM = 3.0
-_M_PER_DEG = 111_320.0
 
 
 def region_bbox(
@@ -108,11 +107,6 @@ def region_bbox(
         float(min(math.ceil(max(xs) + m), 180)),
         float(min(math.ceil(max(ys) + m), 90)),
     )
-
-
-def _local_xy(x: Any, y: Any) -> Any:
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    return np.stack([x * _M_PER_DEG * np.cos(np.radians(y)), y * _M_PER_DEG], axis=1)
 
 
 def _ports() -> list[tuple[str, float, float]]:
@@ -205,11 +199,11 @@ def _open_water_approaches(
         return []
     ends = np.array([(r["x0"], r["y0"]) for r in records] + [(r["x1"], r["y1"]) for r in records])
     vertices = np.unique(ends, axis=0)
-    tree = cKDTree(_local_xy(vertices[:, 0], vertices[:, 1]))
+    tree = cKDTree(sphere_xyz(vertices[:, 0], vertices[:, 1]))
     k = min(OPEN_WATER_VERTICES, len(vertices))
     cand: list[tuple[str, float, float, float, float]] = []
     for name, x, y in ports:
-        _, idx = tree.query(_local_xy([x], [y])[0], k=k)
+        _, idx = tree.query(sphere_xyz([x], [y])[0], k=k)
         for i in np.atleast_1d(idx):
             vx, vy = vertices[int(i)]
             cand.append((name, x, y, float(vx), float(vy)))
@@ -296,9 +290,9 @@ def _transfer_segments(
             continue
         xs = np.concatenate([seg["x0"], seg["x1"]])
         ys = np.concatenate([seg["y0"], seg["y1"]])
-        tree = cKDTree(_local_xy(xs, ys))
+        tree = cKDTree(sphere_xyz(xs, ys))
         for name, x, y in points:
-            d, i = tree.query(_local_xy([x], [y])[0])
+            d, i = tree.query(sphere_xyz([x], [y])[0])
             if d / 1000.0 <= TRANSFER_MAX_KM:
                 rows.append(
                     {
@@ -335,8 +329,8 @@ def _interchange_segments(rail_road: pd.DataFrame, bbox: BBox) -> pd.DataFrame:
             return empty_segments()
         xs = np.concatenate([seg["x0"], seg["x1"]])
         ys = np.concatenate([seg["y0"], seg["y1"]])
-        trees[mode] = (cKDTree(_local_xy(xs, ys)), xs, ys)
-    xy = _local_xy([p[0] for p in points], [p[1] for p in points])
+        trees[mode] = (cKDTree(sphere_xyz(xs, ys)), xs, ys)
+    xy = sphere_xyz([p[0] for p in points], [p[1] for p in points])
     dr, ir = trees["rail"][0].query(xy)
     dd, id_ = trees["road"][0].query(xy)
     ok = (dr <= INTERCHANGE_MAX_KM * 1000) & (dd <= INTERCHANGE_MAX_KM * 1000)
@@ -377,12 +371,12 @@ def _addition_segments(parts: Sequence[pd.DataFrame], modes: Sequence[str]) -> p
             if not seg.empty:
                 xs = np.concatenate([seg["x0"], seg["x1"]])
                 ys = np.concatenate([seg["y0"], seg["y1"]])
-                ends[add.mode] = (cKDTree(_local_xy(xs, ys)), xs, ys)
+                ends[add.mode] = (cKDTree(sphere_xyz(xs, ys)), xs, ys)
         found = ends[add.mode]
         if found is not None:
             tree, xs, ys = found
             for end in (0, -1):
-                _, i = tree.query(_local_xy([pts[end][0]], [pts[end][1]])[0])
+                _, i = tree.query(sphere_xyz([pts[end][0]], [pts[end][1]])[0])
                 d = geodesic_lengths_m([pts[end][0]], [pts[end][1]], [xs[i]], [ys[i]])[0]
                 if 0 < d / 1000.0 <= ADDITION_JOIN_MAX_KM:
                     node = (float(xs[i]), float(ys[i]))

@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from corridors import settings
-from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.boundaries import geodesic_lengths_m, sphere_xyz
 from corridors.network.core import (
     LENGTH_GEODESIC,
     LENGTH_TRACK,
@@ -38,10 +38,7 @@ __all__ = ["RepairReport", "components", "repair_network"]
 
 _LOG = logging.getLogger("corridors")
 
-_M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
-#: Mean radius of the Earth (IUGG), in metres.
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -59,23 +56,6 @@ class RepairReport:
     def as_dict(self) -> dict[str, object]:
         """Plain mapping, for ``network.meta`` and JSON."""
         return asdict(self)
-
-
-def _local_xy(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Planar metres good enough for neighbour search within a few km (not for lengths)."""
-    return np.stack([x * _M_PER_DEG_LON_EQ * np.cos(np.radians(y)), y * _M_PER_DEG_LAT], axis=1)
-
-
-def _sphere_xyz(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Points on a sphere of the Earth's mean radius, in metres (x: lon, y: lat, degrees).
-
-    The straight-line distance between two of them is the chord, within 1 mm of the great
-    circle for gaps up to 10 km, the same in every direction and at every longitude.
-    """
-    lon, lat = np.radians(x), np.radians(y)
-    return _EARTH_RADIUS_M * np.stack(
-        [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1
-    )
 
 
 def components(net: Network, mode: str) -> tuple[npt.NDArray[np.int64], int]:
@@ -104,7 +84,7 @@ def _merge_nodes(net: Network, modes: Iterable[str], tolerance_m: float) -> tupl
         ids = np.unique(np.concatenate([e["u"].to_numpy(), e["v"].to_numpy()]))
         if len(ids) < 2:
             continue
-        pairs = cKDTree(_local_xy(x[ids], y[ids])).query_pairs(tolerance_m, output_type="ndarray")
+        pairs = cKDTree(sphere_xyz(x[ids], y[ids])).query_pairs(tolerance_m, output_type="ndarray")
         if len(pairs) == 0:
             continue
         k = len(ids)
@@ -264,7 +244,7 @@ def _bridge_candidates(
     dangling, ca = dangling[ok_a], ca[ok_a]
     if len(dangling) == 0:
         return empty
-    xyz = _sphere_xyz(x, y)
+    xyz = sphere_xyz(x, y)
     near = cKDTree(xyz[dangling]).sparse_distance_matrix(
         cKDTree(xyz[on_mode]), max_m, output_type="ndarray"
     )

@@ -21,7 +21,7 @@ def test_every_parameter_has_a_source_and_a_range_around_its_default() -> None:
 
 def test_btk_cost(network) -> None:  # type: ignore[no-untyped-def]
     m = route_metrics(route_corridor(load("btk"), network))
-    # 832.8 km of rail at 1.67 USD, two rail crossings at 193 USD, one gauge break at 329 USD
+    # 832.9 km of rail at 1.67 USD, two rail crossings at 193 USD, one gauge break at 329 USD
     assert route_cost(m) == {
         "haul_usd": 1391,
         "border_usd": 386,
@@ -30,7 +30,7 @@ def test_btk_cost(network) -> None:  # type: ignore[no-untyped-def]
         "total_usd": 2106,
     }
     dearer = DEFAULT_COST_MODEL.with_overrides({"border_usd.rail": 500, "usd_per_km.rail": 2})
-    assert route_cost(m, dearer)["total_usd"] == 1665 + 1000 + 329
+    assert route_cost(m, dearer)["total_usd"] == 1666 + 1000 + 329
 
 
 def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[no-untyped-def]

@@ -133,3 +133,34 @@ def test_an_od_sweep_on_the_cluster_equals_single_process(network, client) -> No
     assert a == b
     assert len(a) == run_a.evaluations == 17
     assert sum(1 for r in a if r["cut"]) == 6
+
+
+def test_workers_drop_the_routing_queries_on_the_thread_that_made_them(network, client) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import time
+
+    from corridors.analysis.odmatrix import matrix_items, sweep_od
+
+    def record(dask_worker):  # type: ignore[no-untyped-def]
+        import sys
+
+        seen: list[str] = []
+        sys.unraisablehook = lambda u: seen.append(f"{u.exc_value}")
+        dask_worker.corridors_unraisable = seen
+
+    def held(dask_worker):  # type: ignore[no-untyped-def]
+        return len(dask_worker.data)
+
+    client.run(record)
+    items = matrix_items("rail", ["Ararat", "Yerevan", "Gyumri"])
+    rows, run, _, _ = sweep_od(items, network, client=client, batch_size=5)
+    assert (run.workers, len(rows)) == (2, 17)
+    # the workers made their queries on their executor threads; the network (and every
+    # metric with it) is released on their event loop threads once the sweep is done
+    deadline = time.monotonic() + 30
+    while any(client.run(held).values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(client.run(held).values())
+    client.run(gc.collect)
+    seen = client.run(lambda dask_worker: list(dask_worker.corridors_unraisable))
+    assert list(seen.values()) == [[], []]

@@ -272,7 +272,7 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert rows["bafq-torbat-e-heydarieh"].flag == ""
     # the new line of 1996 from Fariman to the triangle at Parahat, on the OSM track (the row
     # was Mashhad – Tejen stations, 370.6 km, +25.6 %: those 295 km are not between them)
-    assert got("fariman-parahat") == (291.3, -1.3, 0.0)
+    assert got("fariman-parahat") == (291.2, -1.3, 0.0)
     assert got("fariman-sarakhs") == (158.8, 2.5, 0.0)
     # Kars station has a node (was snapped 1.4 km away)
     assert got("erzurum-kars") == (211.9, -2.4, 0.2)
@@ -283,11 +283,11 @@ def test_the_rows_fixed_edge_by_edge_on_real_track(monkeypatch: pytest.MonkeyPat
     assert got("boyuk-kasik-kartsakhi") == (258.7, -0.1, 0.0)
     # the 29 km start at the junction east of the gauge-change yard, where the standard-gauge
     # line begins, not in the middle of the yard (was 26.1 km, -10.1 %)
-    assert got("btk/6") == (28.8, -0.6, 0.0)
+    assert got("btk/6") == (28.8, -0.5, 0.0)
     # the Astara border and terminal on the OSM track and border (was +18.6 % and +50.3 %)
     # (Astara (AZE) snaps on the line 0.3 km on from its node, the previous leg takes them)
-    assert got("instc-west/6") == (8.2, -3.0, 0.0)
-    assert got("instc-west/7") == (1.6, 6.0, 0.0)
+    assert got("instc-west/6") == (8.2, -4.0, 0.0)
+    assert got("instc-west/7") == (1.6, 5.8, 0.0)
     assert rows["instc-west/7"].flag == ""
     # the Dilucu border point at the end of the OSM construction track (was snapped 2 km); the
     # 224 km end where the line leaves the Kars – Tbilisi railway, 12 km out of Kars (was

@@ -223,8 +223,8 @@ def test_any_mode_crosses_the_caspian_when_the_borders_around_it_cost_more(
     r = fastest_route("Baku", "Turkmenbashi", network)
     m = route_metrics(r)
     assert m["countries"] == ["AZE", "TKM"]
-    assert m["length_km"] == 450.1 and m["time_h"] == 62.3
-    assert m["length_km_by_mode"] == {"rail": 101.2, "sea": 348.9}
+    assert m["length_km"] == 446.6 and m["time_h"] == 62.3
+    assert m["length_km_by_mode"] == {"rail": 97.7, "sea": 348.9}
     assert m["time_h_breakdown"]["port_h"] == 48.0 and m["time_h_breakdown"]["border_h"] == 0
     assert r.meta["candidates_h"] == {"any": 62.3, "rail": 178.7, "road": 66.9}
 
@@ -247,7 +247,7 @@ def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:
     [
         # Baku – Kars both ways: the 1520 → 1435 mm change entering Türkiye is one break
         ("zangezur", [("Sadarak–Dilucu", 1520, 1435)]),
-        ("btk", [("Akhalkalaki", 1520, 1435)]),
+        ("btk", [("Akhalkalaki station", 1520, 1435)]),
         # the 1520 mm track reaches Iranian Astara's yard; the missing Rasht–Astara line is
         # 1435 mm
         ("instc-west", [("Astara–Astara", 1520, 1435)]),
@@ -255,7 +255,7 @@ def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:
         # that reaches Jolfa station (OSM): it takes their gauge, and Jolfa's 1435 mm yard
         # tracks are passed through, not a break
         ("aras-rail", []),
-        ("middle-corridor", [("Akhalkalaki", 1520, 1435)]),
+        ("middle-corridor", [("Akhalkalaki station", 1520, 1435)]),
     ],
 )
 def test_gauge_break_places(
@@ -332,23 +332,23 @@ def test_an_avoid_the_route_breaks_is_reported_as_broken(network: object) -> Non
     [
         (
             "zangezur",
-            {"AZE": 579.4, "ARM": 36.1, "TUR": 236.5},
+            {"AZE": 579.4, "ARM": 36.1, "TUR": 237.1},
             [
                 ("AZE", "ARM", "Aghband–Meghri (Zangezur)", 396.2, 46.53339, 38.88989),
                 ("ARM", "AZE", "Meghri–Ordubad (Zangezur)", 432.4, 46.14534, 38.875),
-                ("AZE", "TUR", "Sadarak–Dilucu", 615.5, 44.80124, 39.66387),
+                ("AZE", "TUR", "Sadarak–Dilucu", 615.6, 44.80124, 39.66387),
             ],
-            [(1520, 1435, "Sadarak–Dilucu", 615.5, 44.80124, 39.66387)],
+            [(1520, 1435, "Sadarak–Dilucu", 615.6, 44.80124, 39.66387)],
             49.4,
         ),
         (
             "btk",
-            {"AZE": 501.6, "GEO": 260.7, "TUR": 70.6},
+            {"AZE": 501.5, "GEO": 260.8, "TUR": 70.6},
             [
-                ("AZE", "GEO", "Böyük Kəsik–Gardabani", 501.6, 45.16488, 41.40615),
-                ("GEO", "TUR", "Kartsakhi", 762.2, 43.29642, 41.18952),
+                ("AZE", "GEO", "Böyük Kəsik–Gardabani", 501.5, 45.16488, 41.40615),
+                ("GEO", "TUR", "Kartsakhi", 762.3, 43.29642, 41.18952),
             ],
-            [(1520, 1435, "Akhalkalaki", 735.3, 43.50429, 41.32631)],
+            [(1520, 1435, "Akhalkalaki station", 734.4, 43.51416, 41.32207)],
             0.0,
         ),
     ],

@@ -38,15 +38,15 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     result = run_scenario(load_scenario("tripp-open-2030"), network)
     trip = _row(result, "Baku → Nakhchivan (rail)")
     # today by rail only round through Russia, Kazakhstan, Turkmenistan and Iran
-    assert (trip["baseline_km"], trip["scenario_km"]) == (4526.2, 511.3)
-    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4014.9, -208.3)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (4524.5, 511.2)
+    assert (trip["delta_length_km"], trip["delta_time_h"]) == (-4013.3, -208.2)
     assert trip["countries_added"] == ["ARM"]
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM", "IRN"]
     zangezur = _row(result, "zangezur")
     # Meghri's 49.4 km drawn link becomes track; the rest of the line follows OSM's works (the
     # opened Kars–Dilucu link is drawn along its OSM ways now, no longer as a 191 km chord that
     # cut 45 km off the real 224 km: was 784.2 km)
-    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (852.1, 829.5)
+    assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (852.7, 829.5)
     assert zangezur["delta_missing_km"] == -49.4
     assert zangezur["note"] == ""
 
@@ -55,7 +55,7 @@ def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
     result = run_scenario(load_scenario("instc-rasht-astara-built"), network)
     trip = _row(result, "Baku → Tehran (rail)")
     # Baku – Astara 313, Astara – Rasht 162, Rasht – Qazvin 164, Qazvin – Tehran about 150
-    assert (trip["baseline_km"], trip["scenario_km"]) == (3605.8, 818.0)
+    assert (trip["baseline_km"], trip["scenario_km"]) == (3604.2, 817.9)
     assert trip["countries_removed"] == ["RUS", "KAZ", "TKM"]
     west = _row(result, "instc-west")
     assert west["delta_missing_km"] == -159.4

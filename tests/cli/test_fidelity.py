@@ -42,12 +42,12 @@ def test_fidelity_json_and_the_report(
     assert line["error_pct"] == pytest.approx((line["modelled_km"] - 67) / 67 * 100, abs=0.01)
     assert data["summary"]["rows"] == len(data["rows"]) == 1 + 17
     offsets = {o["id"]: o for o in data["track_offsets"]}
-    assert offsets["btk"]["covered_km"] == 770.0 and offsets["btk"]["median_m"] == 0.0
+    assert offsets["btk"]["covered_km"] == 770.1 and offsets["btk"]["median_m"] == 0.0
     assert list(offsets)[-1] == "all" and offsets["aras"]["rail_km"] == 0.0
     text = out.read_text(encoding="utf-8")
     assert "## Official lines between stations" in text and "| adana-mersin |" in text
     assert "## Routed line against the OSM track" in text
-    assert "| btk | 832.8 | 770.0 | 0.0 | 1.6 | 2,489.3 |" in text
+    assert "| btk | 832.9 | 770.1 | 0.0 | 1.8 | 2,489.3 |" in text
     assert "| aras |" not in text  # no rail covered: left out of the report's table
     assert "- **commit**: " in text
 
@@ -59,7 +59,7 @@ def test_fidelity_table_prints_the_median_and_the_worst(
     out = capsys.readouterr().out
     assert "published lengths (18 routed) in" in out and "median |error|" in out
     assert "\nworst: " in out
-    assert "routed rail within the OSM layer's cover: 4,880.7 of 22,826.6 km, median 0.0 m" in out
+    assert "routed rail within the OSM layer's cover: 4,879.1 of 22,825.0 km, median 0.0 m" in out
 
 
 def test_a_bad_lines_file_is_one_line_and_exit_2(

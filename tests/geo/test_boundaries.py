@@ -289,3 +289,21 @@ def test_boundary_lines_hold_every_ring_segment_once() -> None:
     i = np.arange(0, len(lines), 997)
     on = shapely.distance(lines[i], shapely.boundary(table.geometry.values[owner[i]]))
     assert float(np.max(on)) < 1e-9
+
+
+def test_sphere_chords_are_great_circle_metres_the_same_at_every_latitude() -> None:
+    # 0.001° of latitude is R·π/180·0.001 m on the sphere, north–south at any longitude
+    step = boundaries.EARTH_RADIUS_M * np.pi / 180 * 0.001
+    for lon, lat in ((50.0, 46.0), (0.0, 0.0), (70.0, 60.0)):
+        a, b = boundaries.sphere_xyz([lon, lon], [lat, lat + 0.001])
+        assert float(np.linalg.norm(a - b)) == pytest.approx(step, abs=1e-6)
+    assert round(step, 3) == 111.195
+    # east–west the chord shrinks by cos(latitude) alone, not by the longitude's size
+    a, b = boundaries.sphere_xyz([50.0, 50.001], [46.0, 46.0])
+    c, d = boundaries.sphere_xyz([0.0, 0.001], [46.0, 46.0])
+    assert float(np.linalg.norm(a - b)) == pytest.approx(float(np.linalg.norm(c - d)), abs=1e-6)
+    assert float(np.linalg.norm(a - b)) == pytest.approx(step * np.cos(np.radians(46.0)), abs=1e-4)
+    # 1,000 km: the chord is 0.1 % short of the arc (θ²/24)
+    x, y = boundaries.sphere_xyz([40.0, 40.0], [40.0, 40.0 + 1_000_000 / step / 1000])
+    assert float(np.linalg.norm(x - y)) == pytest.approx(1_000_000 * (1 - 0.00103), rel=1e-4)
+    assert boundaries.sphere_xyz(np.zeros((2, 3)), np.zeros((2, 3))).shape == (2, 3, 3)

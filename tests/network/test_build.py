@@ -168,4 +168,4 @@ def test_rail_routes_inside_the_region_do_not_depend_on_the_extent(
     }
     sadakhlo = route("Svilengrad", "Sadakhlo", double, modes="rail")
     assert _countries(sadakhlo) == ["BGR", "TUR", "GEO"]
-    assert sadakhlo.length_km == pytest.approx(2281.244, abs=0.001)
+    assert sadakhlo.length_km == pytest.approx(2281.269, abs=0.001)

@@ -143,3 +143,98 @@ def test_an_aligned_npz_is_read_as_views_and_by_numpy_load() -> None:
     assert all(o > 0 and o % NPZ_ALIGN == 0 for o in offsets), offsets
     with np.load(path) as z:  # a standard .npz: numpy reads it too
         assert all(np.array_equal(z[name], a) for name, a in arrays.items())
+
+
+def _member_data_offset(data: bytes, name: str) -> int:
+    """Offset in an ``.npz`` of the first data byte of member ``name`` (after its header)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        at = zf.getinfo(f"{name}.npy").header_offset
+    n_name = int.from_bytes(data[at + 26 : at + 28], "little")
+    n_extra = int.from_bytes(data[at + 28 : at + 30], "little")
+    return at + 30 + n_name + n_extra + 128  # past the member's 128-byte .npy header
+
+
+def test_the_manifest_holds_the_size_and_crc32_of_every_byte() -> None:
+    import hashlib
+    import zlib
+
+    path = _save(b"payload")
+    manifest = json.loads(path.with_suffix(".npz.json").read_text(encoding="utf-8"))
+    assert manifest["key"] == KEY and manifest["n"] == 1
+    assert manifest["size"] == 7
+    assert manifest["crc32"] == zlib.crc32(b"payload") == 0x422C6A15
+    assert manifest["sha256"] == hashlib.sha256(b"payload").hexdigest()
+
+
+def test_a_byte_flipped_inside_a_member_is_refused_and_the_entry_moved_aside(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import zipfile
+
+    import numpy as np
+
+    from corridors.network._cache import npz_bytes
+
+    arrays = {"f": np.linspace(0, 1, 1001), "i8": np.arange(513, dtype=np.int64)}
+    data = bytearray(npz_bytes(arrays))
+    at = _member_data_offset(bytes(data), "f") + 800  # inside the array's data
+    data[at] ^= 0x01
+    path = _save(npz_bytes(arrays))
+    path.write_bytes(bytes(data))  # same size, one bit off: only a checksum sees it
+    # the claim checked: numpy.load reads a member through zipfile, whose CRC-32 refuses it
+    with np.load(path) as z, pytest.raises(zipfile.BadZipFile, match="CRC"):
+        z["f"]
+    # the loader, which maps the file and reads views, refuses it by the manifest's CRC-32
+    assert load_arrays("networks", KEY) is None
+    assert "corrupt" in caplog.text
+    assert _names() == [f"{path.name}.corrupt", f"{path.name}.json.corrupt"]
+    _save(npz_bytes(arrays))  # the rebuild writes a fresh, intact entry
+    got = load_arrays("networks", KEY)
+    assert got is not None and np.array_equal(got["f"], arrays["f"])
+
+
+def test_a_byte_flipped_where_no_zip_crc_looks_is_refused_too() -> None:
+    import numpy as np
+
+    from corridors.network._cache import npz_bytes
+
+    arrays = {"odd_name": np.arange(3, dtype=np.int8), "f": np.linspace(0, 1, 101)}
+    data = bytearray(npz_bytes(arrays))
+    # the local header's padding of the second member: not in any member's CRC-32 (numpy
+    # reads the file unchanged), but in the manifest's CRC-32 over every byte
+    at = _member_data_offset(bytes(data), "f") - 128 - 1
+    assert data[at] == 0
+    data[at] = 0x55
+    path = _save(npz_bytes(arrays))
+    path.write_bytes(bytes(data))
+    with np.load(path) as z:
+        assert np.array_equal(z["f"], arrays["f"])
+    assert load_arrays("networks", KEY) is None
+    assert not path.exists() and path.with_name(path.name + ".corrupt").exists()
+
+
+def test_a_manifest_without_crc32_is_checked_by_its_sha256_and_upgraded() -> None:
+    import zlib
+
+    import numpy as np
+
+    from corridors.network._cache import npz_bytes
+
+    arrays = {"f": np.linspace(0, 1, 11)}
+    data = npz_bytes(arrays)
+    path = _save(data)
+    manifest_path = path.with_suffix(".npz.json")
+    older = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del older["crc32"], older["size"]  # as written before the CRC-32 was added
+    manifest_path.write_text(json.dumps(older), encoding="utf-8")
+    got = load_arrays("networks", KEY)
+    assert got is not None and np.array_equal(got["f"], arrays["f"])
+    upgraded = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert upgraded == {**older, "size": len(data), "crc32": zlib.crc32(data)}
+    # an older manifest whose SHA-256 does not match is refused, as before
+    manifest_path.write_text(json.dumps({**older, "sha256": "0" * 64}), encoding="utf-8")
+    assert load_arrays("networks", KEY) is None
+    assert not path.exists() and path.with_name(path.name + ".corrupt").exists()

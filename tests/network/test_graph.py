@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import corridors
+from corridors.geo import boundaries
 from corridors.network import _graph
 from corridors.network.core import Network
 
@@ -56,6 +57,12 @@ def test_the_routing_graph_is_stored_with_the_network_and_read_back(
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert again.link_names == built.link_names and len(again.link_names) > 0
     assert again.n_network_edges == built.n_network_edges
+    # stored as 64-bit node ids: read as views into the mapped entry (writable, private),
+    # not converted copies
+    for name in ("u", "v", "x", "length_m"):
+        a = getattr(again, name)
+        assert not a.flags.owndata and a.flags.writeable, name
+    assert again.u.dtype == np.int64
     # other links are another graph: built, not read
     fewer = dict(list(links.items())[1:])
     _graph._CACHE.pop(network, None)
@@ -99,7 +106,7 @@ def test_the_snap_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     assert tree2 is not tree
     assert np.array_equal(ids2, ids) and np.array_equal(comp2, comp_km)
     rng = np.random.default_rng(7)
-    pts = _graph.local_xy(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
+    pts = boundaries.sphere_xyz(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
     for a, b in zip(tree.query(pts, k=16), tree2.query(pts, k=16), strict=True):
         assert np.array_equal(a, b)
     # the ids are the nodes of the masked edges, as np.unique gives them
@@ -120,6 +127,7 @@ def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     tree2, eids2, comp2 = g.edge_index(("test-edges",), mask)
     assert tree2 is not tree and not g._trees
     assert np.array_equal(eids2, eids) and np.array_equal(comp2, comp_km)
+    assert eids2.dtype == np.int64 and not eids2.flags.owndata  # a view, not a copy
     rng = np.random.default_rng(11)
     pts = _graph.sphere_xyz(rng.uniform(40.0, 50.0, 300), rng.uniform(38.0, 44.0, 300))
     for a, b in zip(tree.query(pts, k=16), tree2.query(pts, k=16), strict=True):
@@ -128,3 +136,30 @@ def test_the_edge_index_is_stored_with_the_graph_and_snaps_as_the_built_one(
     assert np.array_equal(np.unique(eids), np.flatnonzero(mask))
     assert len(comp_km) == len(g.u) and (comp_km[~mask] == 0).all()
     assert (comp_km[mask] > 0).all()
+
+
+def _haversine_m(lon: Any, lat: Any, x: Any, y: Any) -> Any:
+    lon, lat, x, y = (np.radians(np.asarray(a, float)) for a in (lon, lat, x, y))
+    h = np.sin((y - lat) / 2) ** 2 + np.cos(lat) * np.cos(y) * np.sin((x - lon) / 2) ** 2
+    return 2 * boundaries.EARTH_RADIUS_M * np.arcsin(np.sqrt(h))
+
+
+def test_the_snap_index_finds_the_great_circle_nearest_node(network: Network) -> None:
+    """The node KD-tree ranks by great-circle metres (a lon·cos(lat) plane: 135 of 200 wrong)."""
+    from corridors.routing import _all_links, _edge_mask
+
+    g = _graph.routing_graph(network, _all_links())
+    mask = _edge_mask(g, ("rail",), ("operational",), set(), set(), False)
+    tree, ids = g.snap_tree(("test-nearest",), mask)
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(38.0, 72.0, 200), rng.uniform(36.0, 50.0, 200)
+    _, idx = tree.query(boundaries.sphere_xyz(lon, lat))
+    nx, ny = g.x[ids], g.y[ids]
+    want = [ids[np.argmin(_haversine_m(a, b, nx, ny))] for a, b in zip(lon, lat, strict=True)]
+    assert ids[idx].tolist() == [int(w) for w in want]
+    first = _haversine_m(lon[0], lat[0], g.x[ids[idx[0]]], g.y[ids[idx[0]]]) / 1000
+    assert (round(float(lon[0]), 2), round(float(lat[0]), 2), round(float(first), 1)) == (
+        42.37,
+        41.2,
+        65.5,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import random
 from pathlib import Path
@@ -183,6 +184,8 @@ def test_topology_is_cached_content_hashed_and_read_back(
     for name in ("junction_node", "chain_of", "pos_of", "slot_group", "arc_chain", "order"):
         assert np.array_equal(getattr(again, name), getattr(built, name))
     assert again.n_fwd == built.n_fwd and again.n_nodes == built.n_nodes
+    # stored as 64-bit integers: read as views into the mapped entry, not converted copies
+    assert again.slot_head.dtype == np.int64 and not again.slot_head.flags.owndata
     # another edge set is another entry
     sel[14] = False
     with pytest.raises(AssertionError, match="built again"):
@@ -199,6 +202,39 @@ def test_a_corrupt_cached_topology_is_rebuilt(
     again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
     assert "corrupt" in caplog.text
     assert np.array_equal(again.order, first.order)
+
+
+def test_a_bit_flipped_in_a_cached_topology_is_refused_and_rebuilt(
+    tiny: RoutingGraph,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import zipfile
+
+    sel = np.ones(len(tiny.u), dtype=bool)
+    first = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    data = next(p for p in (tmp_path / "hierarchies").iterdir() if p.suffix == ".npz")
+    good = data.read_bytes()
+    with zipfile.ZipFile(data) as zf:  # the last byte of the order's data
+        info = zf.getinfo("order.npy")
+    n_name = int.from_bytes(good[info.header_offset + 26 : info.header_offset + 28], "little")
+    n_extra = int.from_bytes(good[info.header_offset + 28 : info.header_offset + 30], "little")
+    at = info.header_offset + 30 + n_name + n_extra + info.file_size - 1
+    bad = bytearray(good)
+    bad[at] ^= 0x01
+    data.write_bytes(bytes(bad))
+    again = load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y)
+    assert "corrupt" in caplog.text
+    assert np.array_equal(again.order, first.order)
+    assert data.read_bytes() == good  # rebuilt and stored again
+    assert data.with_name(data.name + ".corrupt").read_bytes() == bytes(bad)
+
+    def no_build(*_: Any) -> Topology:
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(_hierarchy, "build_topology", no_build)
+    assert np.array_equal(load_topology(tiny.u, tiny.v, sel, tiny.x, tiny.y).order, first.order)
 
 
 def test_a_ring_alone_needs_no_hierarchy(tiny: RoutingGraph) -> None:
@@ -235,14 +271,43 @@ def _rail(network: Network) -> tuple[RoutingGraph, Any, np.ndarray]:
     return g, mask, np.unique(np.concatenate([g.u[mask], g.v[mask]]))
 
 
+def test_the_scale_is_the_undirected_searchs_on_the_regional_rail(network: Network) -> None:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    g = routing_graph(network, _all_links())
+    topo = g.topology(("rail",))
+    for mask in (
+        _edge_mask(g, ("rail",), ("operational",), set(), set(), False),
+        g.mode_mask(("rail",)),
+    ):
+        m = topo.customize(mask, g.length_m)
+        lo, hi = topo.eptr[:-1], topo.eptr[1:]
+        cost = m.prefix[hi] - m.prefix[lo]
+        arc_cost = np.where(m.nblock[hi] == m.nblock[lo], cost, np.inf)[topo.arc_chain]
+        # the bound as it was computed before: SciPy's undirected search
+        ok = np.isfinite(arc_cost)
+        tail, head = topo.arcs()
+        n = topo.n_junctions
+        w = np.maximum(arc_cost[ok], 1e-9)
+        a = csr_matrix((w, (tail[ok], head[ok])), shape=(n, n))
+        _, labels = connected_components(a, directed=False)
+        roots = np.unique(labels, return_index=True)[1]
+        dist = dijkstra(a, directed=False, indices=roots, min_only=True)
+        ecc = float(np.max(dist[np.isfinite(dist)]))
+        want = (_hierarchy.INF_WEIGHT - 2) / ((2.0 * ecc + 2.0 * cost.max()) * 1.001 + 1.0)
+        assert m.scale == want  # exactly: the same integer weights as before
+        assert (a != a.T).nnz == 0
+
+
 def _gazetteer_nodes(g: RoutingGraph, mask: Any) -> list[int]:
     from corridors.geo import geodata
 
     tree, ids = g.snap_tree(("test-gazetteer",), mask)
     pts = [(p.lon, p.lat) for p in geodata.places()]
-    from corridors.network._graph import local_xy
+    from corridors.geo.boundaries import sphere_xyz
 
-    _, idx = tree.query(local_xy([p[0] for p in pts], [p[1] for p in pts]))
+    _, idx = tree.query(sphere_xyz([p[0] for p in pts], [p[1] for p in pts]))
     return sorted({int(ids[i]) for i in np.atleast_1d(idx)})
 
 
@@ -354,3 +419,118 @@ def test_routes_match_the_previous_engine(
     for x, y in zip(new, old, strict=True):
         if x is not None and y is not None:
             assert abs(x - y) * 1000.0 <= 1.0
+
+
+class _Worker:
+    """A thread that runs the calls it is given, one at a time, and stays alive between them.
+
+    As a Dask worker's executor thread: it makes and uses the queries, while another thread
+    (the worker's event loop, releasing the network) drops the last reference to them.
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self.calls: queue.Queue[Any] = queue.Queue()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while (call := self.calls.get()) is not None:
+            func, out = call
+            del call  # keep no reference to the call's objects between calls
+            try:
+                result = (True, func())
+            except BaseException as exc:  # handed back to the caller
+                result = (False, exc)
+            del func
+            out.put(result)
+
+    def run(self, func: Any) -> Any:
+        import queue
+
+        out: queue.Queue[tuple[bool, Any]] = queue.Queue()
+        self.calls.put((func, out))
+        ok, value = out.get(timeout=60)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        self.calls.put(None)
+        self.thread.join(timeout=60)
+
+
+def _unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Messages of the exceptions Python could not raise (a drop on the wrong thread)."""
+    import sys
+
+    seen: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(f"{u.exc_value}"))
+    return seen
+
+
+def _path(found: Any) -> tuple[list[int], list[int]]:
+    assert found is not None
+    return list(found[0]), list(found[1])
+
+
+def test_a_query_made_on_one_thread_is_dropped_on_that_thread(
+    tiny: RoutingGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen = _unraisable(monkeypatch)
+    mask = np.ones(len(tiny.u), dtype=bool)
+    metric = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+    here = _hierarchy.live_queries()  # of other tests' metrics, still alive
+    worker = _Worker()
+    try:
+        assert _path(worker.run(functools.partial(metric.query, 1, 6))) == (
+            [1, 2, 3, 4, 5, 6],
+            [1, 2, 3, 5, 6],
+        )
+        assert _hierarchy.live_queries() == here  # this thread made none
+        assert worker.run(_hierarchy.live_queries) == 1
+        del metric  # the last reference goes on this thread, not the worker's
+        gc.collect()
+        assert seen == []
+        # the worker drops its query at its next search (here on another metric)
+        other = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+        assert _path(worker.run(functools.partial(other.query, 6, 2))) == (
+            [6, 5, 4, 3, 2],
+            [6, 5, 3, 2],
+        )
+        assert worker.run(_hierarchy.live_queries) == 1
+        del other
+        gc.collect()
+    finally:
+        worker.stop()
+    # a thread that ends drops the queries it still holds, on itself
+    assert seen == []
+
+
+def test_threads_share_a_metric_each_with_its_own_query(
+    tiny: RoutingGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _unraisable(monkeypatch)
+    mask = np.ones(len(tiny.u), dtype=bool)
+    metric = tiny.topology(("rail",)).customize(mask, tiny.length_m)
+    want = ([13, 12, 11, 10, 0, 1], [14, 13, 11, 7, 0])
+    here = _hierarchy.live_queries()
+    assert _path(metric.query(13, 1)) == want
+    workers = [_Worker(), _Worker()]
+    try:
+        # a RoutingKit query is bound to the thread that made it; before, the second thread
+        # panicked on the first one's ("unsendable, but sent to another thread")
+        for w in workers:
+            assert _path(w.run(functools.partial(metric.query, 13, 1))) == want
+            assert w.run(_hierarchy.live_queries) == 1
+        assert _hierarchy.live_queries() == here + 1
+    finally:
+        for w in workers:
+            w.stop()
+    del metric
+    assert _hierarchy.live_queries() == here
+    assert seen == []

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from corridors._data import geodata_dir
 from corridors._errors import OptionalDependencyError
-from corridors.geo.boundaries import geodesic_lengths_m
+from corridors.geo.boundaries import geodesic_lengths_m, sphere_xyz
 
 __all__ = [
     "COVER_M",
@@ -130,11 +130,6 @@ def layer_segments(bbox: tuple[float, float, float, float]) -> pd.DataFrame:
     )
 
 
-def _local_xy(x: Any, y: Any, lat0: float) -> Any:
-    k = 111_320.0
-    return np.column_stack([np.asarray(x) * k * np.cos(np.radians(lat0)), np.asarray(y) * k])
-
-
 def _densified(layer: pd.DataFrame) -> tuple[Any, Any]:
     """Points along the layer's segments, at most :data:`DENSIFY_M` apart, ends included."""
     x0, y0, x1, y1 = (layer[c].to_numpy(dtype=np.float64) for c in ("x0", "y0", "x1", "y1"))
@@ -151,7 +146,6 @@ def _duplicates(
     rail: pd.DataFrame,
     layer: pd.DataFrame,
     candidates: npt.NDArray[np.bool_],
-    lat0: float,
 ) -> npt.NDArray[np.bool_]:
     """Which ``candidates`` the layer's track (of the same status) joins end to end.
 
@@ -187,10 +181,10 @@ def _duplicates(
     vy = np.zeros(len(uniq))
     vx[u], vy[u] = same["x0"].to_numpy(), same["y0"].to_numpy()
     vx[v], vy[v] = same["x1"].to_numpy(), same["y1"].to_numpy()
-    tree = cKDTree(_local_xy(vx, vy, lat0))
+    tree = cKDTree(sphere_xyz(vx, vy))
     sub = rail.iloc[idx]
-    d0, a = tree.query(_local_xy(sub["x0"], sub["y0"], lat0))
-    d1, b = tree.query(_local_xy(sub["x1"], sub["y1"], lat0))
+    d0, a = tree.query(sphere_xyz(sub["x0"], sub["y0"]))
+    d1, b = tree.query(sphere_xyz(sub["x1"], sub["y1"]))
     chord = geodesic_lengths_m(sub["x0"], sub["y0"], sub["x1"], sub["y1"])
     length = sub["length_m"].to_numpy(dtype=np.float64) if "length_m" in sub else chord * np.nan
     length = np.where(np.isfinite(length) & (length > 0), length, chord)
@@ -204,23 +198,22 @@ def _duplicates(
 
 def _split_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(kept, joins)``: the rail segments the layer does not cover, and their joins."""
-    lat0 = float(np.median(layer["y0"]))
     lx = np.concatenate([layer["x0"], layer["x1"]])
     ly = np.concatenate([layer["y0"], layer["y1"]])
-    tree = cKDTree(_local_xy(lx, ly, lat0))
-    track = cKDTree(_local_xy(*_densified(layer), lat0))
+    tree = cKDTree(sphere_xyz(lx, ly))
+    track = cKDTree(sphere_xyz(*_densified(layer)))
     mx = (rail["x0"].to_numpy() + rail["x1"].to_numpy()) / 2
     my = (rail["y0"].to_numpy() + rail["y1"].to_numpy()) / 2
     # only whether a point is within COVER_M matters: the bound prunes the search (a point
     # farther gets inf; the bound is exclusive, hence the next float up)
     bound = float(np.nextafter(COVER_M, np.inf))
     d = [
-        track.query(_local_xy(x, y, lat0), distance_upper_bound=bound)[0]
+        track.query(sphere_xyz(x, y), distance_upper_bound=bound)[0]
         for x, y in ((rail["x0"], rail["y0"]), (rail["x1"], rail["y1"]), (mx, my))
     ]
     on_track = (d[0] <= COVER_M) & (d[1] <= COVER_M)
     covered = on_track & (d[2] <= COVER_M)
-    covered |= _duplicates(rail, layer, on_track & ~covered, lat0)
+    covered |= _duplicates(rail, layer, on_track & ~covered)
     kept, dropped = rail[~covered], rail[covered]
 
     def ends(frame: pd.DataFrame) -> set[tuple[float, float]]:
@@ -233,7 +226,7 @@ def _split_covered(rail: pd.DataFrame, layer: pd.DataFrame) -> tuple[pd.DataFram
     if edge_nodes:
         ex = np.array([p[0] for p in edge_nodes])
         ey = np.array([p[1] for p in edge_nodes])
-        _, idx = tree.query(_local_xy(ex, ey, lat0))
+        _, idx = tree.query(sphere_xyz(ex, ey))
         dist = geodesic_lengths_m(ex, ey, lx[idx], ly[idx])
         ok = (dist <= JOIN_M) & (dist > 0)
         joins.append(
