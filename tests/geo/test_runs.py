@@ -200,3 +200,26 @@ def test_nearest_candidate_radius_is_30_km_not_a_few_metres_more() -> None:
         for km, hit in ((29.99, julfa), (30.01, None)):
             lon, lat, _ = geod.fwd(julfa[1], julfa[2], azimuth, km * 1000.0)
             assert nearest_candidate(lon, lat, (julfa,)) == hit
+
+
+def test_distance_and_share_follow_the_borders_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first segment of the OSM Ordubad–Julfa track: Azerbaijan on OSM borders, Iran on
+    Natural Earth 1:10m (which draws the Aras 2–4 km off); the memos are kept per border set."""
+    from corridors import settings
+    from corridors.geo import runs
+
+    a, b = (46.00351, 38.87695), (45.99852, 38.87819)
+    got = {}
+    for borders in ("osm", "natural-earth"):
+        monkeypatch.setattr(settings, "borders", borders)
+        got[borders] = (
+            runs._split_fraction(*a, *b, "AZE"),
+            round(runs._distance_km(*a, "AZE"), 2),
+            round(runs._distance_km(*a, "IRN"), 2),
+        )
+    assert got == {"osm": (1.0, 0.0, 0.28), "natural-earth": (0.0, 1.63, 0.0)}
+    # 0 inside (Baku), else the km to the territory (Tbilisi to Azerbaijan)
+    monkeypatch.setattr(settings, "borders", "osm")
+    assert runs._distance_km(49.867, 40.409, "AZE") == 0.0
+    assert round(runs._distance_km(44.79, 41.72, "AZE"), 1) == 39.4
+    assert runs._distance_km(44.79, 41.72, "XXX") == float("inf")
