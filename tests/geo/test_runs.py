@@ -223,3 +223,51 @@ def test_distance_and_share_follow_the_borders_setting(monkeypatch: pytest.Monke
     assert runs._distance_km(49.867, 40.409, "AZE") == 0.0
     assert round(runs._distance_km(44.79, 41.72, "AZE"), 1) == 39.4
     assert runs._distance_km(44.79, 41.72, "XXX") == float("inf")
+
+
+def _three(a_end: tuple[float, float], b_km: float, b_country: str = "AZE") -> list[Run]:
+    """GEO, then ``b_km`` of ``b_country``, then TUR; the middle run ends at Kartsakhi."""
+    kartsakhi = (43.30565, 41.18848)  # the named GEO–TUR crossing point (crossings.yaml)
+    return [
+        Run("GEO", 50_000.0, (44.5, 41.6), a_end, "rail", "rail"),
+        Run(b_country, b_km * 1000.0, a_end, kartsakhi, "rail", "rail"),
+        Run("TUR", 40_000.0, kartsakhi, (43.1, 40.6), "rail", "rail"),
+    ]
+
+
+def test_a_sliver_merges_only_when_short_unexplained_and_on_land(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_merge_slivers`` on hand-made runs: GEO, a stretch of a third country, TUR, the
+    stretch ending at the named GEO–TUR crossing Kartsakhi (30 km of it)."""
+    from corridors import settings
+    from corridors.geo.runs import _merge_slivers
+
+    far = (44.0, 41.7)  # no named GEO–AZE crossing within 30 km
+    merged = _merge_slivers(_three(far, 5.0))
+    assert [(r.country, r.length_m, r.end) for r in merged] == [
+        ("GEO", 55_000.0, (43.30565, 41.18848)),
+        ("TUR", 40_000.0, (43.1, 40.6)),
+    ]
+    assert merged[0].note.startswith("5.0 km in AZE between GEO and TUR, entered and left")
+    assert "the named GEO–TUR crossing Kartsakhi is nearby" in merged[0].note
+    # left at a named GEO–AZE crossing (Böyük Kəsik): a real entry, kept as a country
+    kept = _merge_slivers(_three((45.17337, 41.39699), 5.0))
+    assert [r.country for r in kept] == ["GEO", "AZE", "TUR"]
+    # a stretch at sea is never a sliver, nor one of sliver_max_km or more
+    assert [r.country for r in _merge_slivers(_three(far, 5.0, "sea"))] == ["GEO", "sea", "TUR"]
+    monkeypatch.setattr(settings, "sliver_max_km", 5.0)
+    assert [r.country for r in _merge_slivers(_three(far, 5.0))] == ["GEO", "AZE", "TUR"]
+    assert [r.country for r in _merge_slivers(_three(far, 4.999))] == ["GEO", "TUR"]
+
+
+def test_off_the_sea_a_piece_ending_outside_every_country_takes_its_start_country() -> None:
+    # a pier-end point outside the land polygons (no country): the piece is the port's AZE
+    sea = _pieces([(50.5, 41.5), (49.40, 39.94)], mode="ferry")
+    land = _pieces([(49.40, 39.94), (49.84, 40.36)])
+    land["country1"] = ""
+    runs = country_runs(pd.concat([sea, land], ignore_index=True))
+    assert [(r.country, r.mode_start, r.mode_end) for r in runs] == [
+        ("sea", "ferry", "ferry"),
+        ("AZE", "rail", "rail"),
+    ]
