@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -244,12 +246,17 @@ def test_a_sliver_merges_only_when_short_unexplained_and_on_land(
     from corridors.geo.runs import _merge_slivers
 
     far = (44.0, 41.7)  # no named GEO–AZE crossing within 30 km
-    merged = _merge_slivers(_three(far, 5.0))
-    assert [(r.country, r.length_m, r.end) for r in merged] == [
-        ("GEO", 55_000.0, (43.30565, 41.18848)),
+    runs = _three(far, 5.0504)
+    runs[0] = replace(runs[0], note="an earlier note")
+    merged = _merge_slivers(runs)
+    assert [(r.country, round(r.length_m, 1), r.end) for r in merged] == [
+        ("GEO", 55_050.4, (43.30565, 41.18848)),
         ("TUR", 40_000.0, (43.1, 40.6)),
     ]
-    assert merged[0].note.startswith("5.0 km in AZE between GEO and TUR, entered and left")
+    # the earlier note kept, then this one (5.0504 km shown to 0.1 km)
+    assert merged[0].note.startswith(
+        "an earlier note; 5.1 km in AZE between GEO and TUR, entered and left"
+    )
     assert "the named GEO–TUR crossing Kartsakhi is nearby" in merged[0].note
     # left at a named GEO–AZE crossing (Böyük Kəsik): a real entry, kept as a country
     kept = _merge_slivers(_three((45.17337, 41.39699), 5.0))
