@@ -278,3 +278,20 @@ def test_off_the_sea_a_piece_ending_outside_every_country_takes_its_start_countr
         ("sea", "ferry", "ferry"),
         ("AZE", "rail", "rail"),
     ]
+
+
+def test_a_crossing_is_placed_on_the_piece_that_crosses_first_piece_or_after_the_sea() -> None:
+    # Böyük Kəsik–Gardabani: piece 0 crosses from AZE and ends 0.6 km into GEO (within the
+    # 1.5 km border tolerance, so it is still labelled AZE); piece 1 runs on inside GEO
+    line = [(45.25, 41.37), (45.15209, 41.40264), (45.10, 41.42)]
+    border = (45.15871, 41.40043)
+    want = [
+        ("AZE", 8350, (45.25, 41.37), border, "rail", "rail", ""),
+        ("GEO", 5368, border, (45.1, 41.42), "rail", "rail", ""),
+    ]
+    assert _summary(country_runs(_pieces(line))) == want
+    # the same after a ferry lands at the start: land boundaries after the sea are placed too
+    ferry = _pieces([(45.26, 41.36), (45.25, 41.37)], mode="ferry")
+    runs = country_runs(pd.concat([ferry, _pieces(line)], ignore_index=True))
+    sea = ("sea", 1391, (45.26, 41.36), (45.25, 41.37), "ferry", "ferry", "")
+    assert _summary(runs) == [sea, *want]
