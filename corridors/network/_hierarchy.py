@@ -602,23 +602,31 @@ class ClosableMetric:
     Leaving the block restores those arcs. Inside it the metric equals
     ``topo.customize(mask & ~closed, weight, scale=self.scale)`` exactly.
 
-    The integer scale is fixed for every closure, so it has room for any detour
-    (:func:`_headroom_scale`: the sum of all chains rather than twice the unclosed graph's
-    eccentricity). On the regional rail that is about 7 times coarser than
-    :meth:`Topology.customize`'s: 9 cm per arc instead of 13 mm.
+    The integer scale is fixed for every closure. By default it is the unclosed mask's
+    (:func:`_scale`, as :meth:`Topology.customize` picks it), so that ties between paths of
+    equal cost are broken as on the unclosed metric; but a detour may then be longer than
+    that scale has room for, and RoutingKit reports a path whose integer cost reaches its
+    infinity as no path (a false cut). With ``headroom=True`` the scale has room for any
+    closure (:func:`_headroom_scale`: the sum of all chains rather than twice the unclosed
+    graph's eccentricity): on the regional rail about 7 times coarser, 9 cm per arc instead
+    of 13 mm, and ties are broken differently. :attr:`certain` says whether the scale has
+    that room; a caller of one without it checks each cut on one with it.
 
     Mutated in place: one per thread, and a closure's metric is queried only on the thread
     that made it (RoutingKit refuses to update a metric with a live query).
     """
 
-    def __init__(self, topo: Topology, mask: B, weight: F64) -> None:
+    def __init__(self, topo: Topology, mask: B, weight: F64, *, headroom: bool = False) -> None:
         import routingkit_cch as rkc
 
         self.topo = topo
         ge = topo.group_edges
         self._we = np.where(mask[ge], weight[ge], np.inf)
-        self.scale = _headroom_scale(topo, self._we)
-        base = topo.customize(mask, weight, scale=self.scale)
+        room = _headroom_scale(topo, self._we)
+        base = topo.customize(mask, weight, scale=room if headroom else None)
+        self.scale = base.scale
+        #: Whether no closure can take a shortest path to RoutingKit's infinity.
+        self.certain = self.scale <= room
         self._base = base
         self._gw = topo._groups(self._we)[0]
         self._iw = (

@@ -148,14 +148,18 @@ def test_a_5_place_matrix_equals_the_pair_by_pair_evaluator(network) -> None:  #
     assert sum(max(s) >= 0 for s in served.values()) == 9
     assert served["Ganja → Horadiz (rail)"] == (66329, 63821)
     assert served["Baku → Tbilisi (rail)"] == (-1, -1)
+    # closures are searched at the unclosed metric's integer scale, so a tie between
+    # paths of equal length is broken as on the baseline's: most detours differ from the
+    # baseline only around the closed link, and the shortcut serves them
     assert om.COUNTS == {
-        "shortcut": 1962,
-        "shortcut from a detour": 11,
+        "shortcut": 2657,
+        "shortcut from a detour": 1,
         "cut": 764,
-        "full: countries": 654,
-        "full: again": 78,
+        "full: countries": 4,
+        "full: labels": 4,
+        "full: again": 40,
         "full: snapped edge closed": 12,
-        "full: ends": 5,
+        "full: ends": 4,
     }
     groups, _, _ = plan_groups(items, network)
     work = [w for g in groups for w in g.work]
