@@ -210,15 +210,16 @@ class Topology:
             hit = self._tables = (entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc)
         return hit
 
-    def _pick(self, we: F64, sub: I64, gw: F64, sel_lohi: I64, sel_hilo: I64) -> None:
+    def _pick(self, w_sub: F64, sub: I64, gw: F64, sel_lohi: I64, sel_hilo: I64) -> None:
         """The cheapest usable edge of the groups of the ``group_edges`` entries ``sub``.
 
-        ``sub`` holds whole groups; their weights and the edges used each way are written to
-        ``gw``, ``sel_lohi`` and ``sel_hilo``. On a tie the edge the reference search keeps,
-        which prefers an edge stored in the direction of travel.
+        ``sub`` holds whole groups, ``w_sub`` their entries' weights (``inf`` if unusable);
+        the groups' weights and the edges used each way are written to ``gw``, ``sel_lohi``
+        and ``sel_hilo``. On a tie the edge the reference search keeps, which prefers an
+        edge stored in the direction of travel.
         """
         ge = self.group_edges
-        e, w_sub, g_sub = ge[sub], we[sub], self.entry_tables()[0][sub]
+        e, g_sub = ge[sub], self.entry_tables()[0][sub]
         m = int(ge.max()) + 1
         stored_lo = self.edge_from_lo[sub] == 1
         for stored, out in ((stored_lo, sel_lohi), (~stored_lo, sel_hilo)):
@@ -243,7 +244,7 @@ class Topology:
         if (sizes > 1).any():
             # parallel edges: the cheapest usable one
             multi = np.flatnonzero(sizes[self.entry_tables()[0]] > 1)
-            self._pick(we, multi, gw, sel_lohi, sel_hilo)
+            self._pick(we[multi], multi, gw, sel_lohi, sel_hilo)
         return gw, sel_lohi, sel_hilo
 
     def customize(self, mask: B, weight: F64, *, scale: float | None = None) -> Metric:
@@ -628,7 +629,20 @@ class ClosableMetric:
         #: Whether no closure can take a shortest path to RoutingKit's infinity.
         self.certain = self.scale <= room
         self._base = base
+        # working copies, changed in place by a closure and restored after it
         self._gw = topo._groups(self._we)[0]
+        self._x = np.where(np.isfinite(self._gw), self._gw, 0.0)[topo.slot_group]
+        self._work = Metric(
+            topo,
+            base.metric,
+            self.scale,
+            base.prefix.copy(),
+            base.nblock.copy(),
+            base.sel_lohi.copy(),
+            base.sel_hilo.copy(),
+            base.dir_edge.copy(),
+            base.dir_node,
+        )
         self._iw = (
             np.asarray(base.metric.weights, dtype=np.int64)
             if base.metric is not None
@@ -638,27 +652,30 @@ class ClosableMetric:
 
     @contextlib.contextmanager
     def closed(self, edges: Sequence[int] | I64) -> Iterator[Metric]:
-        """The metric with ``edges`` also unusable, for the duration of the block."""
+        """The metric with ``edges`` also unusable, for the duration of the block.
+
+        Its arrays are changed back when the block ends: use it only inside.
+        """
         t = self.topo
-        base = self._base
+        w = self._work
         entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc = t.entry_tables()
         e = np.asarray(edges, dtype=np.int64)
         e = e[(e >= 0) & (e < len(entry_of_edge))]
         ent = entry_of_edge[e]
         ent = ent[ent >= 0]
-        ent = ent[np.isfinite(self._we[ent])]  # an edge already unusable changes nothing
+        ent = np.unique(ent[np.isfinite(self._we[ent])])  # an unusable edge changes nothing
+        m = Metric(
+            t,
+            w.metric,
+            self.scale,
+            w.prefix,
+            w.nblock,
+            w.sel_lohi,
+            w.sel_hilo,
+            w.dir_edge,
+            w.dir_node,
+        )
         if not len(ent):
-            m = Metric(
-                t,
-                base.metric,
-                self.scale,
-                base.prefix,
-                base.nblock,
-                base.sel_lohi,
-                base.sel_hilo,
-                base.dir_edge,
-                base.dir_node,
-            )
             try:
                 yield m
             finally:
@@ -667,19 +684,32 @@ class ClosableMetric:
         groups = np.unique(entry_group[ent])
         gp = t.group_ptr
         sub = np.concatenate([np.arange(gp[g], gp[g + 1]) for g in groups.tolist()])
-        we = self._we.copy()
-        we[ent] = np.inf
-        gw, sel_lohi, sel_hilo = self._gw.copy(), base.sel_lohi.copy(), base.sel_hilo.copy()
-        t._pick(we, sub, gw, sel_lohi, sel_hilo)
-        # as :meth:`Topology.customize` computes them, so that the sums are the same bits
-        fw = gw[t.slot_group]
-        blocked = ~np.isfinite(fw)
-        prefix = np.concatenate([[0.0], np.cumsum(np.where(blocked, 0.0, fw))])
-        nblock = np.concatenate([[0], np.cumsum(blocked)])
+        w_sub = self._we[sub]
+        w_sub[np.isin(sub, ent)] = np.inf
         slots = slot_of_group[groups]
+        old = (self._gw[groups], w.sel_lohi[groups], w.sel_hilo[groups], self._x[slots])
+        t._pick(w_sub, sub, self._gw, w.sel_lohi, w.sel_hilo)
+        gw = self._gw[groups]
+        self._x[slots] = np.where(np.isfinite(gw), gw, 0.0)
+        # the slots that became unusable: one more blocked slot after each (a closure only
+        # removes edges, and a group keeps its dearest usable edge's cost at most)
+        newly = slots[~np.isfinite(gw) & np.isfinite(old[0])]
+        steps = np.sort(newly)
+        bounds = np.append(steps + 1, len(w.nblock))
+        for k in range(len(steps)):
+            w.nblock[bounds[k] : bounds[k + 1]] += k + 1
+        # the same sequential sums as :meth:`Topology.customize`'s ``cumsum``, from the
+        # first changed slot on: the same bits
+        s0 = int(slots.min())
+        w.prefix[s0:] = np.add.accumulate(np.concatenate([w.prefix[s0 : s0 + 1], self._x[s0:]]))
+        up = t.slot_tail[slots] < t.slot_head[slots]
+        g = t.slot_group[slots]
+        back = 2 * len(t.slot_head) - 1 - slots
+        w.dir_edge[slots] = np.where(up, w.sel_lohi[g], w.sel_hilo[g])
+        w.dir_edge[back] = np.where(up, w.sel_hilo[g], w.sel_lohi[g])
         chains = np.unique(chain_of_slot[slots])
         lo, hi = t.eptr[chains], t.eptr[chains + 1]
-        cost = np.where(nblock[hi] == nblock[lo], prefix[hi] - prefix[lo], np.inf)
+        cost = np.where(w.nblock[hi] == w.nblock[lo], w.prefix[hi] - w.prefix[lo], np.inf)
         iw = np.where(np.isfinite(cost), np.rint(cost * self.scale), INF_WEIGHT).astype(np.int64)
         fa = fwd_arc[chains]
         keep = fa >= 0
@@ -687,24 +717,22 @@ class ClosableMetric:
         vals = np.concatenate([iw[keep], iw[keep]])
         change = vals != self._iw[arcs]
         updates = dict(zip(arcs[change].tolist(), vals[change].tolist(), strict=True))
-        dir_edge = base.dir_edge.copy()
-        up = t.slot_tail[slots] < t.slot_head[slots]
-        g = t.slot_group[slots]
-        dir_edge[slots] = np.where(up, sel_lohi[g], sel_hilo[g])
-        dir_edge[2 * len(t.slot_head) - 1 - slots] = np.where(up, sel_hilo[g], sel_lohi[g])
-        if updates and self._updater is not None:
-            self._updater.apply(base.metric, updates)
-        m = Metric(
-            t, base.metric, self.scale, prefix, nblock, sel_lohi, sel_hilo, dir_edge, base.dir_node
-        )
         try:
+            if updates and self._updater is not None:
+                self._updater.apply(w.metric, updates)
             yield m
         finally:
             # this thread's queries of the closure go first: RoutingKit refuses otherwise
             _release(m._token, m._stores)
             if updates and self._updater is not None:
-                restore = {a: int(self._iw[a]) for a in updates}
-                self._updater.apply(base.metric, restore)
+                self._updater.apply(w.metric, {a: int(self._iw[a]) for a in updates})
+            base = self._base
+            self._gw[groups], w.sel_lohi[groups], w.sel_hilo[groups], self._x[slots] = old
+            for k in range(len(steps)):
+                w.nblock[bounds[k] : bounds[k + 1]] -= k + 1
+            w.prefix[s0:] = base.prefix[s0:]
+            w.dir_edge[slots] = base.dir_edge[slots]
+            w.dir_edge[back] = base.dir_edge[back]
 
 
 def build_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:

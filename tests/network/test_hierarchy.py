@@ -604,5 +604,7 @@ def test_a_partially_updated_metric_answers_as_a_full_customisation(network: Net
                         assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
                         differ += bool(np.isin(a[1], closed).any())
             assert differ == 0  # no path uses a closed edge
-        with cm.closed([]) as m:
+        with cm.closed([]) as m:  # undone: the unclosed metric again
             assert m.metric is not None and list(m.metric.weights) == weights
+            for name in ("prefix", "nblock", "sel_lohi", "sel_hilo", "dir_edge"):
+                assert np.array_equal(getattr(m, name), getattr(plain, name)), name
