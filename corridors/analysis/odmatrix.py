@@ -15,13 +15,15 @@ link (tests check that, row for row); what differs is how they are computed:
   same searches as :func:`corridors.routing.route` (the same snapped points, mask and weights;
   an end snapped inside an edge enters at either of its nodes with the prorated part of the
   edge, the cheapest of up to four ways winning as in ``routing._join``), each one query of a
-  contraction hierarchy customised once per closure, but the route is not rebuilt: where the
-  detour provably leaves everything but the length and the moving time as they were, those
-  two are computed from the path's edge lengths and the baseline's own border crossings,
-  port calls and transshipments (see :func:`_shortcut`); anywhere else (a detour in another
-  country or near a border, a gauge change, a path entering at other nodes of the snapped
-  edges) the pair is evaluated in full by ``evaluate``, as it is for a closure of an edge
-  one of its ends snapped inside.
+  contraction hierarchy with the closure applied by a partial update of the search's own
+  customised metric (at its integer scale, so that ties between paths of equal length
+  are broken as on the baseline's; a cut is checked on a metric whose scale has room for
+  any detour), but the route is not rebuilt: where the detour provably leaves everything
+  but the length and the moving time as they were, those two are computed from the path's
+  edge lengths and the baseline's own border crossings, port calls and transshipments (see
+  :func:`_shortcut`); anywhere else (a detour in another country or near a border, a gauge
+  change, a path entering at other nodes of the snapped edges) the pair is evaluated in
+  full by ``evaluate``, as it is for a closure of an edge one of its ends snapped inside.
 
 A single-link failure analysis in the sense of Jafino et al. (2020) and RA2CE, as
 :mod:`corridors.analysis.criticality` describes: per pair the increase in travel time,
