@@ -621,8 +621,6 @@ class ClosableMetric:
     """
 
     def __init__(self, topo: Topology, mask: B, weight: F64, *, headroom: bool = False) -> None:
-        import routingkit_cch as rkc
-
         self.topo = topo
         ge = topo.group_edges
         self._we = np.where(mask[ge], weight[ge], np.inf)
@@ -651,7 +649,6 @@ class ClosableMetric:
             if base.metric is not None
             else np.zeros(0, dtype=np.int64)
         )
-        self._updater = rkc.CCHMetricPartialUpdater(topo.cch()) if base.metric is not None else None
 
     @contextlib.contextmanager
     def closed(self, edges: Sequence[int] | I64) -> Iterator[Metric]:
@@ -659,6 +656,8 @@ class ClosableMetric:
 
         Its arrays are changed back when the block ends: use it only inside.
         """
+        import routingkit_cch as rkc
+
         t = self.topo
         w = self._work
         entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc = t.entry_tables()
@@ -720,15 +719,19 @@ class ClosableMetric:
         vals = np.concatenate([iw[keep], iw[keep]])
         change = vals != self._iw[arcs]
         updates = dict(zip(arcs[change].tolist(), vals[change].tolist(), strict=True))
+        # made and dropped here, on this thread (a pyo3 ``unsendable`` class, as queries are;
+        # it costs about a microsecond)
+        updater = rkc.CCHMetricPartialUpdater(t.cch()) if updates and w.metric is not None else None
         try:
-            if updates and self._updater is not None:
-                self._updater.apply(w.metric, updates)
+            if updater is not None:
+                updater.apply(w.metric, updates)
             yield m
         finally:
             # this thread's queries of the closure go first: RoutingKit refuses otherwise
             _release(m._token, m._stores)
-            if updates and self._updater is not None:
-                self._updater.apply(w.metric, {a: int(self._iw[a]) for a in updates})
+            if updater is not None:
+                updater.apply(w.metric, {a: int(self._iw[a]) for a in updates})
+            del updater
             base = self._base
             self._gw[groups], w.sel_lohi[groups], w.sel_hilo[groups], self._x[slots] = old
             for k in range(len(steps)):
