@@ -15,13 +15,15 @@ link (tests check that, row for row); what differs is how they are computed:
   same searches as :func:`corridors.routing.route` (the same snapped points, mask and weights;
   an end snapped inside an edge enters at either of its nodes with the prorated part of the
   edge, the cheapest of up to four ways winning as in ``routing._join``), each one query of a
-  contraction hierarchy customised once per closure, but the route is not rebuilt: where the
-  detour provably leaves everything but the length and the moving time as they were, those
-  two are computed from the path's edge lengths and the baseline's own border crossings,
-  port calls and transshipments (see :func:`_shortcut`); anywhere else (a detour in another
-  country or near a border, a gauge change, a path entering at other nodes of the snapped
-  edges) the pair is evaluated in full by ``evaluate``, as it is for a closure of an edge
-  one of its ends snapped inside.
+  contraction hierarchy with the closure applied by a partial update of the search's own
+  customised metric (at its integer scale, so that ties between paths of equal length
+  are broken as on the baseline's; a cut is checked on a metric whose scale has room for
+  any detour), but the route is not rebuilt: where the detour provably leaves everything
+  but the length and the moving time as they were, those two are computed from the path's
+  edge lengths and the baseline's own border crossings, port calls and transshipments (see
+  :func:`_shortcut`); anywhere else (a detour in another country or near a border, a gauge
+  change, a path entering at other nodes of the snapped edges) the pair is evaluated in
+  full by ``evaluate``, as it is for a closure of an edge one of its ends snapped inside.
 
 A single-link failure analysis in the sense of Jafino et al. (2020) and RA2CE, as
 :mod:`corridors.analysis.criticality` describes: per pair the increase in travel time,
@@ -33,6 +35,7 @@ and sums the hours it adds (each pair a demand of one).
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +57,7 @@ from corridors.analysis.criticality import (
     reroute_route,
 )
 from corridors.network._graph import MODES, RoutingGraph, routing_graph
+from corridors.network._hierarchy import ClosableMetric
 from corridors.network.core import Network
 from corridors.routing import Route
 
@@ -491,16 +495,57 @@ def _shortcut(
     return length_km, time_h
 
 
-def _closed_metric(pr: _Pair, closed: tuple[int, ...]) -> Any:
-    """The pair's hierarchy customized with ``closed`` cut from its search mask.
+_LOCAL = threading.local()
 
-    One re-customisation of the stored topology (:meth:`Topology.customize`, a few ms)
-    serves every pair of a closure: each is then one query. The mask and cost are those
-    :func:`corridors.routing.route` searches with for this closure.
+
+def _closable(pr: _Pair, *, headroom: bool = False) -> ClosableMetric:
+    """The calling thread's closable hierarchy of the pair's search (mask, cost), made once.
+
+    Pairs of one search key share it (they search with the same mask and weights); it is
+    kept per thread (closures change it in place) and per routing graph, weakly. With
+    ``headroom`` its scale has room for any closure (used to check cuts).
     """
-    mask = pr.mask.copy()
+    per: weakref.WeakKeyDictionary[RoutingGraph, dict[Any, ClosableMetric]] | None
+    per = getattr(_LOCAL, "closable", None)
+    if per is None:
+        per = _LOCAL.closable = weakref.WeakKeyDictionary()
+    mine = per.setdefault(pr.graph, {})
+    hit = mine.get((pr.key, headroom))
+    if hit is None:
+        topo = pr.graph.topology(("rail",))
+        hit = ClosableMetric(topo, pr.mask, pr.weights, headroom=headroom)
+        mine[(pr.key, headroom)] = hit
+    return hit
+
+
+def _closed_joined(
+    prs: Sequence[_Pair], closed: tuple[int, ...]
+) -> list[tuple[tuple[int, int], npt.NDArray[np.int64]] | None]:
+    """:func:`_joined` of each pair (one search key) with ``closed`` cut from its mask.
+
+    The mask and cost are those :func:`corridors.routing.route` searches with for this
+    closure. Rather than a re-customisation of the whole hierarchy per closure, the arcs
+    of the chains holding the closed edges are changed on the search's customised metric
+    and changed back afterwards (:class:`~corridors.network._hierarchy.ClosableMetric`,
+    RoutingKit's partial customisation), at the unclosed metric's scale. A pair cut there
+    may be a detour too long for that scale: such a cut is checked on a metric with room
+    for any detour, and if that finds a way the closure is customised in full, as before.
+    """
+    with _closable(prs[0]).closed(closed) as metric:
+        out = [_joined(pr, metric) for pr in prs]
+    if all(j is not None for j in out) or _closable(prs[0]).certain:
+        return out
+    with _closable(prs[0], headroom=True).closed(closed) as check:
+        false_cut = any(
+            _joined(pr, check) is not None for pr, j in zip(prs, out, strict=True) if j is None
+        )
+    if not false_cut:
+        return out
+    _count("full customisation: a detour beyond the scale")
+    mask = prs[0].mask.copy()
     mask[np.asarray(closed, dtype=np.int64)] = False
-    return pr.graph.topology(("rail",)).customize(mask, pr.weights)
+    full = prs[0].graph.topology(("rail",)).customize(mask, prs[0].weights)
+    return [_joined(pr, full) for pr in prs]
 
 
 def _joined(pr: _Pair, metric: Any) -> tuple[tuple[int, int], npt.NDArray[np.int64]] | None:
@@ -609,14 +654,13 @@ def _group_rows(group: Group, network: Network) -> list[dict[str, Any]]:
         else:
             buckets.setdefault(pr.key, []).append(k)
     for ks in buckets.values():
-        first = prs[ks[0]]
-        assert first is not None
-        metric = _closed_metric(first, group.work[ks[0]][1].edges)
-        for k in ks:
+        pairs = [p for p in (prs[k] for k in ks) if p is not None]
+        joined = _closed_joined(pairs, group.work[ks[0]][1].edges)
+        for k, found in zip(ks, joined, strict=True):
             pr = prs[k]
             assert pr is not None
             item, el = group.work[k]
-            rows[k] = _row(item, el, network, pr, _joined(pr, metric))
+            rows[k] = _row(item, el, network, pr, found)
     return [r for r in rows if r is not None]
 
 

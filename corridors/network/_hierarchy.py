@@ -14,7 +14,10 @@ three steps, each kept apart so that a new mask costs only the last two:
    weights (the cheapest usable edge of each group; a chain with an unusable edge is cut),
    and RoutingKit customizes the hierarchy with them in a few milliseconds. Avoided
    countries, closed links, scenario years, statuses and the Volga–Don switch are all
-   masks, so all are re-customisations of one hierarchy.
+   masks, so all are re-customisations of one hierarchy. A sweep that closes a few edges
+   at a time changes only the arcs of their chains on one customised metric and changes
+   them back (:class:`ClosableMetric`, RoutingKit's partial customisation: about 1 ms a
+   closure on the regional rail instead of about 12).
 3. **Query** (:meth:`Metric.query`): a node inside a chain enters the hierarchy at the
    junctions at either end of its chain, with the cost along the chain as the initial
    distance (RoutingKit's multi-source query); a query within one chain also considers
@@ -36,12 +39,13 @@ RoutingKit: Dibbelt, Strasser, Wagner, "Customizable Contraction Hierarchies", A
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -52,6 +56,7 @@ import numpy.typing as npt
 __all__ = [
     "HIERARCHY_VERSION",
     "INF_WEIGHT",
+    "ClosableMetric",
     "Metric",
     "Topology",
     "available",
@@ -107,6 +112,7 @@ class Topology:
     order: I64  # the junctions in RoutingKit's contraction order
     _cch: Any = field(default=None, repr=False)
     _ranges: tuple[I64, I64, I64, I64] | None = field(default=None, repr=False)
+    _tables: tuple[I64, I64, I64, I64, I64] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -182,7 +188,69 @@ class Topology:
             kw[f.name] = int(a) if a.ndim == 0 else a.astype(np.int64, copy=False)
         return cls(**kw)
 
-    def customize(self, mask: B, weight: F64) -> Metric:
+    def entry_tables(self) -> tuple[I64, I64, I64, I64, I64]:
+        """Lookup tables for closing edges of a customised metric (made on first use).
+
+        Returns ``(entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc)``: the
+        group of each entry of ``group_edges``, the entry of each edge id (``-1`` if not in
+        the topology), the slot of each group (every group is one step of one chain), the
+        chain of each slot, and each chain's forward arc (``-1`` for a loop; its backward
+        arc is ``n_fwd`` later).
+        """
+        hit = self._tables
+        if hit is None:
+            sizes = np.diff(self.group_ptr)
+            entry_group = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+            ge = self.group_edges
+            entry_of_edge = np.full(int(ge.max()) + 1 if len(ge) else 0, -1, dtype=np.int64)
+            entry_of_edge[ge] = np.arange(len(ge), dtype=np.int64)
+            slot_of_group = np.full(len(sizes), -1, dtype=np.int64)
+            slot_of_group[self.slot_group] = np.arange(len(self.slot_group), dtype=np.int64)
+            n_chains = len(self.eptr) - 1
+            chain_of_slot = np.repeat(np.arange(n_chains, dtype=np.int64), np.diff(self.eptr))
+            fwd_arc = np.full(n_chains, -1, dtype=np.int64)
+            fwd_arc[self.arc_chain[: self.n_fwd]] = np.arange(self.n_fwd, dtype=np.int64)
+            hit = self._tables = (entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc)
+        return hit
+
+    def _pick(self, w_sub: F64, sub: I64, gw: F64, sel_lohi: I64, sel_hilo: I64) -> None:
+        """The cheapest usable edge of the groups of the ``group_edges`` entries ``sub``.
+
+        ``sub`` holds whole groups, ``w_sub`` their entries' weights (``inf`` if unusable);
+        the groups' weights and the edges used each way are written to ``gw``, ``sel_lohi``
+        and ``sel_hilo``. On a tie the edge the reference search keeps, which prefers an
+        edge stored in the direction of travel.
+        """
+        ge = self.group_edges
+        e, g_sub = ge[sub], self.entry_tables()[0][sub]
+        m = int(ge.max()) + 1
+        stored_lo = self.edge_from_lo[sub] == 1
+        for stored, out in ((stored_lo, sel_lohi), (~stored_lo, sel_hilo)):
+            rank = e + m * (~stored).astype(np.int64)
+            o = np.lexsort((rank, w_sub, g_sub))
+            head = np.ones(len(o), dtype=bool)
+            head[1:] = g_sub[o][1:] != g_sub[o][:-1]
+            out[g_sub[o][head]] = e[o][head]
+            gw[g_sub[o][head]] = w_sub[o][head]
+
+    def _groups(self, we: F64) -> tuple[F64, I64, I64]:
+        """Weight and edges used of every group, from each ``group_edges`` entry's weight.
+
+        ``we`` is ``inf`` for an unusable entry. Returns the group weights and the edge used
+        from each group's smaller node to its larger, and back.
+        """
+        ge = self.group_edges
+        gw = we[self.group_ptr[:-1]].copy()
+        first = ge[self.group_ptr[:-1]]
+        sel_lohi, sel_hilo = first.copy(), first.copy()
+        sizes = np.diff(self.group_ptr)
+        if (sizes > 1).any():
+            # parallel edges: the cheapest usable one
+            multi = np.flatnonzero(sizes[self.entry_tables()[0]] > 1)
+            self._pick(we[multi], multi, gw, sel_lohi, sel_hilo)
+        return gw, sel_lohi, sel_hilo
+
+    def customize(self, mask: B, weight: F64, *, scale: float | None = None) -> Metric:
         """The hierarchy weighted by ``weight`` (per edge) on the edges of ``mask``.
 
         Parameters
@@ -191,32 +259,15 @@ class Topology:
             Usable edges of the routing graph; edges outside the topology are ignored.
         weight
             Cost of each edge (metres, or hours for time costs), non-negative.
+        scale
+            Integer units per cost unit; by default the largest that keeps every path of
+            this mask below RoutingKit's infinity (:func:`_scale`). A
+            :class:`ClosableMetric` passes one with room for any closure.
         """
         import routingkit_cch as rkc
 
         ge = self.group_edges
-        n_groups = len(self.group_ptr) - 1
-        we = np.where(mask[ge], weight[ge], np.inf)
-        gw = we[self.group_ptr[:-1]].copy()
-        first = ge[self.group_ptr[:-1]]
-        sel_lohi, sel_hilo = first.copy(), first.copy()
-        sizes = np.diff(self.group_ptr)
-        multi = np.flatnonzero(sizes > 1)
-        if len(multi):
-            # parallel edges: the cheapest usable one; on a tie the one the reference search
-            # keeps, which prefers an edge stored in the direction of travel
-            gid = np.repeat(np.arange(n_groups), sizes)
-            sub = np.flatnonzero(sizes[gid] > 1)
-            e, w_sub, g_sub = ge[sub], we[sub], gid[sub]
-            m = int(ge.max()) + 1
-            stored_lo = self.edge_from_lo[sub] == 1
-            for stored, out in ((stored_lo, sel_lohi), (~stored_lo, sel_hilo)):
-                rank = e + m * (~stored).astype(np.int64)
-                o = np.lexsort((rank, w_sub, g_sub))
-                head = np.ones(len(o), dtype=bool)
-                head[1:] = g_sub[o][1:] != g_sub[o][:-1]
-                out[g_sub[o][head]] = e[o][head]
-                gw[g_sub[o][head]] = w_sub[o][head]
+        gw, sel_lohi, sel_hilo = self._groups(np.where(mask[ge], weight[ge], np.inf))
         fw = gw[self.slot_group]
         blocked = ~np.isfinite(fw)
         prefix = np.concatenate([[0.0], np.cumsum(np.where(blocked, 0.0, fw))])
@@ -227,20 +278,28 @@ class Topology:
         arc_cost = np.where(usable, cost, np.inf)[self.arc_chain]
         # every chain's unblocked sum bounds the entry offsets, usable chain or not (a ring
         # cut by a mask has no usable chain, but a node on it still enters from its ends)
-        scale = _scale(self, arc_cost, cost)
+        if scale is None:
+            scale = _scale(self, arc_cost, cost)
         iw = np.where(np.isfinite(arc_cost), np.rint(arc_cost * scale), INF_WEIGHT)
         # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
         metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None
-        # per slot and direction, the edge used and the node reached: slot s travelled
-        # forward at s, backward at 2 * n_slots - 1 - s, so that every run along a chain,
-        # either way, is one ascending range and expanding a path is two gathers
-        up = self.slot_tail < self.slot_head
-        g = self.slot_group
-        dir_edge = np.concatenate(
-            [np.where(up, sel_lohi[g], sel_hilo[g]), np.where(up, sel_hilo[g], sel_lohi[g])[::-1]]
-        )
+        dir_edge = _dir_edge(self, sel_lohi, sel_hilo)
         dir_node = np.concatenate([self.slot_head, self.slot_tail[::-1]])
         return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo, dir_edge, dir_node)
+
+
+def _dir_edge(topo: Topology, sel_lohi: I64, sel_hilo: I64) -> I64:
+    """Per slot and direction, the edge used.
+
+    Slot ``s`` travelled forward is at ``s``, backward at ``2 * n_slots - 1 - s``, so that
+    every run along a chain, either way, is one ascending range and expanding a path is two
+    gathers (:meth:`Metric._expand`; ``dir_node`` holds the node reached, alike).
+    """
+    up = topo.slot_tail < topo.slot_head
+    g = topo.slot_group
+    return np.concatenate(
+        [np.where(up, sel_lohi[g], sel_hilo[g]), np.where(up, sel_hilo[g], sel_lohi[g])[::-1]]
+    )
 
 
 def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
@@ -262,6 +321,23 @@ def _scale(topo: Topology, arc_cost: F64, chain_cost: F64) -> float:
     dist = dijkstra(g, directed=True, indices=roots, min_only=True)
     ecc = float(np.max(dist[np.isfinite(dist)])) if np.isfinite(dist).any() else 0.0
     bound = 2.0 * ecc + 2.0 * longest
+    return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
+
+
+def _headroom_scale(topo: Topology, we: F64) -> float:
+    """Integer units per cost unit that leave room for any closure of the mask of ``we``.
+
+    ``we`` is the weight of each ``group_edges`` entry (``inf`` if unusable). Closing edges
+    only removes them, so a group never costs more than its dearest usable edge; a shortest
+    path uses each chain at most once, so it costs at most the sum of all chains at those
+    weights, and the entry offsets at most two chains more.
+    """
+    dear = np.where(np.isfinite(we), we, 0.0)
+    if not len(dear):
+        return 1.0
+    group_max = np.maximum.reduceat(dear, topo.group_ptr[:-1])
+    chain = np.add.reduceat(group_max[topo.slot_group], topo.eptr[:-1])
+    bound = float(chain.sum()) + 2.0 * float(chain.max())
     return (INF_WEIGHT - 2) / (bound * 1.001 + 1.0)
 
 
@@ -517,6 +593,152 @@ class Metric:
         nodes[0] = source
         np.take(self.dir_node, idx, out=nodes[1:])
         return nodes, self.dir_edge.take(idx)
+
+
+class ClosableMetric:
+    """One mask and weight customised once, on which closures are made and undone in place.
+
+    A closure (:meth:`closed`) takes a few edges out of the mask: the groups of those edges
+    take their cheapest usable remaining edge (a parallel twin may still be open), the chain
+    arrays (``prefix``, ``nblock``, the edges used) are redone, and only the arcs of the
+    chains holding them change weight, by RoutingKit's partial customisation
+    (``CCHMetricPartialUpdater``: only the shortcuts above a changed arc are recomputed).
+    Leaving the block restores those arcs. Inside it the metric equals
+    ``topo.customize(mask & ~closed, weight, scale=self.scale)`` exactly.
+
+    The integer scale is fixed for every closure. By default it is the unclosed mask's
+    (:func:`_scale`, as :meth:`Topology.customize` picks it), so that ties between paths of
+    equal cost are broken as on the unclosed metric; but a detour may then be longer than
+    that scale has room for, and RoutingKit reports a path whose integer cost reaches its
+    infinity as no path (a false cut). With ``headroom=True`` the scale has room for any
+    closure (:func:`_headroom_scale`: the sum of all chains rather than twice the unclosed
+    graph's eccentricity): on the regional rail about 7 times coarser, 9 cm per arc instead
+    of 13 mm, and ties are broken differently. :attr:`certain` says whether the scale has
+    that room; a caller of one without it checks each cut on one with it.
+
+    Mutated in place: one per thread, and a closure's metric is queried only on the thread
+    that made it (RoutingKit refuses to update a metric with a live query).
+    """
+
+    def __init__(self, topo: Topology, mask: B, weight: F64, *, headroom: bool = False) -> None:
+        self.topo = topo
+        ge = topo.group_edges
+        self._we = np.where(mask[ge], weight[ge], np.inf)
+        room = _headroom_scale(topo, self._we)
+        base = topo.customize(mask, weight, scale=room if headroom else None)
+        self.scale = base.scale
+        #: Whether no closure can take a shortest path to RoutingKit's infinity.
+        self.certain = self.scale <= room
+        self._base = base
+        # working copies, changed in place by a closure and restored after it
+        self._gw = topo._groups(self._we)[0]
+        self._x = np.where(np.isfinite(self._gw), self._gw, 0.0)[topo.slot_group]
+        self._work = Metric(
+            topo,
+            base.metric,
+            self.scale,
+            base.prefix.copy(),
+            base.nblock.copy(),
+            base.sel_lohi.copy(),
+            base.sel_hilo.copy(),
+            base.dir_edge.copy(),
+            base.dir_node,
+        )
+        self._iw = (
+            np.asarray(base.metric.weights, dtype=np.int64)
+            if base.metric is not None
+            else np.zeros(0, dtype=np.int64)
+        )
+
+    @contextlib.contextmanager
+    def closed(self, edges: Sequence[int] | I64) -> Iterator[Metric]:
+        """The metric with ``edges`` also unusable, for the duration of the block.
+
+        Its arrays are changed back when the block ends: use it only inside.
+        """
+        import routingkit_cch as rkc
+
+        t = self.topo
+        w = self._work
+        entry_group, entry_of_edge, slot_of_group, chain_of_slot, fwd_arc = t.entry_tables()
+        e = np.asarray(edges, dtype=np.int64)
+        e = e[(e >= 0) & (e < len(entry_of_edge))]
+        ent = entry_of_edge[e]
+        ent = ent[ent >= 0]
+        ent = np.unique(ent[np.isfinite(self._we[ent])])  # an unusable edge changes nothing
+        m = Metric(
+            t,
+            w.metric,
+            self.scale,
+            w.prefix,
+            w.nblock,
+            w.sel_lohi,
+            w.sel_hilo,
+            w.dir_edge,
+            w.dir_node,
+        )
+        if not len(ent):
+            try:
+                yield m
+            finally:
+                _release(m._token, m._stores)
+            return
+        groups = np.unique(entry_group[ent])
+        gp = t.group_ptr
+        sub = np.concatenate([np.arange(gp[g], gp[g + 1]) for g in groups.tolist()])
+        w_sub = self._we[sub]
+        w_sub[np.isin(sub, ent)] = np.inf
+        slots = slot_of_group[groups]
+        old = (self._gw[groups], w.sel_lohi[groups], w.sel_hilo[groups], self._x[slots])
+        t._pick(w_sub, sub, self._gw, w.sel_lohi, w.sel_hilo)
+        gw = self._gw[groups]
+        self._x[slots] = np.where(np.isfinite(gw), gw, 0.0)
+        # the slots that became unusable: one more blocked slot after each (a closure only
+        # removes edges, and a group keeps its dearest usable edge's cost at most)
+        newly = slots[~np.isfinite(gw) & np.isfinite(old[0])]
+        steps = np.sort(newly)
+        bounds = np.append(steps + 1, len(w.nblock))
+        for k in range(len(steps)):
+            w.nblock[bounds[k] : bounds[k + 1]] += k + 1
+        # the same sequential sums as :meth:`Topology.customize`'s ``cumsum``, from the
+        # first changed slot on: the same bits
+        s0 = int(slots.min())
+        w.prefix[s0:] = np.add.accumulate(np.concatenate([w.prefix[s0 : s0 + 1], self._x[s0:]]))
+        up = t.slot_tail[slots] < t.slot_head[slots]
+        g = t.slot_group[slots]
+        back = 2 * len(t.slot_head) - 1 - slots
+        w.dir_edge[slots] = np.where(up, w.sel_lohi[g], w.sel_hilo[g])
+        w.dir_edge[back] = np.where(up, w.sel_hilo[g], w.sel_lohi[g])
+        chains = np.unique(chain_of_slot[slots])
+        lo, hi = t.eptr[chains], t.eptr[chains + 1]
+        cost = np.where(w.nblock[hi] == w.nblock[lo], w.prefix[hi] - w.prefix[lo], np.inf)
+        iw = np.where(np.isfinite(cost), np.rint(cost * self.scale), INF_WEIGHT).astype(np.int64)
+        fa = fwd_arc[chains]
+        keep = fa >= 0
+        arcs = np.concatenate([fa[keep], fa[keep] + t.n_fwd])
+        vals = np.concatenate([iw[keep], iw[keep]])
+        change = vals != self._iw[arcs]
+        updates = dict(zip(arcs[change].tolist(), vals[change].tolist(), strict=True))
+        # made and dropped here, on this thread (a pyo3 ``unsendable`` class, as queries are;
+        # it costs about a microsecond)
+        updater = rkc.CCHMetricPartialUpdater(t.cch()) if updates and w.metric is not None else None
+        try:
+            if updater is not None:
+                updater.apply(w.metric, updates)
+            yield m
+        finally:
+            # this thread's queries of the closure go first: RoutingKit refuses otherwise
+            _release(m._token, m._stores)
+            if updater is not None:
+                updater.apply(w.metric, {a: int(self._iw[a]) for a in updates})
+            del updater
+            base = self._base
+            self._gw[groups], w.sel_lohi[groups], w.sel_hilo[groups], self._x[slots] = old
+            for k in range(len(steps)):
+                w.nblock[bounds[k] : bounds[k + 1]] -= k + 1
+            w.prefix[s0:] = base.prefix[s0:]
+            w.dir_edge[slots] = base.dir_edge[slots]
+            w.dir_edge[back] = base.dir_edge[back]
 
 
 def build_topology(u: I64, v: I64, sel: B, x: F64, y: F64) -> Topology:

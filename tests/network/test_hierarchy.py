@@ -534,3 +534,77 @@ def test_threads_share_a_metric_each_with_its_own_query(
     del metric
     assert _hierarchy.live_queries() == here
     assert seen == []
+
+
+# --- closures by partial customisation ------------------------------------------------------
+
+
+def test_a_closure_of_one_parallel_edge_leaves_its_twin_and_is_undone(tiny: RoutingGraph) -> None:
+    mask = np.ones(len(tiny.u), dtype=bool)
+    topo = tiny.topology(("rail",))
+    cm = _hierarchy.ClosableMetric(topo, mask, tiny.length_m)
+    with cm.closed([12]) as m:
+        found = m.query(10, 13)
+        assert found is not None and found[1].tolist() == [11, 13, 14]
+        entry_group, entry_of_edge = topo.entry_tables()[:2]
+        group = entry_group[entry_of_edge[12]]
+        assert (m.sel_lohi[group], m.sel_hilo[group]) == (13, 13)
+    with cm.closed([12, 13]) as m:
+        assert m.query(10, 13) is None
+        assert m.query(0, 11) is not None  # the chain is cut between 11 and 12 only
+    with cm.closed([]) as m:
+        found = m.query(10, 13)
+        assert found is not None and found[1].tolist() == [11, 12, 14]
+
+
+def test_a_partially_updated_metric_answers_as_a_full_customisation(network: Network) -> None:
+    """Closures made by RoutingKit's partial update, on random pairs of the regional rail.
+
+    Each closure (random edges, some of them one of a group of parallel edges) must give
+    the arrays, the arc weights and the paths of ``customize`` with that closure at the
+    same scale, for 300 random pairs each; after it the unclosed metric is back.
+    """
+    g, mask, nodes = _rail(network)
+    topo = g.topology(("rail",))
+    cm = _hierarchy.ClosableMetric(topo, mask, g.length_m)
+    plain = topo.customize(mask, g.length_m)
+    assert cm.scale == plain.scale  # the unclosed metric's: ties broken as there
+    assert not cm.certain
+    room = _hierarchy.ClosableMetric(topo, mask, g.length_m, headroom=True)
+    assert room.certain and 0.1 < room.scale / cm.scale < 0.2
+    usable = np.flatnonzero(mask)
+    sizes = np.diff(topo.group_ptr)
+    twins = topo.group_edges[np.repeat(sizes, sizes) > 1]
+    twins = twins[mask[twins]]
+    rng = random.Random(23)
+    closures = [
+        [int(rng.choice(usable))],
+        [int(rng.choice(twins))],
+        [int(rng.choice(usable)) for _ in range(12)] + [int(rng.choice(twins))],
+    ]
+    assert plain.metric is not None
+    weights = list(plain.metric.weights)
+    for closed in closures:
+        closed_mask = mask.copy()
+        closed_mask[closed] = False
+        for c in (cm, room):
+            full = topo.customize(closed_mask, g.length_m, scale=c.scale)
+            assert full.metric is not None
+            differ = 0
+            with c.closed(closed) as m:
+                assert m.metric is not None
+                for name in ("prefix", "nblock", "sel_lohi", "sel_hilo", "dir_edge", "dir_node"):
+                    assert np.array_equal(getattr(m, name), getattr(full, name)), name
+                assert list(m.metric.weights) == list(full.metric.weights)
+                for _ in range(300):
+                    s, t = int(rng.choice(nodes)), int(rng.choice(nodes))
+                    a, b = m.query(s, t), full.query(s, t)
+                    assert (a is None) == (b is None), (closed, s, t)
+                    if a is not None and b is not None:
+                        assert a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+                        differ += bool(np.isin(a[1], closed).any())
+            assert differ == 0  # no path uses a closed edge
+        with cm.closed([]) as m:  # undone: the unclosed metric again
+            assert m.metric is not None and list(m.metric.weights) == weights
+            for name in ("prefix", "nblock", "sel_lohi", "sel_hilo", "dir_edge"):
+                assert np.array_equal(getattr(m, name), getattr(plain, name)), name
