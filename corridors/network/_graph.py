@@ -781,6 +781,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
             trees.append(graph.snap_tree(("overlay", mode_code, built), mask))
         ids_set = set(trees[0][1].tolist())
         for end in ends:
+            here = sphere_xyz(graph.x[end], graph.y[end])
             cands: list[tuple[float, int]] = []
             for tree, ids in trees:
                 if not len(ids):
@@ -788,7 +789,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                 # the nearest node on the same side of any border (a tie must not jump a
                 # border river where there is no bridge), else the nearest within 5 km
                 k = min(32, len(ids))
-                dd, ii = tree.query(sphere_xyz([graph.x[end]], [graph.y[end]])[0], k=k)
+                dd, ii = tree.query(here, k=k)
                 same = [
                     (float(d), int(ids[i]))
                     for d, i in zip(np.atleast_1d(dd), np.atleast_1d(ii), strict=True)
@@ -799,13 +800,7 @@ def _join_overlays(graph: RoutingGraph, links: Mapping[str, Link], names: tuple[
                 if pick not in cands:
                     cands.append(pick)
             for n in other_ends:
-                dd = float(
-                    np.linalg.norm(
-                        sphere_xyz([graph.x[end]], [graph.y[end]])[0]
-                        - sphere_xyz([graph.x[n]], [graph.y[n]])[0]
-                    )
-                )
-                cands.append((dd, n))
+                cands.append((float(np.linalg.norm(here - sphere_xyz(graph.x[n], graph.y[n]))), n))
             for d, node in cands:
                 on_network = node in ids_set
                 same_side = graph.country[node] == graph.country[end]
