@@ -17,7 +17,9 @@ What is a link here (``kind``):
 
 - ``segment``: a contracted stretch of the rail or road network between junctions (nodes
   whose degree is not 2), as the baseline runs on it;
-- ``border``: the edges that cross a land border, named after the crossing; the corridor's
+- ``border``: the edges that cross a land border, named after the crossing, with every other
+  edge of the same mode that crosses at the same named crossing (another track of it, which
+  may share no node with the route's: Kartsakhi has two); the corridor's
   own border waypoints next to it are released, so the route may cross elsewhere (closing
   the segment a station sits on, by contrast, always cuts the corridor: stations stay put);
 - ``ferry``: every network edge of a ferry or sea leg's path (the line sailed; other sea
@@ -44,6 +46,7 @@ import numpy as np
 from corridors._errors import InfeasibleRouteError, SnapError
 from corridors.analysis.costmodel import route_cost
 from corridors.analysis.metrics import route_metrics
+from corridors.geo.runs import boundary_point, crossing_candidates, nearest_name
 from corridors.model import Corridor, Leg, Role, Status
 from corridors.network._graph import MODES, RoutingGraph, routing_graph
 from corridors.network.core import Network
@@ -171,6 +174,50 @@ def _with_parallels(graph: RoutingGraph, edges: Sequence[int]) -> tuple[int, ...
         a, b = sorted((int(graph.u[e]), int(graph.v[e])))
         out.update(pairs.get(a * graph.n_nodes + b, ()))
     return tuple(sorted(out))
+
+
+_CROSSINGS: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[int, str], tuple[int, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _named_crossings(graph: RoutingGraph) -> dict[tuple[int, str], tuple[int, ...]]:
+    """Every network edge that crosses a land border, by ``(mode code, crossing name)``.
+
+    An edge is named after the known crossing nearest to where it crosses the border
+    (:func:`corridors.geo.runs.boundary_point`, within the naming radius of routes); edges
+    with no named crossing near are left out. Computed once per graph.
+    """
+    hit = _CROSSINGS.get(graph)
+    if hit is None:
+        m = graph.n_network_edges
+        cu, cv = graph.country[graph.u[:m]], graph.country[graph.v[:m]]
+        groups: dict[tuple[int, str], list[int]] = {}
+        for e in np.flatnonzero((cu != "") & (cv != "") & (cu != cv)):
+            a, b = str(cu[e]), str(cv[e])
+            u, v = int(graph.u[e]), int(graph.v[e])
+            lon, lat = boundary_point(
+                float(graph.x[u]), float(graph.y[u]), float(graph.x[v]), float(graph.y[v]), b
+            )
+            name = nearest_name(lon, lat, crossing_candidates(frozenset((a, b))))
+            if name is not None:
+                groups.setdefault((int(graph.mode[e]), name), []).append(int(e))
+        hit = _CROSSINGS[graph] = {k: tuple(v) for k, v in groups.items()}
+    return hit
+
+
+def _crossing_edges(graph: RoutingGraph, crossing: Sequence[int], name: str) -> tuple[int, ...]:
+    """The edges that closing a border crossing closes.
+
+    The route's crossing edges, their parallels, and every other edge of the same mode that
+    crosses the border at the same named crossing (another track of the same crossing that
+    shares none of the route's nodes).
+    """
+    named = _named_crossings(graph)
+    out = set(crossing)
+    for code in {int(graph.mode[e]) for e in crossing}:
+        out.update(named.get((code, name), ()))
+    return _with_parallels(graph, sorted(out))
 
 
 def _water_component(graph: RoutingGraph, edges: Sequence[int]) -> tuple[int, ...]:
@@ -325,7 +372,7 @@ def elements_of(base: Route, network: Network, metrics: Mapping[str, Any]) -> li
                     id=f"border:{name}",
                     kind="border",
                     name=name,
-                    edges=_with_parallels(graph, crossing),
+                    edges=_crossing_edges(graph, crossing, name),
                     release=release,
                     km=_km(graph, crossing),
                     lon=lon,

@@ -77,6 +77,31 @@ def test_closing_boyuk_kesik_gardabani_cuts_btk(network, elements) -> None:  # t
     assert (row["baseline_km"], row["length_km"], row["countries_added"]) == (832.9, None, "")
 
 
+def test_closing_kartsakhi_closes_both_of_its_tracks_and_cuts_btk(network, elements) -> None:  # type: ignore[no-untyped-def]
+    # the network crosses GEO-TUR by rail twice at Kartsakhi: the OSM track BTK runs on
+    # (edge 53495) and a longer world-railways line (edge 39471) that shares none of its
+    # nodes; closing the crossing closes both, so Kars - Akhalkalaki has no way round
+    kar = elements["btk"]["border:Kartsakhi"]
+    assert kar.edges == (39471, 53495)
+    assert (kar.km, kar.lon, kar.lat, kar.countries) == (0.7, 43.29624, 41.19283, ("GEO", "TUR"))
+    assert kar.release == ("Kartsakhi–Çıldır border",)
+    row = _close(network, elements, "btk", "border:Kartsakhi")
+    assert (row["cut"], row["detour"], row["length_km"]) == (True, False, None)
+    assert row["reason"] == "no alternative path (Akhalkalaki – Kars: no rail path on the network)"
+
+
+def test_every_rail_crossing_of_the_network_is_named_once(network) -> None:  # type: ignore[no-untyped-def]
+    from corridors.analysis.criticality import _named_crossings
+    from corridors.network._graph import MODES, routing_graph
+
+    named = _named_crossings(routing_graph(network))
+    rail = MODES.index("rail")
+    assert named[(rail, "Kartsakhi")] == (39471, 53495)
+    assert named[(rail, "Böyük Kəsik–Gardabani")] == (53330,)
+    edges = [e for v in named.values() for e in v]
+    assert len(edges) == len(set(edges))
+
+
 def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     network, elements
 ) -> None:  # type: ignore[no-untyped-def]
