@@ -37,6 +37,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,7 +209,15 @@ def _count(what: str) -> None:
     COUNTS[what] = COUNTS.get(what, 0) + 1
 
 
-_PAIRS: weakref.WeakKeyDictionary[Network, dict[Item, _Pair | None]] = weakref.WeakKeyDictionary()
+#: How many pairs' search state (:class:`_Pair`: its mask, detours and references, about
+#: 1 MB each) a process keeps, the least recently used dropped first. A dropped pair is
+#: made again when a later closure needs it: the rows are the same, only its memo of
+#: detours starts empty. Without a bound, a worker of the 1,225-pair matrix held them all.
+PAIRS_KEPT = 256
+
+_PAIRS: weakref.WeakKeyDictionary[Network, OrderedDict[Item, _Pair | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _pair(item: Item, network: Network) -> _Pair | None:
@@ -216,12 +225,16 @@ def _pair(item: Item, network: Network) -> _Pair | None:
 
     ``None`` when the shortcut cannot serve this item (not a one-mode rail pair, both ends
     inside one edge, or a baseline with no path between the parts of its snapped edges);
-    such items are always evaluated in full.
+    such items are always evaluated in full. Kept for the last :data:`PAIRS_KEPT` pairs used.
     """
-    per = _PAIRS.setdefault(network, {})
+    per = _PAIRS.setdefault(network, OrderedDict())
     if item in per:
+        per.move_to_end(item)
         return per[item]
     per[item] = out = _build_pair(item, network)
+    while len(per) > max(PAIRS_KEPT, 1):
+        per.popitem(last=False)
+        _count("pair dropped")
     return out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from corridors._errors import ClusterError, CorridorsError
-from corridors.outputs._format import render_rows, to_json
+from corridors.outputs._format import iter_json, render_rows, to_json
 
 __all__ = ["register"]
 
@@ -40,7 +40,7 @@ def _ids(args: argparse.Namespace) -> list[str]:
 def _write_tables(rows: list[dict[str, Any]], out: Path, stem: str) -> list[Path]:
     import csv
 
-    from corridors._io import atomic_write, atomic_write_text
+    from corridors._io import atomic_write
 
     if not rows:
         return []
@@ -52,8 +52,12 @@ def _write_tables(rows: list[dict[str, Any]], out: Path, stem: str) -> list[Path
             w.writeheader()
             w.writerows(rows)
 
+    def write_json(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(iter_json(rows))
+
     atomic_write(csv_path, write_csv)
-    atomic_write_text(json_path, to_json(rows))
+    atomic_write(json_path, write_json)
     return [csv_path, json_path]
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = ["FORMATS", "render_rows", "to_json"]
@@ -38,19 +38,34 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, Mapping):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
 def to_json(data: Any) -> str:
     """Serialise to indented JSON; NaN becomes ``null``, numpy and enums plain values."""
+    return json.dumps(_clean(data), indent=2, ensure_ascii=False, default=_default)
 
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, Mapping):
-            return {str(k): clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        return v
 
-    return json.dumps(clean(data), indent=2, ensure_ascii=False, default=_default)
+def iter_json(rows: Sequence[Any]) -> Iterator[str]:
+    """``to_json(list(rows))`` in pieces, one row at a time (the same text, joined).
+
+    For tables too large to hold twice: neither a cleaned copy of all rows nor the whole
+    text is ever in memory, only one row's.
+    """
+    if not rows:
+        yield to_json([])
+        return
+    for i, row in enumerate(rows):
+        # a row's own newlines are indentation only (JSON escapes those inside strings)
+        yield ("[\n  " if i == 0 else ",\n  ") + to_json(row).replace("\n", "\n  ")
+    yield "\n]"
 
 
 def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:

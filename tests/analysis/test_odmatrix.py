@@ -85,12 +85,35 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
     }
 
 
+def test_the_sweeps_rows_stream_to_the_same_json(swept) -> None:  # type: ignore[no-untyped-def]
+    from corridors.outputs._format import iter_json, to_json
+
+    assert "".join(iter_json(swept[0])) == to_json(swept[0])
+
+
 def test_the_grouped_sweep_equals_the_pair_by_pair_evaluator(network, items, swept) -> None:  # type: ignore[no-untyped-def]
     work = []
     for item in items:
         base, m, _ = baseline(item, network)
         work += [(item, el) for el in elements_of(base, network, m)]
     assert rank_rows([evaluate(item, el, network) for item, el in work]) == swept[0]
+
+
+def test_a_sweep_keeping_one_pair_equals_one_keeping_all(  # type: ignore[no-untyped-def]
+    network, items, swept, monkeypatch
+) -> None:
+    from corridors.analysis import odmatrix as om
+
+    monkeypatch.setattr(om, "PAIRS_KEPT", 1)
+    om._PAIRS.pop(network, None)
+    om.COUNTS.clear()
+    rows, run, failed, _ = sweep_od(items, network, scheduler="none", batch_size=20)
+    assert len(om._PAIRS[network]) == 1
+    # the closures Ararat - Yerevan and Yerevan - Gyumri share alternate between the two, so
+    # each is dropped and made again: 5 drops in all
+    assert om.COUNTS["pair dropped"] == 5
+    assert (rows, run.evaluations, failed) == (swept[0], swept[1].evaluations, swept[2])
+    om._PAIRS.pop(network, None)
 
 
 def test_shared_links_are_closed_once_for_every_pair(network, items, swept) -> None:  # type: ignore[no-untyped-def]
