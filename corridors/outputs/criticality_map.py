@@ -12,9 +12,12 @@ from corridors._errors import CorridorsError
 from corridors.analysis.criticality import Element
 from corridors.network._graph import routing_graph
 from corridors.network.core import Network
-from corridors.outputs.maps import base_map
+from corridors.outputs.maps import _esc, base_map
 
-__all__ = ["criticality_map"]
+__all__ = ["TOOLTIP_ITEMS", "criticality_map"]
+
+#: Items listed in a link's tooltip (the worst first); a matrix sweep has hundreds a link.
+TOOLTIP_ITEMS = 12
 
 _CUT = "#000000"
 _RAMP = ("#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026")
@@ -39,7 +42,8 @@ def criticality_map(
     """Each closed segment, crossing and ferry, coloured by the hours its loss adds.
 
     Black: its loss cuts an item (no alternative); green: no increase; yellow to dark red:
-    increasing hours, scaled to the largest increase. The tooltip lists each item's result.
+    increasing hours, scaled to the largest increase. The tooltip lists the items' results,
+    the worst first, at most :data:`TOOLTIP_ITEMS` of them; all text in it is escaped.
     """
     if not rows:
         raise CorridorsError("nothing to map: the sweep has no rows")
@@ -61,12 +65,19 @@ def criticality_map(
             else max(float(r["delta_time_h"] or 0.0) for r in el_rows)
         )
         colour = _colour(worst, top)
+        # the worst first (cuts, then hours added), at most TOOLTIP_ITEMS of them
+        shown = sorted(el_rows, key=lambda r: (not r["cut"], -float(r["delta_time_h"] or 0.0)))
         tip = "<br>".join(
-            f"{r['item']}: "
-            + ("cut" if r["cut"] else f"+{r['delta_time_h']} h, +{r['delta_length_km']} km")
-            for r in el_rows
+            _esc(
+                f"{r['item']}: "
+                + ("cut" if r["cut"] else f"+{r['delta_time_h']} h, +{r['delta_length_km']} km")
+            )
+            for r in shown[:TOOLTIP_ITEMS]
         )
-        label = f"<b>{el_id}</b> {el_rows[0]['name']}<br>{tip}"
+        if len(shown) > TOOLTIP_ITEMS:
+            cuts = sum(bool(r["cut"]) for r in shown)
+            tip += f"<br>… and {len(shown) - TOOLTIP_ITEMS} more ({len(shown)} items, {cuts} cut)"
+        label = f"<b>{_esc(el_id)}</b> {_esc(el_rows[0]['name'])}<br>{tip}"
         edges = np.asarray([e for e in (el.edges if el else ()) if e < n], dtype=np.int64)
         if len(edges) == 0:
             folium.CircleMarker(
