@@ -187,6 +187,7 @@ def run_batches(
     on_batch: Callable[[int], None] | None = None,
     what: str = "evaluations",
     evaluations: int | None = None,
+    keep: bool = True,
 ) -> tuple[list[dict[str, Any]], SweepRun]:
     """Evaluate ``func(network, batch)`` for every batch; rows in batch order.
 
@@ -213,6 +214,9 @@ def run_batches(
         Called with the number of batches done after each one arrives.
     what, evaluations
         Label and count of evaluations for the progress bar and :class:`SweepRun`.
+    keep
+        Return the rows. With ``False`` they are only streamed to ``parquet`` (which is then
+        required) and the list returned is empty: memory no longer grows with the sweep.
 
     Raises
     ------
@@ -223,6 +227,8 @@ def run_batches(
 
     from tqdm import tqdm
 
+    if not keep and (parquet is None or to_table is None):
+        raise ValueError("keep=False needs a parquet file and to_table: the rows go there")
     sched = "client" if client is not None else resolve_scheduler(scheduler)
     label = resolve_scheduler(scheduler) if scheduler else sched
     total = evaluations if evaluations is not None else len(batches)
@@ -243,7 +249,8 @@ def run_batches(
             nonlocal next_index
             while next_index in results:
                 rows = results.pop(next_index)
-                out.extend(rows)
+                if keep:
+                    out.extend(rows)
                 if writer is not None and rows and to_table is not None:
                     writer.write_table(to_table(rows))
                 next_index += 1

@@ -210,10 +210,14 @@ def _count(what: str) -> None:
 
 
 #: How many pairs' search state (:class:`_Pair`: its mask, detours and references, about
-#: 1 MB each) a process keeps, the least recently used dropped first. A dropped pair is
-#: made again when a later closure needs it: the rows are the same, only its memo of
-#: detours starts empty. Without a bound, a worker of the 1,225-pair matrix held them all.
-PAIRS_KEPT = 256
+#: 1 MB each) a process keeps, the least recently used dropped first; ``None``: all. A
+#: dropped pair is made again when a later closure needs it: the rows are the same, but its
+#: memo of detours starts empty, and closures of one pair are spread over the whole plan
+#: (groups go in order of first use), so a bound well below the pairs swept thrashes: with
+#: 32 of the 136 pairs of 20 main places kept, the sweep took over twice the CPU time and
+#: was stopped unfinished. A bound for workers short
+#: of memory, not the default.
+PAIRS_KEPT: int | None = None
 
 _PAIRS: weakref.WeakKeyDictionary[Network, OrderedDict[Item, _Pair | None]] = (
     weakref.WeakKeyDictionary()
@@ -232,7 +236,7 @@ def _pair(item: Item, network: Network) -> _Pair | None:
         per.move_to_end(item)
         return per[item]
     per[item] = out = _build_pair(item, network)
-    while len(per) > max(PAIRS_KEPT, 1):
+    while PAIRS_KEPT is not None and len(per) > max(PAIRS_KEPT, 1):
         per.popitem(last=False)
         _count("pair dropped")
     return out
@@ -709,6 +713,7 @@ def sweep_od(
     parquet: Path | None = None,
     progress: bool = False,
     on_batch: Any = None,
+    keep: bool = True,
 ) -> tuple[list[dict[str, Any]], Any, list[str], dict[str, Element]]:
     """Close every link the pairs' baselines use, each closure once for all its pairs.
 
@@ -735,5 +740,6 @@ def sweep_od(
         on_batch=on_batch,
         what="closures",
         evaluations=sum(len(g.work) for g in groups),
+        keep=keep,
     )
     return rank_rows(rows), run, failed, elements

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,20 @@ def _ids(args: argparse.Namespace) -> list[str]:
     return list(args.ids)
 
 
-def _write_tables(rows: list[dict[str, Any]], out: Path, stem: str) -> list[Path]:
+def _write_tables(rows: Iterable[Mapping[str, Any]], out: Path, stem: str) -> list[Path]:
+    """``stem``.csv and ``stem``.json of the rows (read twice, a row at a time); none if empty."""
     import csv
 
     from corridors._io import atomic_write
 
-    if not rows:
+    first = next(iter(rows), None)
+    if first is None:
         return []
     csv_path, json_path = out / f"{stem}.csv", out / f"{stem}.json"
 
     def write_csv(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w = csv.DictWriter(fh, fieldnames=list(first))
             w.writeheader()
             w.writerows(rows)
 
@@ -90,8 +93,8 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
             "scheduler": scheduler,
             "client": client,
             "progress": not args.quiet,
+            "keep": False,
         }
-        rows: list[dict[str, Any]] = []
         failed: list[str] = []
         elements: dict[str, Any] = {}
         runs = []
@@ -100,18 +103,21 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
             parquets.append(
                 out / ("criticality_corridors.parquet" if pairs else "criticality.parquet")
             )
-            r, run, f, e = cr.sweep_criticality(
+            _, run, f, e = cr.sweep_criticality(
                 items, net, batch_size=args.batch_size, parquet=parquets[-1], **common
             )
-            rows, failed, elements = rows + r, failed + f, {**elements, **e}
+            failed, elements = failed + f, {**elements, **e}
             runs.append(run)
         if pairs:
             parquets.append(out / ("criticality_od.parquet" if items else "criticality.parquet"))
-            r, run, f, e = om.sweep_od(
+            _, run, f, e = om.sweep_od(
                 pairs, net, batch_size=args.batch_size * 25, parquet=parquets[-1], **common
             )
-            rows, failed, elements = rows + r, failed + f, {**elements, **e}
+            failed, elements = failed + f, {**elements, **e}
             runs.append(run)
+    # the rows were streamed to Parquet as they came; read back as Arrow columns, ranked,
+    # and made a chunk at a time for each table, so no table holds every row as dicts
+    rows = cr.RankedRows([p for p in parquets if p.exists()])
     overall = cr.rank_overall(rows)
     written = list(parquets)
     written += _write_tables(rows, out, "criticality")

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = ["FORMATS", "render_rows", "to_json"]
@@ -53,19 +53,17 @@ def to_json(data: Any) -> str:
     return json.dumps(_clean(data), indent=2, ensure_ascii=False, default=_default)
 
 
-def iter_json(rows: Sequence[Any]) -> Iterator[str]:
+def iter_json(rows: Iterable[Any]) -> Iterator[str]:
     """``to_json(list(rows))`` in pieces, one row at a time (the same text, joined).
 
     For tables too large to hold twice: neither a cleaned copy of all rows nor the whole
-    text is ever in memory, only one row's.
+    text is ever in memory, only one row's. ``rows`` is read once.
     """
-    if not rows:
-        yield to_json([])
-        return
+    i = -1
     for i, row in enumerate(rows):
         # a row's own newlines are indentation only (JSON escapes those inside strings)
         yield ("[\n  " if i == 0 else ",\n  ") + to_json(row).replace("\n", "\n  ")
-    yield "\n]"
+    yield to_json([]) if i < 0 else "\n]"
 
 
 def render_rows(rows: Sequence[Mapping[str, Any]], fmt: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import folium
@@ -32,7 +33,7 @@ def _colour(delta_h: float | None, top: float) -> str:
 
 
 def criticality_map(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     elements: Mapping[str, Element],
     network: Network,
     *,
@@ -45,43 +46,58 @@ def criticality_map(
     increasing hours, scaled to the largest increase. The tooltip lists the items' results,
     the worst first, at most :data:`TOOLTIP_ITEMS` of them; all text in it is escaped.
     """
-    if not rows:
-        raise CorridorsError("nothing to map: the sweep has no rows")
     graph = routing_graph(network)
-    by_el: dict[str, list[Mapping[str, Any]]] = {}
-    for r in rows:
-        by_el.setdefault(str(r["element"]), []).append(r)
-    finite = [float(r["delta_time_h"]) for r in rows if r["delta_time_h"] is not None]
-    top = max(finite) if finite else 0.0
-    lons = [float(r["lon"]) for r in rows]
-    lats = [float(r["lat"]) for r in rows]
-    m = base_map((min(lons), min(lats), max(lons), max(lats)), title=title, online=online)
-    n = graph.n_network_edges
-    for el_id, el_rows in by_el.items():
-        el = elements.get(el_id)
-        worst = (
-            None
-            if any(r["cut"] for r in el_rows)
-            else max(float(r["delta_time_h"] or 0.0) for r in el_rows)
+    # one pass over the rows (a sweep's may be streamed): per element its count, cuts,
+    # worst loss and the rows its tooltip shows, worst first (ties in row order)
+    agg: dict[str, dict[str, Any]] = {}
+    lon_lo = lat_lo = math.inf
+    lon_hi = lat_hi = -math.inf
+    top = 0.0
+    for seq, r in enumerate(rows):
+        a = agg.get(str(r["element"]))
+        if a is None:
+            a = agg[str(r["element"])] = {"first": r, "n": 0, "cuts": 0, "worst": 0.0, "shown": []}
+        a["n"] += 1
+        a["cuts"] += bool(r["cut"])
+        dh = float(r["delta_time_h"] or 0.0)
+        a["worst"] = max(a["worst"], dh)
+        if r["delta_time_h"] is not None:
+            top = max(top, float(r["delta_time_h"]))
+        lon, lat = float(r["lon"]), float(r["lat"])
+        lon_lo, lon_hi, lat_lo, lat_hi = (
+            min(lon_lo, lon),
+            max(lon_hi, lon),
+            min(lat_lo, lat),
+            max(lat_hi, lat),
         )
-        colour = _colour(worst, top)
-        # the worst first (cuts, then hours added), at most TOOLTIP_ITEMS of them
-        shown = sorted(el_rows, key=lambda r: (not r["cut"], -float(r["delta_time_h"] or 0.0)))
+        shown = a["shown"]
+        shown.append(((not r["cut"], -dh, seq), r))
+        if len(shown) > 4 * TOOLTIP_ITEMS:
+            shown.sort(key=lambda s: s[0])
+            del shown[TOOLTIP_ITEMS:]
+    if not agg:
+        raise CorridorsError("nothing to map: the sweep has no rows")
+    m = base_map((lon_lo, lat_lo, lon_hi, lat_hi), title=title, online=online)
+    n = graph.n_network_edges
+    for el_id, a in agg.items():
+        el = elements.get(el_id)
+        first = a["first"]
+        colour = _colour(None if a["cuts"] else a["worst"], top)
+        shown = [r for _, r in sorted(a["shown"], key=lambda s: s[0])[:TOOLTIP_ITEMS]]
         tip = "<br>".join(
             _esc(
                 f"{r['item']}: "
                 + ("cut" if r["cut"] else f"+{r['delta_time_h']} h, +{r['delta_length_km']} km")
             )
-            for r in shown[:TOOLTIP_ITEMS]
+            for r in shown
         )
-        if len(shown) > TOOLTIP_ITEMS:
-            cuts = sum(bool(r["cut"]) for r in shown)
-            tip += f"<br>… and {len(shown) - TOOLTIP_ITEMS} more ({len(shown)} items, {cuts} cut)"
-        label = f"<b>{_esc(el_id)}</b> {_esc(el_rows[0]['name'])}<br>{tip}"
+        if a["n"] > TOOLTIP_ITEMS:
+            tip += f"<br>… and {a['n'] - TOOLTIP_ITEMS} more ({a['n']} items, {a['cuts']} cut)"
+        label = f"<b>{_esc(el_id)}</b> {_esc(first['name'])}<br>{tip}"
         edges = np.asarray([e for e in (el.edges if el else ()) if e < n], dtype=np.int64)
         if len(edges) == 0:
             folium.CircleMarker(
-                [float(el_rows[0]["lat"]), float(el_rows[0]["lon"])],
+                [float(first["lat"]), float(first["lon"])],
                 radius=6,
                 color=colour,
                 fill=True,
@@ -93,5 +109,5 @@ def criticality_map(
             for a, b in zip(graph.u[edges], graph.v[edges], strict=True)
         ]
         folium.PolyLine(lines, color=colour, weight=5, opacity=0.9, tooltip=label).add_to(m)
-    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    m.fit_bounds([[lat_lo, lon_lo], [lat_hi, lon_hi]], padding=(20, 20))
     return m

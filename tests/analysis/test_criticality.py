@@ -116,6 +116,25 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     assert (row["countries_added"], row["countries_removed"]) == ("", "KGZ")
 
 
+def test_rows_read_back_from_parquet_are_ranked_as_rank_rows_ranks_them(network, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+
+    from corridors.analysis.criticality import RankedRows, sweep_criticality
+
+    items = [Item("corridor", c) for c in ("zangezur", "btk")]
+    paths = [tmp_path / "a.parquet", tmp_path / "b.parquet"]
+    kept, *_ = sweep_criticality(items[:1], network, scheduler="none", parquet=paths[0])
+    more, *_ = sweep_criticality(items[1:], network, scheduler="none", parquet=paths[1])
+    rows = RankedRows(paths, chunk=7)
+    assert len(rows) == len(kept) + len(more) == 398 + 704
+    assert list(rows) == list(rows) == kept + more == rank_rows(kept + more)
+    assert next(iter(rows)) == kept[0]
+    # costs stay whole dollars in the file, as in the rows
+    assert pq.read_schema(paths[0]).field("baseline_cost_usd").type == "int64"
+    assert rank_overall(rows) == rank_overall(kept + more)
+    assert list(RankedRows([])) == []
+
+
 def test_release_waypoints_joins_the_legs_around_a_border_pin() -> None:
     btk = load("btk")
     released = release_waypoints(btk, ["Böyük Kəsik–Gardabani border"])

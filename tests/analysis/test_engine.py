@@ -69,6 +69,24 @@ def test_local_cluster_sweep_equals_single_process(network, work, single, client
     assert [p.name for p in tmp_path.iterdir()] == ["c.parquet"]
 
 
+def test_a_sweep_not_keeping_its_rows_streams_every_row_to_parquet(
+    network, work, single, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+
+    from corridors.analysis.criticality import CRITICALITY_COLUMNS, _schema, _table
+
+    out = tmp_path / "c.parquet"
+    args = {"scheduler": "none", "schema": _schema(), "to_table": _table}
+    rows, run = run_batches(evaluate_batch, network, work, parquet=out, keep=False, **args)
+    assert rows == [] and run.evaluations == len(work)
+    assert pq.read_table(out).to_pylist() == [
+        {c: r[c] for c in CRITICALITY_COLUMNS} for r in single
+    ]
+    with pytest.raises(ValueError, match="keep=False needs a parquet file and to_table"):
+        run_batches(evaluate_batch, network, work, keep=False, **args)
+
+
 def test_a_worker_killed_mid_sweep_still_gives_the_same_rows(network, work, single, client) -> None:  # type: ignore[no-untyped-def]
     pids = client.run(os.getpid)
     killed: list[int] = []

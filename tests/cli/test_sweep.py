@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from corridors.cli._main import main
+from corridors.geo.geodata import main_places
 
 
 def test_bad_scheduler_address_is_one_line_exit_1_and_writes_nothing(
@@ -84,6 +85,17 @@ def test_criticality_over_the_first_main_places(
     assert data["run"]["evaluations"] == 152
     lines = (out / "criticality.csv").read_text(encoding="utf-8").splitlines()
     assert data["run"]["evaluations"] == len(lines) - 1
+    # the tables, streamed from the Parquet file, are those of the rows in memory
+    from corridors.analysis.criticality import rank_overall
+    from corridors.analysis.odmatrix import matrix_items, sweep_od
+    from corridors.outputs._format import to_json
+
+    names = [p.name for p in main_places()][:2]
+    rows = sweep_od(matrix_items("rail", names), network, scheduler="none")[0]  # type: ignore[arg-type]
+    assert (out / "criticality.json").read_text(encoding="utf-8") == to_json(rows)
+    assert (out / "criticality_overall.json").read_text(encoding="utf-8") == to_json(
+        rank_overall(rows)
+    )
     assert sorted(p.name for p in out.iterdir()) == [
         "criticality.csv",
         "criticality.json",
