@@ -1,4 +1,5 @@
-"""Routing's small parts on hand-made inputs: snapping to a node, km counted per country.
+"""Routing's small parts on hand-made inputs: snapping to a node, km counted per country,
+the access stretches dropped at a waypoint a route passes through.
 
 The snap tests hold for any nearest-neighbour metric of the snap index: distances are either
 far from every threshold, or the threshold is set from the index's own distance.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pytest
 
 from corridors import SnapError, settings
 from corridors.geo.runs import country_runs
-from corridors.model import Waypoint
+from corridors.model import Leg, Mode, Status, Waypoint
 from corridors.network._graph import RoutingGraph, routing_graph
-from corridors.routing import _snap_node, km_in_countries
+from corridors.routing import RoutedLeg, _drop_passing_access, _snap_node, km_in_countries
 from tests.helpers import pieces_along
 
 # --- _snap_node ------------------------------------------------------------------------------
@@ -106,6 +108,64 @@ def test_the_line_is_preferred_only_within_the_limit(graph: RoutingGraph) -> Non
     wp = Waypoint("w", 69.0, 48.0, "KAZ")
     with pytest.raises(SnapError, match=r"'w' \(69\.0, 48\.0\) is 44\.8 km from the nearest"):
         _snap_node(graph, "all", mask, wp, limit_km=40.0, what="t")
+
+
+# --- _drop_passing_access -------------------------------------------------------------------
+
+#: A rail leg that ends 0.5 km off its line at the port W (node S, then access S -> W), and
+#: the next leg: a ferry leaving W, which lies on the ferry line, along a ferry edge W -> S.
+_S, _W, _N = (50.0, 40.0), (50.0059, 40.0), (49.9, 40.0)
+
+
+def _passing_legs(*, ferry_access: bool) -> tuple[list[RoutedLeg], list[pd.DataFrame]]:
+    rail = pd.concat(
+        [pieces_along([_N, _S], edge=0, access=False), pieces_along([_S, _W], access=True)],
+        ignore_index=True,
+    )
+    if ferry_access:  # the ferry leg snapped to S too: access W -> S, then its line
+        ferry = pd.concat(
+            [
+                pieces_along([_W, _S], "ferry", access=True),
+                pieces_along([_S, _N], "ferry", edge=1, access=False),
+            ],
+            ignore_index=True,
+        )
+    else:
+        ferry = pieces_along([_W, _S, _N], "ferry", edge=1, access=False)
+    ferry["leg"] = 1
+    a, b, c = Waypoint("n", *_N, "AZE"), Waypoint("w", *_W, "AZE"), Waypoint("m", *_N, "AZE")
+    legs = [
+        RoutedLeg(0, Leg(a, b, Mode.RAIL, Status.OPERATIONAL), Status.OPERATIONAL, False, 0.0),
+        RoutedLeg(1, Leg(b, c, Mode.FERRY, Status.OPERATIONAL), Status.OPERATIONAL, False, 0.0),
+    ]
+    for i, p in enumerate((rail, ferry)):
+        access_km = float(p.loc[p["access"], "length_m"].sum()) / 1000.0
+        legs[i] = RoutedLeg(
+            i,
+            legs[i].leg,
+            Status.OPERATIONAL,
+            False,
+            p["length_m"].sum() / 1000.0,
+            access_km=round(access_km, 3),
+        )
+    return legs, [rail, ferry]
+
+
+def test_access_is_dropped_only_where_both_legs_have_it(graph: RoutingGraph) -> None:
+    # the ferry leg starts on its line (no access stretch) by an edge back to S: the rail
+    # leg's access and the ferry's first edge are both travelled, nothing is dropped
+    legs, pieces = _passing_legs(ferry_access=False)
+    before = [p.copy() for p in pieces]
+    _drop_passing_access(graph, legs, pieces)
+    assert [len(p) for p in pieces] == [2, 2]
+    pd.testing.assert_frame_equal(pieces[0], before[0])
+    pd.testing.assert_frame_equal(pieces[1], before[1])
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(9.043, 0.504), (9.043, 0.0)]
+    # both legs snapped W to S: the two access stretches, out and back, go
+    legs, pieces = _passing_legs(ferry_access=True)
+    _drop_passing_access(graph, legs, pieces)
+    assert [list(p["access"]) for p in pieces] == [[False], [False]]
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(8.539, 0.0), (8.539, 0.0)]
 
 
 # --- km_in_countries -------------------------------------------------------------------------
