@@ -14,7 +14,8 @@ replaced, marked as carried over: a run on routing does not erase the time model
 ``--sample MODULE=N --seed S`` checks a reproducible random sample of a module instead of
 all of it (a full run on routing takes hours): the module's mutant names, sorted, are drawn
 with ``random.Random(S).sample(names, N)`` and run with ``mutmut run --max-children 1``, in
-the order drawn, a few at a time, so a run stopped early has checked a prefix of the draw.
+the order drawn, 50 at a time (each mutmut run first re-runs the tests for coverage), so a
+run stopped early has checked about a prefix of the draw.
 The report then gives, for each sampled module, the killed / survived / equivalent of the
 sample and a Wilson 95 % interval for the score of the whole module. If ``mutants/`` holds no
 mutant of the module yet, they are generated first (mutmut has no command that only
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=20261204, help="seed of the sample draw")
     parser.add_argument(
-        "--batch", type=int, default=10, help="sampled mutants per mutmut run (default 10)"
+        "--batch", type=int, default=50, help="sampled mutants per mutmut run (default 50)"
     )
     parser.add_argument(
         "--report-only",
