@@ -157,6 +157,20 @@ def test_place_parsing() -> None:
         parse_place("200,40")
 
 
+def test_an_unknown_place_is_named_with_the_known_names_closest_to_it() -> None:
+    tail = "; give 'lon,lat' or a name that 'corridors places' lists"
+    # no known name is close: the message names none
+    with pytest.raises(UnknownNameError) as no_hint:
+        parse_place("Zzqxwv")
+    assert str(no_hint.value) == "unknown place 'Zzqxwv'" + tail
+    # no name is close in capitals, but folded keys (names and aliases, casefolded) are
+    with pytest.raises(UnknownNameError) as folded:
+        parse_place("TBLISI")
+    assert str(folded.value) == (
+        "unknown place 'TBLISI'; did you mean 'tbilisi' or 'tbilisy' or 'tiflis'?" + tail
+    )
+
+
 def test_hard_avoid_blocks_and_soft_avoid_allows(network: Network) -> None:
     # by rail, Yerevan is reached from Tbilisi only through Georgia–Armenia
     with pytest.raises(InfeasibleRouteError):

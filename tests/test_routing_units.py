@@ -1,5 +1,6 @@
 """Routing's small parts on hand-made inputs: snapping to a node, km counted per country,
-the access stretches dropped at a waypoint a route passes through.
+the access stretches dropped at a waypoint a route passes through, the edges a closed link
+closes with it.
 
 The snap tests hold for any nearest-neighbour metric of the snap index: distances are either
 far from every threshold, or the threshold is set from the index's own distance.
@@ -16,7 +17,15 @@ from corridors import SnapError, settings
 from corridors.geo.runs import country_runs
 from corridors.model import Leg, Mode, Status, Waypoint
 from corridors.network._graph import RoutingGraph, routing_graph
-from corridors.routing import RoutedLeg, _drop_passing_access, _snap_node, km_in_countries
+from corridors.routing import (
+    RoutedLeg,
+    _drop_passing_access,
+    _edge_mask,
+    _near_link,
+    _pieces_from_path,
+    _snap_node,
+    km_in_countries,
+)
 from tests.helpers import pieces_along
 
 # --- _snap_node ------------------------------------------------------------------------------
@@ -166,6 +175,57 @@ def test_access_is_dropped_only_where_both_legs_have_it(graph: RoutingGraph) -> 
     _drop_passing_access(graph, legs, pieces)
     assert [list(p["access"]) for p in pieces] == [[False], [False]]
     assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(8.539, 0.0), (8.539, 0.0)]
+
+
+# --- _near_link -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def linked() -> RoutingGraph:
+    """A planned rail link along 40.005° N (nodes 0.01° apart), a rail line 0.56 km south of
+    it (two edges), another 10.5 km north, and a road 0.78 km south."""
+    from corridors.definitions.links import Link
+    from corridors.network._graph import MODES
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    rows = (
+        segments_along([(50.0, 40.0), (50.05, 40.0), (50.1, 40.0)], "rail")
+        + segments_along([(50.0, 40.1), (50.1, 40.1)], "rail")
+        + segments_along([(50.0, 39.998), (50.1, 39.998)], "road")
+    )
+    coords = tuple((round(50 + 0.01 * i, 2), 40.005) for i in range(11))
+    link = Link("new", Mode.RAIL, Status.PLANNED, None, coords, (), True)
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)), {"new": link})
+    net = [(MODES[g.mode[e]], float(g.y[g.u[e]])) for e in range(g.n_network_edges)]
+    assert net == [("rail", 40.0), ("rail", 40.0), ("rail", 40.1), ("road", 39.998)]
+    assert g.link_names == ("new",)  # link code 0
+    # the link's ten edges east, then its two tie-ins
+    assert [float(g.x[g.u[e]]) for e in range(4, 14)] == [
+        round(50 + 0.01 * i, 2) for i in range(10)
+    ]
+    return g
+
+
+def test_closing_a_link_closes_the_lines_of_its_mode_along_it(linked: RoutingGraph) -> None:
+    near = _near_link(linked, 0)
+    # the link's own 12 edges, and the rail line along it; not the far line nor the road
+    assert near.tolist() == [True, True, False, False] + [True] * 12
+    mask = _edge_mask(linked, ("rail", "road"), ("operational",), set(), {"new"}, True)
+    assert mask.tolist() == [False, False, True, True] + [False] * 12
+
+
+def test_pieces_name_the_link_they_run_on(linked: RoutingGraph) -> None:
+    g = linked
+    edges = list(range(4, 14))
+    nodes = [int(g.u[4]), *(int(g.v[e]) for e in edges)]
+    on_link = _pieces_from_path(g, nodes, edges, 2, Mode.RAIL)
+    assert on_link["link"].tolist() == ["new"] * 10
+    assert on_link["edge"].tolist() == [-1] * 10  # overlay edges are not the network's
+    assert on_link["leg"].tolist() == [2] * 10
+    line = _pieces_from_path(g, [int(g.u[0]), int(g.v[0]), int(g.v[1])], [0, 1], 2, Mode.RAIL)
+    assert line["link"].tolist() == ["", ""]
+    assert line["edge"].tolist() == [0, 1]
 
 
 # --- km_in_countries -------------------------------------------------------------------------
