@@ -1,6 +1,6 @@
 """Routing's small parts on hand-made inputs: snapping to a node, km counted per country,
 the access stretches dropped at a waypoint a route passes through, the edges a closed link
-closes with it.
+closes with it, a route's HTML table.
 
 The snap tests hold for any nearest-neighbour metric of the snap index: distances are either
 far from every threshold, or the threshold is set from the index's own distance.
@@ -18,6 +18,7 @@ from corridors.geo.runs import country_runs
 from corridors.model import Leg, Mode, Status, Waypoint
 from corridors.network._graph import RoutingGraph, routing_graph
 from corridors.routing import (
+    Route,
     RoutedLeg,
     _drop_passing_access,
     _edge_mask,
@@ -226,6 +227,33 @@ def test_pieces_name_the_link_they_run_on(linked: RoutingGraph) -> None:
     line = _pieces_from_path(g, [int(g.u[0]), int(g.v[0]), int(g.v[1])], [0, 1], 2, Mode.RAIL)
     assert line["link"].tolist() == ["", ""]
     assert line["edge"].tolist() == [0, 1]
+
+
+# --- Route._repr_html_ ----------------------------------------------------------------------
+
+
+def test_a_route_shows_its_legs_as_an_html_table() -> None:
+    a, b, c = (
+        Waypoint("A & B", 50.0, 40.0, "AZE"),
+        Waypoint("C", 50.1, 40.0, "AZE"),
+        Waypoint("D", 50.2, 40.0, "AZE"),
+    )
+    legs = (
+        RoutedLeg(0, Leg(a, b, Mode.RAIL, Status.OPERATIONAL), Status.OPERATIONAL, False, 8.5),
+        RoutedLeg(1, Leg(b, c, Mode.RAIL, Status.PLANNED), Status.PLANNED, True, 1234.56),
+    )
+    pieces = pieces_along([(50.0, 40.0), (50.1, 40.0), (50.2, 40.0)])
+    r = Route("r", "R <1>", legs, pieces)
+    assert r._repr_html_() == (
+        "<div><strong>R &lt;1&gt;</strong>: 17.1 km<table><thead><tr>"
+        "<th>from</th><th>to</th><th>mode</th><th>status</th><th>length_km</th><th>missing</th>"
+        "</tr></thead><tbody>"
+        "<tr><td>A &amp; B</td><td>C</td><td>rail</td><td>operational</td><td>8.5</td>"
+        "<td></td></tr>"
+        "<tr><td>C</td><td>D</td><td>rail</td><td>planned</td><td>1,234.6</td>"
+        "<td>yes</td></tr>"
+        "</tbody></table></div>"
+    )
 
 
 # --- km_in_countries -------------------------------------------------------------------------
