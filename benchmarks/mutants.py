@@ -19,13 +19,17 @@ run stopped early has checked about a prefix of the draw.
 The report then gives, for each sampled module, the killed / survived / equivalent of the
 sample and a Wilson 95 % interval for the score of the whole module. If ``mutants/`` holds no
 mutant of the module yet, they are generated first (mutmut has no command that only
-generates, so the steps of ``mutmut run`` that do are called).
+generates, so the steps of ``mutmut run`` that do are called). The status of each sampled
+mutant when first run is kept (``mutants/sample-first-pass.json``): the estimate is made from
+it, as tests written for the sample's survivors afterwards (``--rerun-survivors`` checks them
+again) say nothing of the mutants not drawn.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
 import random
 import re
@@ -51,6 +55,25 @@ print(m.create_mutants(1))
 KILLED = {"killed", "timeout"}
 SURVIVED = {"survived", "no tests"}
 EQUIVALENT = ROOT / "benchmarks" / "mutants_equivalent.toml"
+#: The status of each sampled mutant when it was first run, before tests were written for
+#: the sample's survivors (a sample estimates the module's score only as first run).
+FIRST_PASS = ROOT / "mutants" / "sample-first-pass.json"
+
+
+def first_pass(path: Path = FIRST_PASS) -> dict[str, str]:
+    """``{mutant name: status}`` of sampled mutants as first run (empty if none were)."""
+    if not path.exists():
+        return {}
+    return {str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+def record_first_pass(names: list[str], path: Path = FIRST_PASS) -> None:
+    """Keep the current status of each of ``names`` not recorded yet as its first pass."""
+    known, now = first_pass(path), results()
+    known |= {
+        n: now[n] for n in names if n not in known and now.get(n, "not checked") != "not checked"
+    }
+    path.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
@@ -182,10 +205,12 @@ def render(
     equivalent: dict[str, str] | None = None,
     carried: dict[str, Carried] | None = None,
     samples: dict[str, Sample] | None = None,
+    first: dict[str, str] | None = None,
 ) -> str:
     """The report as Markdown (``equivalent``: survivors no test can kill, with the reason;
     ``carried``: modules not in this run, from the earlier report; ``samples``: modules
-    checked by a random sample, whose rows count only the sample's mutants)."""
+    checked by a random sample, whose rows count only the sample's mutants; ``first``: the
+    sampled mutants' statuses when first run, from which the sample's estimate is made)."""
     samples = samples or {}
     reasons = {n: r for n, r in (equivalent or {}).items() if statuses.get(n) in SURVIVED}
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
@@ -266,16 +291,18 @@ def render(
             sample_rows.append(re.sub(r"^(\| `[\w.]+`)(?: †)? ", r"\1 † ", kept[module].sample))
             continue
         x = samples[module]
-        done = [statuses[n] for n in x.drawn if n in statuses]
+        was = {n: (first or {}).get(n, statuses[n]) for n in x.drawn if n in statuses}
+        done = list(was.values())
         k = sum(st in KILLED for st in done)
-        eq = sum(n in reasons for n in x.drawn)
+        eq = sum(n in reasons for n in was)
         s = sum(st in SURVIVED for st in done) - eq
+        since = sum(was[n] in SURVIVED and statuses[n] in KILLED and n not in reasons for n in was)
         lo, hi = wilson(k, k + s)
         score = f"{100 * k / (k + s):.1f} %" if k + s else "–"
         sample_rows.append(
             f"| `{module}` | {len(done)} of {x.population} (seed {x.seed}"
             + (f"; {x.size} drawn, {x.size - len(done)} not run" if len(done) < x.size else "")
-            + f") | {k} | {s} | {eq} | {score} | {100 * lo:.1f} – {100 * hi:.1f} % |"
+            + f") | {k} | {s} | {eq} | {score} | {100 * lo:.1f} – {100 * hi:.1f} % | {since} |"
         )
     if sample_rows:
         lines += [
@@ -285,13 +312,18 @@ def render(
             "A module too large to run in full is checked by a reproducible random sample: "
             "`benchmarks/mutants.py --sample MODULE=N --seed S` draws "
             "`random.Random(S).sample(sorted(names), N)` of the module's mutant names and runs "
-            "them. The sample score estimates the score of the whole module; the interval is "
-            "the Wilson 95 % score interval of killed / (killed + survived) in the sample "
-            "(equivalents left out; no finite-population correction, so slightly wide).",
+            "them. Killed, survived and the sample score are of the mutants as first run, "
+            "before tests were written for the sample's survivors: the sample score estimates "
+            "the score the whole module had; the interval is the Wilson 95 % score interval of "
+            "killed / (killed + survived) in the sample (equivalents left out; no "
+            "finite-population correction, so slightly wide). *Killed since*: survivors of the "
+            "first run that a test added since kills (the module's row above counts them "
+            "killed); the sample no longer estimates the module's score after them, as those "
+            "tests were written for the sampled mutants.",
             "",
             "| module | sample of mutants | killed | survived | equivalent | sample score "
-            "| 95 % interval (Wilson) |",
-            "|---|---|---|---|---|---|---|",
+            "| 95 % interval (Wilson) | killed since |",
+            "|---|---|---|---|---|---|---|---|",
             *sample_rows,
         ]
 
@@ -326,8 +358,10 @@ def sample_arg(text: str) -> tuple[str, int]:
     return module, int(size)
 
 
-def run_sample(samples: dict[str, Sample], batch: int) -> None:
-    """``mutmut run`` the drawn mutants not checked yet, in the order drawn, ``batch`` a time."""
+def run_sample(samples: dict[str, Sample], batch: int, *, rerun: bool = False) -> None:
+    """``mutmut run`` the drawn mutants not checked yet, in the order drawn, ``batch`` a time
+    (recording each one's first pass); with ``rerun``, then the survivors not known to be
+    equivalent again (after tests were written for them)."""
     statuses = results()
     for x in samples.values():
         todo = [n for n in x.drawn if statuses.get(n) == "not checked"]
@@ -336,6 +370,13 @@ def run_sample(samples: dict[str, Sample], batch: int) -> None:
             chunk = todo[i : i + batch]
             print(f"{dt.datetime.now():%H:%M:%S} running {i + 1}-{i + len(chunk)}", flush=True)
             subprocess.run([*MUTMUT_RUN, *chunk], cwd=ROOT, check=False)
+            record_first_pass(chunk)
+    if rerun:
+        again = [n for x in samples.values() for n in x.drawn if results().get(n) in SURVIVED]
+        again = [n for n in again if n not in equivalents()]
+        if again:
+            print(f"{dt.datetime.now():%H:%M:%S} running {len(again)} survivors again", flush=True)
+            subprocess.run([*MUTMUT_RUN, *again], cwd=ROOT, check=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,6 +398,11 @@ def main(argv: list[str] | None = None) -> int:
         "--batch", type=int, default=50, help="sampled mutants per mutmut run (default 50)"
     )
     parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="run the sample's survivors again (after tests were added for them)",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="write the report of the sample from the results so far, running nothing",
@@ -371,13 +417,14 @@ def main(argv: list[str] | None = None) -> int:
             statuses = results()
         samples = {m: draw(statuses, m, size, args.seed) for m, size in args.sample}
         if not args.report_only:
-            run_sample(samples, args.batch)
+            run_sample(samples, args.batch, rerun=args.rerun_survivors)
     text = render(
         results(),
         with_diffs=not args.no_diffs,
         equivalent=equivalents(),
         carried=earlier,
         samples=samples,
+        first=first_pass(),
     )
     tmp = args.out.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
