@@ -234,7 +234,9 @@ def render(
             [
                 "",
                 "Sampled (§): the row of a module checked by a random sample counts the sample "
-                "only; see *Random samples* below for the estimate of the whole module's score.",
+                "only, as it stands now (after any tests written for its survivors, so its "
+                "score is no estimate; the **all** row adds it in); see *Random samples* below "
+                "for the estimate of the whole module's score.",
             ]
             if samples or any(c.sample for c in kept.values())
             else []
@@ -257,6 +259,7 @@ def render(
         if module in kept:
             checked, k, s, eq, nr = kept[module].row
             score = f"{100 * k / (k + s):.1f} %" if k + s else "–"
+            score += " §" if kept[module].sample else ""
             lines.append(f"| `{module}` † | {checked} | {k} | {s} | {eq} | {score} | {nr} |")
             total_k, total_s = total_k + k, total_s + s
             total_checked, total_eq, total_not_run = (
