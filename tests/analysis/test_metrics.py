@@ -425,7 +425,7 @@ def test_compare_rows_routes_in_the_order_given() -> None:
 
     import corridors
     from corridors.analysis.metrics import REFERENCE_TIME, compare
-    from corridors.model import Avoid, Leg, Mode, Waypoint
+    from corridors.model import Avoid, Leg, Mode, PublishedLength, Waypoint
     from corridors.routing import route_corridor
 
     baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
@@ -440,8 +440,9 @@ def test_compare_rows_routes_in_the_order_given() -> None:
         modes=(Mode.RAIL, Mode.FERRY),
         avoids=(Avoid("IRN", "r"), Avoid("RUS", "r")),
     )
+    published = dataclasses.replace(legs[0], published_length=PublishedLength(60.5, "s", "2024"))
     short = dataclasses.replace(
-        tiny, id="short", name="Short", waypoints=(baku, alat), legs=legs[:1], avoids=()
+        tiny, id="short", name="Short", waypoints=(baku, alat), legs=(published,), avoids=()
     )
     ref = dataclasses.replace(short, id="ref", name="Ref", kind="reference")
     net = _tiny_network()
@@ -462,6 +463,13 @@ def test_compare_rows_routes_in_the_order_given() -> None:
         ["yes", 2, 71.2, 71.2, "no", 0.0],
         ["n/a", 0, ref_h, ref_h, "no", 0.0],
     ]
+    more = ["operational_km", "sea_km", "published_km_by_country"]
+    assert frame[more].to_numpy().tolist() == [
+        [60.0, 0.0, "AZE 60.5"],  # the published split keeps its tenth
+        [615.2, 0.0, ""],
+        [60.0, 0.0, "AZE 60.5"],
+    ]
+    assert frame["published_km"].fillna(-1.0).tolist() == [60.5, -1.0, 60.5]  # tiny: none
 
 
 def _port_network() -> object:
@@ -528,11 +536,12 @@ def test_a_pipeline_crossing_a_border_costs_no_border_dwell() -> None:
 
 def test_a_leg_opened_by_a_what_if_is_listed_as_opened_with_its_link() -> None:
     from corridors.analysis.metrics import route_metrics
-    from corridors.model import Leg, Mode, Status, Waypoint
+    from corridors.model import Leg, Mode, PublishedLength, Status, Waypoint
     from corridors.routing import Route, RoutedLeg
 
     a, b = Waypoint("A", 49.6, 40.1, "AZE"), Waypoint("B", 49.40, 39.94, "AZE")
-    leg = Leg(a, b, Mode.RAIL, Status.PLANNED, link="a-b")
+    pub = PublishedLength(25.0, "s", "2024")
+    leg = Leg(a, b, Mode.RAIL, Status.PLANNED, link="a-b", published_length=pub)
     rl = RoutedLeg(0, leg, Status.OPERATIONAL, False, 24.7, opened=True, snap_start_km=0.0)
     m = route_metrics(Route("r", "R", (rl,), _pieces([(49.6, 40.1), (49.40, 39.94)])))
     assert m["legs"] == [
@@ -547,5 +556,41 @@ def test_a_leg_opened_by_a_what_if_is_listed_as_opened_with_its_link() -> None:
             "snap_km": [0.0, None],
             "access_km": 0.0,
             "link": "a-b",
+            "published_km": 25.0,
         }
+    ]
+
+
+def test_a_drawn_stretch_between_two_gauges_without_a_rule_keeps_the_gauge_before_it() -> None:
+    # 1520 mm in Georgia, a drawn line through Iraq (no rule), 1435 mm in Türkiye: the drawn
+    # pieces keep 1520 mm, so the break is where the 1435 mm track starts, 515.4 km on
+    geo = _pieces([(43.0, 41.5), (43.1, 41.3)], gauge_mm=1520)
+    gap = _pieces([(43.1, 41.3), (43.0, 37.0), (42.9, 36.9)], gauge_mm=0, missing=True)
+    gap[["country0", "country1"]] = "IRQ"
+    tur = _pieces([(42.9, 36.9), (42.6, 37.2)], gauge_mm=1435)
+    breaks = gauge_breaks(pd.concat([geo, gap, tur], ignore_index=True))
+    assert [(b["from_mm"], b["to_mm"], b["km"]) for b in breaks] == [(1520, 1435, 515.4)]
+
+
+def test_a_drawn_stretch_between_two_like_gauges_takes_theirs_over_its_countrys() -> None:
+    # Türkiye's 1435 mm, then the 1520 mm Kars line, a drawn stretch in Türkiye, 1520 mm
+    # again: the stretch joins two 1520 mm lines, so it is 1520 mm, one break only
+    std = _pieces([(42.9, 40.4), (43.0, 40.6)], gauge_mm=1435)
+    broad = _pieces([(43.0, 40.6), (43.1, 40.7)], gauge_mm=1520)
+    gap = _pieces([(43.1, 40.7), (43.2, 40.8)], gauge_mm=0, missing=True)
+    broad2 = _pieces([(43.2, 40.8), (43.3, 40.9)], gauge_mm=1520)
+    rail = pd.concat([std, broad, gap, broad2], ignore_index=True)
+    assert set(rail["country0"]) == {"TUR"}
+    assert [(b["from_mm"], b["to_mm"]) for b in gauge_breaks(rail)] == [(1435, 1520)]
+
+
+def test_a_drawn_stretch_at_the_start_takes_its_countrys_rule() -> None:
+    # a drawn line in Türkiye (1435 mm by rule) onto the 1520 mm Kars line: a break
+    gap = _pieces([(42.9, 40.4), (43.0, 40.6)], gauge_mm=0, missing=True)
+    broad = _pieces([(43.0, 40.6), (43.1, 40.7)], gauge_mm=1520)
+    rail = pd.concat([gap, broad], ignore_index=True)
+    assert set(rail["country0"]) == {"TUR"}
+    breaks = gauge_breaks(rail)
+    assert [(b["from_mm"], b["to_mm"], b["lon"], b["lat"]) for b in breaks] == [
+        (1435, 1520, 43.0, 40.6)
     ]
