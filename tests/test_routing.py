@@ -86,6 +86,20 @@ def test_btk_matches_its_published_length(network: Network) -> None:
     assert [(g["from_mm"], g["to_mm"]) for g in m["gauge_breaks"]] == [(1520, 1435)]  # type: ignore[attr-defined]
 
 
+def test_a_route_records_the_network_it_was_routed_on_and_its_options(network: Network) -> None:
+    # the provenance names the network's cache key and every routing option, by name
+    key = network.meta["cache_key"]
+    assert key
+    opts = RoutingOptions(avoid=("IRN",), avoid_mode="soft")
+    r = route_corridor(corridors.load("btk"), network, options=opts)
+    assert r.meta["network"] == key
+    assert r.meta["options"]["avoid"] == ["IRN"]
+    assert r.meta["options"]["avoid_mode"] == "soft"
+    adhoc = route("Baku", "Tbilisi", network, modes="rail", options=opts)
+    assert adhoc.meta["network"] == key
+    assert adhoc.meta["options"] == r.meta["options"]
+
+
 def test_rail_baku_tbilisi_is_a_few_hundred_km(network: Network) -> None:
     r = route("Baku", "Tbilisi", network, modes="rail")
     assert 450 < r.length_km < 650
@@ -141,6 +155,20 @@ def test_place_parsing() -> None:
         parse_place("Tblisi")
     with pytest.raises(UnknownNameError, match="lon in"):
         parse_place("200,40")
+
+
+def test_an_unknown_place_is_named_with_the_known_names_closest_to_it() -> None:
+    tail = "; give 'lon,lat' or a name that 'corridors places' lists"
+    # no known name is close: the message names none
+    with pytest.raises(UnknownNameError) as no_hint:
+        parse_place("Zzqxwv")
+    assert str(no_hint.value) == "unknown place 'Zzqxwv'" + tail
+    # no name is close in capitals, but folded keys (names and aliases, casefolded) are
+    with pytest.raises(UnknownNameError) as folded:
+        parse_place("TBLISI")
+    assert str(folded.value) == (
+        "unknown place 'TBLISI'; did you mean 'tbilisi' or 'tbilisy' or 'tiflis'?" + tail
+    )
 
 
 def test_hard_avoid_blocks_and_soft_avoid_allows(network: Network) -> None:

@@ -1,4 +1,6 @@
-"""Routing's small parts on hand-made inputs: snapping to a node, km counted per country.
+"""Routing's small parts on hand-made inputs: snapping to a node, km counted per country,
+the access stretches dropped at a waypoint a route passes through, the edges a closed link
+closes with it, a route's HTML table.
 
 The snap tests hold for any nearest-neighbour metric of the snap index: distances are either
 far from every threshold, or the threshold is set from the index's own distance.
@@ -8,13 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pytest
 
 from corridors import SnapError, settings
 from corridors.geo.runs import country_runs
-from corridors.model import Waypoint
+from corridors.model import Leg, Mode, Status, Waypoint
 from corridors.network._graph import RoutingGraph, routing_graph
-from corridors.routing import _snap_node, km_in_countries
+from corridors.routing import (
+    Route,
+    RoutedLeg,
+    _drop_passing_access,
+    _edge_mask,
+    _near_link,
+    _pieces_from_path,
+    _snap_node,
+    km_in_countries,
+)
 from tests.helpers import pieces_along
 
 # --- _snap_node ------------------------------------------------------------------------------
@@ -106,6 +118,142 @@ def test_the_line_is_preferred_only_within_the_limit(graph: RoutingGraph) -> Non
     wp = Waypoint("w", 69.0, 48.0, "KAZ")
     with pytest.raises(SnapError, match=r"'w' \(69\.0, 48\.0\) is 44\.8 km from the nearest"):
         _snap_node(graph, "all", mask, wp, limit_km=40.0, what="t")
+
+
+# --- _drop_passing_access -------------------------------------------------------------------
+
+#: A rail leg that ends 0.5 km off its line at the port W (node S, then access S -> W), and
+#: the next leg: a ferry leaving W, which lies on the ferry line, along a ferry edge W -> S.
+_S, _W, _N = (50.0, 40.0), (50.0059, 40.0), (49.9, 40.0)
+
+
+def _passing_legs(*, ferry_access: bool) -> tuple[list[RoutedLeg], list[pd.DataFrame]]:
+    rail = pd.concat(
+        [pieces_along([_N, _S], edge=0, access=False), pieces_along([_S, _W], access=True)],
+        ignore_index=True,
+    )
+    if ferry_access:  # the ferry leg snapped to S too: access W -> S, then its line
+        ferry = pd.concat(
+            [
+                pieces_along([_W, _S], "ferry", access=True),
+                pieces_along([_S, _N], "ferry", edge=1, access=False),
+            ],
+            ignore_index=True,
+        )
+    else:
+        ferry = pieces_along([_W, _S, _N], "ferry", edge=1, access=False)
+    ferry["leg"] = 1
+    a, b, c = Waypoint("n", *_N, "AZE"), Waypoint("w", *_W, "AZE"), Waypoint("m", *_N, "AZE")
+    legs = [
+        RoutedLeg(0, Leg(a, b, Mode.RAIL, Status.OPERATIONAL), Status.OPERATIONAL, False, 0.0),
+        RoutedLeg(1, Leg(b, c, Mode.FERRY, Status.OPERATIONAL), Status.OPERATIONAL, False, 0.0),
+    ]
+    for i, p in enumerate((rail, ferry)):
+        access_km = float(p.loc[p["access"], "length_m"].sum()) / 1000.0
+        legs[i] = RoutedLeg(
+            i,
+            legs[i].leg,
+            Status.OPERATIONAL,
+            False,
+            p["length_m"].sum() / 1000.0,
+            access_km=round(access_km, 3),
+        )
+    return legs, [rail, ferry]
+
+
+def test_access_is_dropped_only_where_both_legs_have_it(graph: RoutingGraph) -> None:
+    # the ferry leg starts on its line (no access stretch) by an edge back to S: the rail
+    # leg's access and the ferry's first edge are both travelled, nothing is dropped
+    legs, pieces = _passing_legs(ferry_access=False)
+    before = [p.copy() for p in pieces]
+    _drop_passing_access(graph, legs, pieces)
+    assert [len(p) for p in pieces] == [2, 2]
+    pd.testing.assert_frame_equal(pieces[0], before[0])
+    pd.testing.assert_frame_equal(pieces[1], before[1])
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(9.043, 0.504), (9.043, 0.0)]
+    # both legs snapped W to S: the two access stretches, out and back, go
+    legs, pieces = _passing_legs(ferry_access=True)
+    _drop_passing_access(graph, legs, pieces)
+    assert [list(p["access"]) for p in pieces] == [[False], [False]]
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(8.539, 0.0), (8.539, 0.0)]
+
+
+# --- _near_link -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def linked() -> RoutingGraph:
+    """A planned rail link along 40.005° N (nodes 0.01° apart), a rail line 0.56 km south of
+    it (two edges), another 10.5 km north, and a road 0.78 km south."""
+    from corridors.definitions.links import Link
+    from corridors.network._graph import MODES
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    rows = (
+        segments_along([(50.0, 40.0), (50.05, 40.0), (50.1, 40.0)], "rail")
+        + segments_along([(50.0, 40.1), (50.1, 40.1)], "rail")
+        + segments_along([(50.0, 39.998), (50.1, 39.998)], "road")
+    )
+    coords = tuple((round(50 + 0.01 * i, 2), 40.005) for i in range(11))
+    link = Link("new", Mode.RAIL, Status.PLANNED, None, coords, (), True)
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)), {"new": link})
+    net = [(MODES[g.mode[e]], float(g.y[g.u[e]])) for e in range(g.n_network_edges)]
+    assert net == [("rail", 40.0), ("rail", 40.0), ("rail", 40.1), ("road", 39.998)]
+    assert g.link_names == ("new",)  # link code 0
+    # the link's ten edges east, then its two tie-ins
+    assert [float(g.x[g.u[e]]) for e in range(4, 14)] == [
+        round(50 + 0.01 * i, 2) for i in range(10)
+    ]
+    return g
+
+
+def test_closing_a_link_closes_the_lines_of_its_mode_along_it(linked: RoutingGraph) -> None:
+    near = _near_link(linked, 0)
+    # the link's own 12 edges, and the rail line along it; not the far line nor the road
+    assert near.tolist() == [True, True, False, False] + [True] * 12
+    mask = _edge_mask(linked, ("rail", "road"), ("operational",), set(), {"new"}, True)
+    assert mask.tolist() == [False, False, True, True] + [False] * 12
+
+
+def test_pieces_name_the_link_they_run_on(linked: RoutingGraph) -> None:
+    g = linked
+    edges = list(range(4, 14))
+    nodes = [int(g.u[4]), *(int(g.v[e]) for e in edges)]
+    on_link = _pieces_from_path(g, nodes, edges, 2, Mode.RAIL)
+    assert on_link["link"].tolist() == ["new"] * 10
+    assert on_link["edge"].tolist() == [-1] * 10  # overlay edges are not the network's
+    assert on_link["leg"].tolist() == [2] * 10
+    line = _pieces_from_path(g, [int(g.u[0]), int(g.v[0]), int(g.v[1])], [0, 1], 2, Mode.RAIL)
+    assert line["link"].tolist() == ["", ""]
+    assert line["edge"].tolist() == [0, 1]
+
+
+# --- Route._repr_html_ ----------------------------------------------------------------------
+
+
+def test_a_route_shows_its_legs_as_an_html_table() -> None:
+    a, b, c = (
+        Waypoint("A & B", 50.0, 40.0, "AZE"),
+        Waypoint("C", 50.1, 40.0, "AZE"),
+        Waypoint("D", 50.2, 40.0, "AZE"),
+    )
+    legs = (
+        RoutedLeg(0, Leg(a, b, Mode.RAIL, Status.OPERATIONAL), Status.OPERATIONAL, False, 8.5),
+        RoutedLeg(1, Leg(b, c, Mode.RAIL, Status.PLANNED), Status.PLANNED, True, 1234.56),
+    )
+    pieces = pieces_along([(50.0, 40.0), (50.1, 40.0), (50.2, 40.0)])
+    r = Route("r", "R <1>", legs, pieces)
+    assert r._repr_html_() == (
+        "<div><strong>R &lt;1&gt;</strong>: 17.1 km<table><thead><tr>"
+        "<th>from</th><th>to</th><th>mode</th><th>status</th><th>length_km</th><th>missing</th>"
+        "</tr></thead><tbody>"
+        "<tr><td>A &amp; B</td><td>C</td><td>rail</td><td>operational</td><td>8.5</td>"
+        "<td></td></tr>"
+        "<tr><td>C</td><td>D</td><td>rail</td><td>planned</td><td>1,234.6</td>"
+        "<td>yes</td></tr>"
+        "</tbody></table></div>"
+    )
 
 
 # --- km_in_countries -------------------------------------------------------------------------

@@ -381,3 +381,216 @@ def test_crossings_and_gauge_breaks_lie_where_and_how_far_along_they_are(
         for g in m["gauge_breaks"]
     ] == breaks
     assert m["missing_km"] == missing_km
+
+
+def test_published_lengths_by_country_count_a_leg_without_a_country_as_unknown() -> None:
+    from corridors.analysis.metrics import published_by_country
+    from corridors.model import Leg, Mode, PublishedLength, Status, Waypoint
+    from corridors.routing import Route, RoutedLeg
+
+    # a rail leg drawn across the Caspian (no country), then one in Azerbaijan
+    a, b = Waypoint("A", 50.5, 40.5, "AZE"), Waypoint("B", 50.9, 40.7, "AZE")
+    c = Waypoint("C", 49.5, 40.3, "AZE")
+    sea = _pieces([(50.5, 40.5), (50.9, 40.7)])
+    land = _pieces([(49.84, 40.36), (49.5, 40.3)], leg=1)
+    assert (sea["country0"].iloc[0], land["country0"].iloc[0]) == ("", "AZE")
+
+    def leg(x: Waypoint, y: Waypoint, km: float) -> Leg:
+        return Leg(x, y, Mode.RAIL, published_length=PublishedLength(km, "s", "2024"))
+
+    legs = (
+        RoutedLeg(0, leg(a, b, 46.0), Status.OPERATIONAL, False, 40.0),
+        RoutedLeg(1, leg(b, c, 30.0), Status.OPERATIONAL, False, 30.0),
+    )
+    r = Route("r", "R", legs, pd.concat([sea, land], ignore_index=True))
+    assert published_by_country(r) == {"unknown": 46.0, "AZE": 30.0}
+
+
+def test_a_drawn_stretch_at_the_start_without_a_rule_takes_the_gauge_after_it() -> None:
+    # a drawn line from Iraq (no gauge rule) into Türkiye's 1435 mm, then Georgia's 1520 mm:
+    # the drawn piece takes the 1435 mm after it, not the route's last gauge
+    gap = _pieces([(43.0, 36.9), (42.6, 37.2)], gauge_mm=0, missing=True)
+    tur = _pieces([(42.6, 37.2), (42.4, 39.0), (42.8, 41.0)], gauge_mm=1435)
+    geo = _pieces([(42.8, 41.0), (43.2, 41.6)], gauge_mm=1520)
+    rail = pd.concat([gap, tur, geo], ignore_index=True)
+    assert list(rail["country0"]) == ["IRQ", "TUR", "TUR", "TUR"]
+    breaks = gauge_breaks(rail)
+    assert [(b["from_mm"], b["to_mm"], b["name"], b["km"]) for b in breaks] == [
+        (1435, 1520, "Ardahan", 474.0)
+    ]
+
+
+def test_compare_rows_routes_in_the_order_given() -> None:
+    import dataclasses
+
+    import corridors
+    from corridors.analysis.metrics import REFERENCE_TIME, compare
+    from corridors.model import Avoid, Leg, Mode, PublishedLength, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
+    aktau, inland = Waypoint("Aktau", 51.22, 43.60, "KAZ"), Waypoint("Inland", 52.0, 44.5, "KAZ")
+    legs = (Leg(baku, alat, Mode.RAIL), Leg(alat, aktau, Mode.FERRY), Leg(aktau, inland, Mode.RAIL))
+    tiny = corridors.Corridor(
+        id="tiny",
+        name="Tiny",
+        summary="t",
+        waypoints=(baku, alat, aktau, inland),
+        legs=legs,
+        modes=(Mode.RAIL, Mode.FERRY),
+        avoids=(Avoid("IRN", "r"), Avoid("RUS", "r")),
+    )
+    published = dataclasses.replace(legs[0], published_length=PublishedLength(60.5, "s", "2024"))
+    short = dataclasses.replace(
+        tiny, id="short", name="Short", waypoints=(baku, alat), legs=(published,), avoids=()
+    )
+    ref = dataclasses.replace(short, id="ref", name="Ref", kind="reference")
+    net = _tiny_network()
+    routes = [route_corridor(c, net, links={}) for c in (short, tiny, ref)]  # type: ignore[arg-type]
+    frame = compare(routes)
+    assert frame.attrs["errors"] == {}
+    cols = ["id", "kind", "from", "to", "length_km", "rail_km", "ferry_km", "avoids"]
+    cols += ["avoids_ok", "transshipments", "time_h", "time_h_today", "via_GEO", "GEO_km"]
+    ref_h = REFERENCE_TIME  # a reference line has no time
+    rows = frame[cols].to_numpy().tolist()
+    assert [r[:8] for r in rows] == [
+        ["short", "corridor", "Baku", "Alat", 60.0, 60.0, 0.0, ""],
+        ["tiny", "corridor", "Baku", "Inland", 615.2, 178.0, 437.2, "IRN, RUS"],
+        ["ref", "reference", "Baku", "Alat", 60.0, 60.0, 0.0, ""],
+    ]
+    assert [r[8:] for r in rows] == [
+        ["n/a", 0, 1.1, 1.1, "no", 0.0],
+        ["yes", 2, 71.2, 71.2, "no", 0.0],
+        ["n/a", 0, ref_h, ref_h, "no", 0.0],
+    ]
+    more = ["operational_km", "sea_km", "published_km_by_country"]
+    assert frame[more].to_numpy().tolist() == [
+        [60.0, 0.0, "AZE 60.5"],  # the published split keeps its tenth
+        [615.2, 0.0, ""],
+        [60.0, 0.0, "AZE 60.5"],
+    ]
+    assert frame["published_km"].fillna(-1.0).tolist() == [60.5, -1.0, 60.5]  # tiny: none
+
+
+def _port_network() -> object:
+    from corridors.network.core import network_from_segments
+
+    rows = segments_along([(49.6, 40.1), (49.40, 39.94)], "rail", gauge_mm=1520)
+    rows += segments_along([(49.40, 39.94), (50.5, 41.5), (51.22, 43.60)], "ferry")
+    return network_from_segments(pd.DataFrame(rows))
+
+
+def test_a_change_of_mode_after_a_one_piece_first_leg_is_named_for_its_waypoint() -> None:
+    import corridors
+    from corridors.analysis.metrics import transshipments
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    x, port = Waypoint("Sangachal", 49.6, 40.1, "AZE"), Waypoint("Port A", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    legs = (Leg(x, port, Mode.RAIL), Leg(port, aktau, Mode.FERRY))
+    c = corridors.Corridor(
+        id="two",
+        name="Two",
+        summary="t",
+        waypoints=(x, port, aktau),
+        legs=legs,
+        modes=(Mode.RAIL, Mode.FERRY),
+    )
+    r = route_corridor(c, _port_network(), links={})  # type: ignore[arg-type]
+    assert r.pieces["leg"].tolist() == [0, 1, 1]  # the rail leg is one piece
+    assert transshipments(r) == [
+        {"from": "rail", "to": "ferry", "lon": 49.4, "lat": 39.94, "name": "Port A", "km": 24.6}
+    ]
+
+
+def test_a_pipeline_crossing_a_border_costs_no_border_dwell() -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    tbilisi, baku = Waypoint("Tbilisi", 44.8, 41.7, "GEO"), Waypoint("B", 49.6, 40.1, "AZE")
+    port = Waypoint("Port A", 49.40, 39.94, "AZE")
+    c = corridors.Corridor(
+        id="pl",
+        name="PL",
+        summary="t",
+        waypoints=(tbilisi, baku, port),
+        legs=(Leg(tbilisi, baku, Mode.PIPELINE), Leg(baku, port, Mode.RAIL)),
+        modes=(Mode.PIPELINE, Mode.RAIL),
+    )
+    m = route_metrics(route_corridor(c, _port_network(), links={}))  # type: ignore[arg-type]
+    assert [(x["from"], x["to"], x["mode"], x["dwell_h"]) for x in m["border_crossings"]] == [
+        ("GEO", "AZE", "pipeline", None)
+    ]
+    # the time model has border dwells for rail and road only: a pipeline's is 0 h
+    assert m["time_h_breakdown"] == {
+        "moving_h": 0.5,
+        "border_h": 0.0,
+        "port_h": 0.0,
+        "transshipment_h": 6.0,
+        "total_h": 6.5,
+    }
+
+
+def test_a_leg_opened_by_a_what_if_is_listed_as_opened_with_its_link() -> None:
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Leg, Mode, PublishedLength, Status, Waypoint
+    from corridors.routing import Route, RoutedLeg
+
+    a, b = Waypoint("A", 49.6, 40.1, "AZE"), Waypoint("B", 49.40, 39.94, "AZE")
+    pub = PublishedLength(25.0, "s", "2024")
+    leg = Leg(a, b, Mode.RAIL, Status.PLANNED, link="a-b", published_length=pub)
+    rl = RoutedLeg(0, leg, Status.OPERATIONAL, False, 24.7, opened=True, snap_start_km=0.0)
+    m = route_metrics(Route("r", "R", (rl,), _pieces([(49.6, 40.1), (49.40, 39.94)])))
+    assert m["legs"] == [
+        {
+            "from": "A",
+            "to": "B",
+            "mode": "rail",
+            "status": "operational",
+            "length_km": 24.7,
+            "missing": False,
+            "opened": True,
+            "snap_km": [0.0, None],
+            "access_km": 0.0,
+            "link": "a-b",
+            "published_km": 25.0,
+        }
+    ]
+
+
+def test_a_drawn_stretch_between_two_gauges_without_a_rule_keeps_the_gauge_before_it() -> None:
+    # 1520 mm in Georgia, a drawn line through Iraq (no rule), 1435 mm in Türkiye: the drawn
+    # pieces keep 1520 mm, so the break is where the 1435 mm track starts, 515.4 km on
+    geo = _pieces([(43.0, 41.5), (43.1, 41.3)], gauge_mm=1520)
+    gap = _pieces([(43.1, 41.3), (43.0, 37.0), (42.9, 36.9)], gauge_mm=0, missing=True)
+    gap[["country0", "country1"]] = "IRQ"
+    tur = _pieces([(42.9, 36.9), (42.6, 37.2)], gauge_mm=1435)
+    breaks = gauge_breaks(pd.concat([geo, gap, tur], ignore_index=True))
+    assert [(b["from_mm"], b["to_mm"], b["km"]) for b in breaks] == [(1520, 1435, 515.4)]
+
+
+def test_a_drawn_stretch_between_two_like_gauges_takes_theirs_over_its_countrys() -> None:
+    # Türkiye's 1435 mm, then the 1520 mm Kars line, a drawn stretch in Türkiye, 1520 mm
+    # again: the stretch joins two 1520 mm lines, so it is 1520 mm, one break only
+    std = _pieces([(42.9, 40.4), (43.0, 40.6)], gauge_mm=1435)
+    broad = _pieces([(43.0, 40.6), (43.1, 40.7)], gauge_mm=1520)
+    gap = _pieces([(43.1, 40.7), (43.2, 40.8)], gauge_mm=0, missing=True)
+    broad2 = _pieces([(43.2, 40.8), (43.3, 40.9)], gauge_mm=1520)
+    rail = pd.concat([std, broad, gap, broad2], ignore_index=True)
+    assert set(rail["country0"]) == {"TUR"}
+    assert [(b["from_mm"], b["to_mm"]) for b in gauge_breaks(rail)] == [(1435, 1520)]
+
+
+def test_a_drawn_stretch_at_the_start_takes_its_countrys_rule() -> None:
+    # a drawn line in Türkiye (1435 mm by rule) onto the 1520 mm Kars line: a break
+    gap = _pieces([(42.9, 40.4), (43.0, 40.6)], gauge_mm=0, missing=True)
+    broad = _pieces([(43.0, 40.6), (43.1, 40.7)], gauge_mm=1520)
+    rail = pd.concat([gap, broad], ignore_index=True)
+    assert set(rail["country0"]) == {"TUR"}
+    breaks = gauge_breaks(rail)
+    assert [(b["from_mm"], b["to_mm"], b["lon"], b["lat"]) for b in breaks] == [
+        (1435, 1520, 43.0, 40.6)
+    ]
