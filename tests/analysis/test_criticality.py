@@ -18,6 +18,14 @@ from corridors.definitions._load import load
 CASPIAN = "Kuryk port – Alat (Port of Baku)"
 
 
+def _readme() -> str:
+    """The README's text with line breaks as spaces (its prose quotes these figures)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return " ".join(text.split())
+
+
 @pytest.fixture(scope="module")
 def elements(network):  # type: ignore[no-untyped-def]
     out = {}
@@ -60,6 +68,14 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
     line = _close(network, elements, "middle-corridor", f"ferry:{CASPIAN}")
     assert (line["cut"], line["delta_length_km"], line["delta_time_h"]) == (False, 282.6, 12.9)
     assert line["delta_cost_usd"] == 848
+    assert (
+        "Kuryk–Alat) sends the Middle Corridor over other Caspian sea lanes, "
+        + (
+            f"+{line['delta_length_km']} km, +{line['delta_time_h']} h and "
+            f"+{line['delta_cost_usd']:,} USD"
+        )
+        in _readme()
+    )
     sea = _close(network, elements, "middle-corridor", f"water:{CASPIAN}")
     assert sea["cut"] is True
     assert sea["reason"] == f"no alternative path ({CASPIAN}: no ferry path on the network)"
@@ -114,6 +130,10 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     )
     assert (row["delta_time_h"], row["delta_border_crossings"]) == (22.4, -2)
     assert (row["countries_added"], row["countries_removed"]) == ("", "KGZ")
+    assert (
+        f"round Kyrgyzstan, {row['baseline_km']:,} → {row['length_km']:,} km, "
+        f"+{row['delta_length_km']:,} km and +{row['delta_time_h']} h"
+    ) in _readme()
 
 
 def test_rows_read_back_from_parquet_are_ranked_as_rank_rows_ranks_them(network, tmp_path) -> None:  # type: ignore[no-untyped-def]
