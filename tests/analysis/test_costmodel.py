@@ -39,6 +39,19 @@ def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[n
     assert cost["total_usd"] == 12465
 
 
+def test_the_readme_quotes_these_costs(network) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    costs = [
+        route_cost(route_metrics(route_corridor(load(c), network)))["total_usd"]
+        for c in ("btk", "middle-corridor")
+    ]
+    line = f"BTK costs {costs[0]:,} USD, the Middle Corridor {costs[1]:,} USD."
+    assert line == "BTK costs 2,106 USD, the Middle Corridor 12,465 USD."
+    assert line in " ".join(readme.split())
+
+
 def test_unknown_parameter() -> None:
     with pytest.raises(KeyError, match=r"unknown cost-model parameter 'usd_per_km\.air'"):
         DEFAULT_COST_MODEL.with_overrides({"usd_per_km.air": 1})
