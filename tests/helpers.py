@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -10,6 +11,12 @@ import pandas as pd
 from corridors.geo import boundaries
 from corridors.geo.boundaries import geodesic_lengths_m
 from corridors.routing import PIECE_COLUMNS
+
+
+def readme_prose() -> str:
+    """README.md with every run of whitespace as one space (its prose quotes computed figures)."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    return " ".join(text.split())
 
 
 def pieces_along(

@@ -13,7 +13,7 @@ from corridors.analysis.metrics import (
 from corridors.analysis.timemodel import DEFAULT_TIME_MODEL, TimeModel
 from corridors.geo import boundaries
 from tests.helpers import pieces_along as _pieces
-from tests.helpers import segments_along
+from tests.helpers import readme_prose, segments_along
 
 # Ganja (AZE) to Tbilisi (GEO), every 2 km or so: one crossing, many edges
 GANJA_TBILISI = [
@@ -187,7 +187,12 @@ def test_the_btc_reference_line_and_its_published_split(network: object) -> None
 
 def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
     from corridors.analysis.metrics import fastest_route, route_metrics
-    from corridors.routing import BORDER_FOR_ANY_H, SPEEDS_FOR_ANY_KMH, TRANSFER_FOR_ANY_H
+    from corridors.routing import (
+        BORDER_FOR_ANY_H,
+        SPEEDS_FOR_ANY_KMH,
+        TRANSFER_FOR_ANY_H,
+        route,
+    )
 
     # the routing cost of modes="any" uses the time model's own defaults
     for mode, kmh in DEFAULT_TIME_MODEL.speed_kmh.items():
@@ -206,6 +211,12 @@ def test_any_mode_is_least_time_by_the_time_model(network: object) -> None:
     quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 1.0})
     r2 = fastest_route("Baku", "Tbilisi", network, time_model=quick)
     assert route_metrics(r2, time_model=quick)["length_km_by_mode"] == {"rail": 550.0}
+    # the README's example, from the default model's candidates
+    rail = route_metrics(route("Baku", "Tbilisi", network, modes="rail"))
+    assert (
+        f"(Baku → Tbilisi: road, {m['length_km']:,.0f} km in {m['time_h']} h, not rail, "
+        f"{rail['length_km']:,.0f} km in {r.meta['candidates_h']['rail']} h;"
+    ) in readme_prose()
 
 
 def test_any_mode_crosses_the_caspian_when_the_borders_around_it_cost_more(
@@ -227,6 +238,12 @@ def test_any_mode_crosses_the_caspian_when_the_borders_around_it_cost_more(
     assert m["length_km_by_mode"] == {"rail": 97.7, "sea": 348.9}
     assert m["time_h_breakdown"]["port_h"] == 48.0 and m["time_h_breakdown"]["border_h"] == 0
     assert r.meta["candidates_h"] == {"any": 62.3, "rail": 178.7, "road": 66.9}
+    h = r.meta["candidates_h"]
+    assert (
+        f"Baku → Turkmenbashi: across the Caspian from Alat, {m['length_km']:,.0f} km in "
+        f"{m['time_h']} h, not the road through Iran in {h['road']} h nor the rail round the "
+        f"Caspian through three borders in {h['rail']} h)"
+    ) in readme_prose()
 
 
 def test_a_drawn_link_takes_its_neighbours_gauge_or_its_countrys() -> None:

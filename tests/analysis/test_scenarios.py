@@ -17,6 +17,7 @@ from corridors.analysis.scenarios import (
 from corridors.analysis.timemodel import time_distance
 from corridors.network.core import Network
 from corridors.outputs.scenario_map import scenario_map
+from tests.helpers import readme_prose
 
 
 def _row(result: object, rid: str) -> dict[str, object]:
@@ -49,6 +50,19 @@ def test_opening_meghri_shortens_baku_nakhchivan_and_adds_armenia(network: Netwo
     assert (zangezur["baseline_km"], zangezur["scenario_km"]) == (852.7, 829.5)
     assert zangezur["delta_missing_km"] == -49.4
     assert zangezur["note"] == ""
+    # the README's prose on this scenario: the trip in whole km, Zangezur's missing km to zero
+    from corridors.analysis.metrics import route_metrics
+    from corridors.definitions._load import load
+    from corridors.routing import route_corridor
+
+    today = route_metrics(route_corridor(load("zangezur"), network))["missing_km"]
+    assert zangezur["delta_missing_km"] == -today
+    assert (
+        f"turns a {trip['baseline_km']:,.0f} km rail trip from Baku to Nakhchivan — today round "
+        "the Caspian through Russia, Kazakhstan, Turkmenistan and Iran — into "
+        f"{trip['scenario_km']:,.0f} km through Armenia, and the Zangezur corridor's missing "
+        "km drop to zero"
+    ) in readme_prose()
 
 
 def test_rasht_astara_built_joins_baku_and_tehran(network: Network) -> None:
