@@ -30,6 +30,7 @@ from corridors.analysis.fidelity import (
 from corridors.model import Mode, Status
 from corridors.network.core import Network, network_from_segments
 from tests.conftest import shared_path
+from tests.helpers import readme_prose
 
 
 def _by_id() -> dict[str, PublishedLine]:
@@ -243,6 +244,27 @@ def test_every_published_length_of_the_definitions_is_in_the_table(network: Netw
     assert all(r.kind == "definition" and r.modelled_km is not None for r in rows)
     btc = [r for r in rows if r.id.startswith("btc-pipeline/")]
     assert [r.published_km for r in btc] == [443.0, 249.0, 1076.0]
+
+
+def test_the_readme_quotes_this_summary(network: Network) -> None:
+    rows = fidelity_rows(network)
+    official = fidelity_summary([r for r in rows if r.kind != "definition"])
+    defined = fidelity_summary([r for r in rows if r.kind == "definition"])
+    worst = max((r for r in rows if r.kind != "definition"), key=lambda r: abs(r.error_pct))
+    assert worst.id == "gyumri-vanadzor"
+    assert (official.n_rows, official.within_5_pct, defined.n_rows, defined.within_5_pct) == (
+        27,
+        27,
+        17,
+        10,
+    )
+    assert (
+        f"median |error| {official.median_abs_error_pct:.1f} % over the {official.n_rows} "
+        f"official lines (all {official.within_5_pct} within ±5 %, the largest "
+        f"Gyumri–Vanadzor {worst.error_pct:+.1f} %) and {defined.median_abs_error_pct:.1f} % "
+        f"over the {defined.n_rows} published lengths in the definitions "
+        f"({defined.within_5_pct} within ±5 %)"
+    ) in readme_prose()
 
 
 # --- on the embedded backbone with the regional OSM layer and OSM borders ----------------------

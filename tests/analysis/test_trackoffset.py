@@ -19,7 +19,8 @@ from corridors.analysis.trackoffset import (
     track_offsets,
 )
 from corridors.network.core import Network
-from corridors.routing import route_corridor
+from corridors.routing import route_corridor, route_corridors
+from tests.helpers import readme_prose
 
 GEOD = Geod(ellps="WGS84")
 TRACK = [shapely.LineString([(44.0, 41.0), (44.1, 41.0)])]
@@ -95,3 +96,22 @@ def test_the_schematic_backbone_alone_runs_tens_to_hundreds_of_metres_off_the_tr
     bundled = load_network("bundled")
     o = track_offset(route_corridor(corridors.load("btk"), bundled))
     assert (round(o.covered_km, 1), round(o.median_m, 1), round(o.p90_m, 1)) == (757.1, 41.7, 609.6)
+    assert (
+        f"puts BTK a median {o.median_m:.1f} m and a p90 {o.p90_m:,.0f} m off the track"
+    ) in readme_prose()
+
+
+def test_the_readme_quotes_the_offsets_of_the_shipped_corridors(network: Network) -> None:
+    # what `corridors fidelity` measures: every shipped corridor, as routed
+    routes, _ = route_corridors(corridors.load_all(), network)
+    whole = track_offsets(routes)[-1]
+    assert whole.id == "all"
+    assert (round(whole.covered_km, 1), round(whole.median_m, 1), round(whole.p90_m, 1)) == (
+        4879.1,
+        0.0,
+        1.4,
+    )
+    assert (
+        f"on the default network the median is {whole.median_m:.1f} m and the p90 "
+        f"{whole.p90_m:.1f} m over {whole.covered_km:,.0f} covered km of the shipped corridors"
+    ) in readme_prose()
