@@ -169,3 +169,16 @@ def test_rail_routes_inside_the_region_do_not_depend_on_the_extent(
     sadakhlo = route("Svilengrad", "Sadakhlo", double, modes="rail")
     assert _countries(sadakhlo) == ["BGR", "TUR", "GEO"]
     assert sadakhlo.length_km == pytest.approx(2281.269, abs=0.001)
+
+
+def test_the_readme_quotes_the_default_networks_size(network) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from tests.helpers import readme_prose
+
+    assert (network.n_nodes, network.n_edges) == (185989, 239436)
+    mb = len(pickle.dumps(network)) / 1e6
+    assert (
+        f"a worker holds the network ({network.n_nodes:,} nodes and {network.n_edges:,} edges "
+        f"here, {mb:.1f} MB pickled)"
+    ) in readme_prose()
