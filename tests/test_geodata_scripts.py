@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import ROOT, shared_path
+from tests.helpers import readme_prose
 
 
 def _script(name: str) -> ModuleType:
@@ -75,6 +76,7 @@ def test_the_committed_layer_is_small_attributed_and_dated() -> None:
     }
     layer = gpd.read_parquet(path)
     assert len(layer) == 15054 and layer["way_id"].is_unique
+    assert f"the regional OSM rail layer: {len(layer):,} ways" in readme_prose()
     assert set(layer["railway"]) == {"rail", "construction", "narrow_gauge", "proposed"}
     cols = {"way_id", "railway", "gauge", "gauge_mm", "usage", "electrified", "name"}
     assert cols <= set(layer.columns)

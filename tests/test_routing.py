@@ -13,6 +13,7 @@ from corridors.analysis.metrics import route_metrics
 from corridors.model import Leg, Mode, Waypoint
 from corridors.network.core import Network
 from corridors.routing import RoutingOptions, parse_place, route, route_corridor
+from tests.helpers import readme_prose
 
 
 def _metrics(cid: str, network: Network, **opts: object) -> dict[str, object]:
@@ -44,6 +45,11 @@ def test_zangezur_crosses_armenia_to_nakhchivan_and_turkiye(network: Network) ->
     missing = {x["link"] for x in m["missing_links"]}  # type: ignore[attr-defined]
     assert "meghri" in missing
     assert 500 < m["length_km"] < 1000  # type: ignore[operator]
+    iran = m["length_km_by_country"].get("IRN", 0.0)  # type: ignore[attr-defined]
+    assert iran == 0.0
+    assert (
+        f"Zangezur reads {' → '.join(m['countries'])} with {iran:.0f} km in Iran."  # type: ignore[arg-type]
+    ) in readme_prose()
 
 
 def test_zangezur_avoiding_armenia_is_infeasible(network: Network) -> None:
@@ -67,6 +73,12 @@ def test_middle_corridor_crosses_the_kyrgyz_stretch_at_maymak(network: Network) 
     names = [c["name"] for c in m["border_crossings"]]  # type: ignore[attr-defined]
     assert names[:2] == ["Sholdala–Zhoon-Döbö", "Maymak–Kürkireusu"]
     assert 10 < m["length_km_by_country"]["KGZ"] < 30  # type: ignore[index]
+    # the two Maymak crossings are 0 h transit: two rail waits at the default 40.6 h remain
+    border_h = m["time_h_breakdown"]["border_h"]  # type: ignore[index]
+    assert border_h == 2 * 40.6 == 81.2
+    assert f"the Middle Corridor's border time is two rail waits ({border_h} h), not four." in (
+        readme_prose()
+    )
 
 
 def test_instc_west_crosses_russia_azerbaijan_iran(network: Network) -> None:

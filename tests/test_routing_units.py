@@ -293,3 +293,13 @@ def test_a_sliver_met_before_its_own_countrys_run(monkeypatch: pytest.MonkeyPatc
     assert km_in_countries(p, ["AZE", "ARM"]) == {"AZE": 9.1, "ARM": 35.8}
     assert km_in_countries(p, ["AZE"]) == {"AZE": 9.1}
     assert km_in_countries(p, ["IRN", "AZE"]) == {"IRN": 32.7, "AZE": 9.1}
+
+
+def test_the_readme_quotes_the_schematic_deviation() -> None:
+    from corridors.routing import SCHEMATIC_DEVIATION
+    from tests.helpers import readme_prose
+
+    assert (
+        f"hard avoid allows the middle of a schematic chord {SCHEMATIC_DEVIATION * 100:.1f} % "
+        "of its length off the border"
+    ) in readme_prose()
