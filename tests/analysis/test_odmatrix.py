@@ -140,6 +140,30 @@ def test_a_pair_off_the_network_is_reported_and_skipped(network) -> None:  # typ
     assert len(failed) == 1 and failed[0].startswith("Baku → Beijing (rail): route 'Baku'")
 
 
+def test_the_places_without_a_rail_baseline_are_those_the_readme_names(network) -> None:  # type: ignore[no-untyped-def]
+    from corridors import InfeasibleRouteError, SnapError
+    from tests.helpers import readme_prose
+
+    off = []
+    for place in [p.name for p in main_places()]:
+        if place == "Baku":
+            continue
+        try:
+            baseline(Item("od", f"Baku → {place} (rail)", "Baku", place, "rail"), network)
+        except (InfeasibleRouteError, SnapError):
+            off.append(place)
+    # Baku reaches the 44 others, so every pair among the 45 has a baseline: 1,225 - 990
+    assert off == ["Minjivan", "Zangilan", "Aghband", "Mumbai", "Beijing"]
+    assert 5 * 49 - 10 == 1225 - 990
+    text = readme_prose()
+    assert (
+        "Places off the rail network (Minjivan, Zangilan and Aghband on the Horadiz–Aghband "
+        "line being built, Beijing beyond the network's east edge, Mumbai on an Indian rail "
+        "network that no line joins to the rest) have no baseline"
+    ) in text
+    assert "990 pairs with a rail baseline (235 without)" in text
+
+
 def test_od_file_path(tmp_path: Path) -> None:
     p = tmp_path / "x.csv"
     p.write_text("from,to,mode\nBaku,Ganja,road\n", encoding="utf-8")
