@@ -18,6 +18,7 @@ from corridors.analysis.criticality import (
 from corridors.analysis.odmatrix import Group, matrix_items, pack, plan_groups, sweep_od
 from corridors.geo.geodata import main_places
 from corridors.network.core import Network
+from tests.helpers import readme_prose
 
 PAIRS = "from,to\nArarat,Yerevan\nYerevan,Gyumri\nKars,Akhalkalaki\nTehran,Qazvin\n"
 NO_PATH = "route {!r} – {!r} (rail): no path on the rail network between these places"
@@ -43,6 +44,16 @@ def test_the_main_places_and_their_1225_pairs() -> None:
     assert len(pairs) == 1225
     assert pairs[0] == Item("od", "Baku → Alat (rail)", "Baku", "Alat", "rail")
     assert pairs[-1].id == "Poti → Batumi (rail)"
+    text = readme_prose()
+    assert (
+        f"every unordered pair of the gazetteer's {len(names)} main places, {len(pairs):,} pairs"
+    ) in text
+    capitals, ports = names[40:46], names[46:]
+    assert (
+        "the 40 cities that two or more shipped corridors pass within 25 km of, the capitals "
+        f"of the corridor countries left out ({', '.join(capitals)})"
+    ) in text
+    assert f"Corridor's ferries left out ({', '.join(ports)})" in text
 
 
 def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +153,6 @@ def test_a_pair_off_the_network_is_reported_and_skipped(network) -> None:  # typ
 
 def test_the_places_without_a_rail_baseline_are_those_the_readme_names(network) -> None:  # type: ignore[no-untyped-def]
     from corridors import InfeasibleRouteError, SnapError
-    from tests.helpers import readme_prose
 
     off = []
     for place in [p.name for p in main_places()]:
