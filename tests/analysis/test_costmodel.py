@@ -52,6 +52,23 @@ def test_the_readme_quotes_these_costs(network) -> None:  # type: ignore[no-unty
     assert line in " ".join(readme.split())
 
 
+def test_the_readme_quotes_the_defaults_and_the_road_range() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    p, low_high = DEFAULT_COST_MODEL.params(), DEFAULT_COST_MODEL.ranges["usd_per_km.road"]
+    assert (
+        f"rail {p['usd_per_km.rail']:.2f} USD/km (CPMM 2020, 836 USD per 500 km), road "
+        f"{p['usd_per_km.road']:.2f} USD/km (World Bank transport note, "
+        f"{low_high[0]:.2f}–{low_high[1]:.2f}), ferry {p['usd_per_km.ferry']:.1f} and sea "
+        f"{p['usd_per_km.sea']:.1f} USD/km (assumptions), border crossing rail "
+        f"{p['border_usd.rail']:.0f} and road {p['border_usd.road']:.0f} USD (CPMM 2020), port "
+        f"call {p['port_call_usd']:.0f} USD (assumption), transshipment "
+        f"{p['transshipment_usd']:.0f} USD (CPMM 2020, gauge change at Dostyk)"
+    ) in " ".join(readme.split())
+    assert round(836 / 500, 2) == p["usd_per_km.rail"]
+
+
 def test_unknown_parameter() -> None:
     with pytest.raises(KeyError, match=r"unknown cost-model parameter 'usd_per_km\.air'"):
         DEFAULT_COST_MODEL.with_overrides({"usd_per_km.air": 1})

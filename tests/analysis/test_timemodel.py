@@ -177,3 +177,20 @@ def test_time_distance_starting_at_sea_and_on_lines_without_speed() -> None:
     assert list(prof["km"]) == [0.0, 0.0, 0.0, 28.0, 78.0, 79.0, 91.35]
     assert list(prof["h"]) == [0.0, 24.0, 24.0, 25.0, 25.0, 25.0, 25.294]
     assert list(prof["event"]) == ["", "port", "", "", "", "", ""]
+
+
+def test_the_readme_table_gives_the_defaults() -> None:
+    from tests.helpers import readme_prose
+
+    m = DEFAULT_TIME_MODEL
+    s, b = m.speed_kmh, m.border_dwell_h
+    text = readme_prose()
+    for row in (
+        f"| rail speed | {s['rail']} km/h |",
+        f"| road speed | {s['road']} km/h |",
+        f"| ferry / sea speed | {s['ferry']:.0f} / {s['sea']:.0f} km/h |",
+        f"| border dwell, rail / road | {b['rail']} h / {b['road']} h |",
+        f"| port dwell per call | {m.port_dwell_h:.0f} h |",
+        f"| transshipment | {m.transshipment_h:.0f} h |",
+    ):
+        assert row in text, row

@@ -61,3 +61,24 @@ def test_single_process_sweep_values(network) -> None:  # type: ignore[no-untype
     again, _ = sweep_uncertainty(["btk"], network, samples=3, seed=1, scheduler="none")
     assert again == rows
     assert len({r["time_h"] for r in rows}) == 3
+
+
+def test_the_readme_quotes_these_ranges() -> None:
+    from corridors.analysis.uncertainty import MAX_DELAY_YEARS
+    from tests.helpers import readme_prose
+
+    rail, road, speed = (
+        TIME_RANGES["border_dwell_h.rail"],
+        TIME_RANGES["border_dwell_h.road"],
+        TIME_RANGES["speed_kmh.rail"],
+    )
+    text = readme_prose()
+    assert f"a delay drawn on 0–{MAX_DELAY_YEARS:.0f} years is reached" in text
+    assert (
+        f"Rail border dwell ranges from {rail[0]} h (CAREC CPMM 2019 rail average, the lowest "
+        f"annual average we have) over {rail[1]} h (2022, the default) to {rail[2]} h"
+    ) in text
+    assert (
+        f"road dwell {road[1]} h (2022) to {road[2]} h (2020); rail speed {speed[0]} km/h (2020 "
+        f"speed without delay) to {speed[2]} km/h (2022)."
+    ) in text
