@@ -7,9 +7,10 @@ one-line reason) is equivalent: no test can tell it from the real code, so it is
 its reason and left out of the score. Other survivors are listed with their diff so each can
 be killed by a test or explained as equivalent.
 
-A module that the current ``mutants/`` holds no mutant of (``only_mutate`` was narrowed for
-a run on a few modules) keeps its row, survivors and equivalents from the report being
-replaced, marked as carried over: a run on routing does not erase the time model's score.
+A module that the current ``mutants/`` holds no checked mutant of (``only_mutate`` was
+narrowed for a run on a few modules, or a sample generated them all) keeps its row,
+survivors and equivalents from the report being replaced, marked as carried over: a run on
+routing does not erase the time model's score.
 
 ``--sample MODULE=N --seed S`` checks a reproducible random sample of a module instead of
 all of it (a full run on routing takes hours): the module's mutant names, sorted, are drawn
@@ -215,7 +216,9 @@ def render(
     reasons = {n: r for n, r in (equivalent or {}).items() if statuses.get(n) in SURVIVED}
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     not_run: Counter[str] = Counter(module_of(n) for n, s in statuses.items() if s == "not checked")
-    present = {module_of(n) for n in statuses}
+    # a module none of whose mutants was checked in this run (generated, not run) keeps the
+    # earlier report's row: generating every module for a sample of two erases nothing
+    present = {module_of(n) for n, s in statuses.items() if s != "not checked"}
     kept = {m: c for m, c in (carried or {}).items() if m not in present}
     statuses = {n: s for n, s in statuses.items() if s != "not checked"}
     in_sample = {n for x in samples.values() for n in x.drawn}
