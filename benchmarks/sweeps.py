@@ -18,11 +18,11 @@ from typing import Any
 from benchmarks._harness import Context, Row, fmt_time, log
 
 #: Main places whose pairs the OD benchmark sweeps (10: 45 pairs, 21 with a rail baseline,
-#: 9,341 closures). All 50 (1,225 pairs, 990 with a rail baseline, 665,456 closures in 4,199
-#: shared closures) are ``CORRIDORS_BENCH_MATRIX=50``: one customisation of the contraction
-#: hierarchy per shared closure and up to four queries per pair using it, but nearly a third
-#: of the closures of long pairs are rerouted in full, so hours of CPU in one process
-#: (benchmarks/OD_MATRIX.md), not the default of ``make bench`` on this shared 2-core machine.
+#: 9,273 closures). All 50 (1,225 pairs, 990 with a rail baseline, 647,004 closures in 4,147
+#: shared closures) are ``CORRIDORS_BENCH_MATRIX=50``: one partial re-customisation of the
+#: contraction hierarchy per shared closure and a query per pair using it, about 21 min in
+#: one process and 19 min on ``LocalCluster(2)`` here (benchmarks/OD_MATRIX.md), so not the
+#: default of ``make bench`` on this 2-core machine.
 MATRIX_PLACES = int(os.environ.get("CORRIDORS_BENCH_MATRIX", "10"))
 
 UNCERTAINTY_IDS = ("btk", "zangezur", "middle-corridor", "instc-west", "instc-east")
