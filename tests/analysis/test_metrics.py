@@ -611,3 +611,95 @@ def test_a_drawn_stretch_at_the_start_takes_its_countrys_rule() -> None:
     assert [(b["from_mm"], b["to_mm"], b["lon"], b["lat"]) for b in breaks] == [
         (1435, 1520, 43.0, 40.6)
     ]
+
+
+def test_compare_row_of_hand_made_metrics_fills_every_column() -> None:
+    from corridors.analysis.metrics import COMPARE_COLUMNS, compare_row
+
+    m = {
+        "id": "x",
+        "name": "X",
+        "from": "A",
+        "to": "B",
+        "length_km": 300.0,
+        "missing_km": 0.0,
+        "length_km_by_mode": {"rail": 100.0, "road": 150.0, "ferry": 50.0},
+        "length_km_by_country": {"AZE": 200.0, "GEO": 100.0},
+        "border_crossings_count": 1,
+        "countries": ["AZE", "GEO"],
+        "avoids": [],
+        "gauge_breaks": [],
+        "transshipments": [{}, {}],
+        "time_h": 12.5,
+        "published_km": None,
+    }  # no "kind": a corridor
+    row = compare_row(m)
+    assert list(row) == list(COMPARE_COLUMNS)
+    assert row == {
+        "id": "x",
+        "name": "X",
+        "kind": "corridor",
+        "from": "A",
+        "to": "B",
+        "length_km": 300.0,
+        "operational_km": 300.0,
+        "missing_km": 0.0,
+        "rail_km": 100.0,
+        "road_km": 150.0,
+        "ferry_km": 50.0,
+        "sea_km": 0.0,
+        "border_crossings": 1,
+        "countries": "AZE → GEO",
+        "avoids": "",
+        "avoids_ok": "n/a",
+        "via_RUS": "no",
+        "RUS_km": 0.0,
+        "via_IRN": "no",
+        "IRN_km": 0.0,
+        "via_ARM": "no",
+        "ARM_km": 0.0,
+        "via_GEO": "yes",
+        "GEO_km": 100.0,
+        "gauge_breaks": 0,
+        "transshipments": 2,
+        "time_h": 12.5,
+        "time_h_today": 12.5,
+        "published_km": None,
+        "published_km_by_country": "",
+    }
+
+
+def test_compare_keeps_the_order_given_when_routes_and_definitions_mix() -> None:
+    import corridors
+    from corridors.analysis.metrics import compare
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    net = _tiny_network()
+    first = corridors.Corridor(
+        id="first",
+        name="First",
+        summary="a definition, routed by compare",
+        waypoints=(baku, alat),
+        legs=(Leg(baku, alat, Mode.RAIL),),
+        modes=(Mode.RAIL,),
+    )
+    second = corridors.Corridor(
+        id="second",
+        name="Second",
+        summary="routed before compare",
+        waypoints=(alat, aktau),
+        legs=(Leg(alat, aktau, Mode.FERRY),),
+        modes=(Mode.FERRY,),
+    )
+    routed = route_corridor(second, net, links={})  # type: ignore[arg-type]
+    frame = compare([first, routed], net)
+    assert frame["id"].tolist() == ["first", "second"]
+    assert frame.attrs["errors"] == {}
+    # the provenance is the first row's route's
+    again = route_corridor(first, net, links={})  # type: ignore[arg-type]
+    prov = dict(frame.attrs["provenance"])
+    assert prov["definitions"] == {"first": ""}
+    assert prov == {**again.meta, "created": prov["created"]}
