@@ -303,3 +303,50 @@ def test_the_readme_quotes_the_schematic_deviation() -> None:
         f"hard avoid allows the middle of a schematic chord {SCHEMATIC_DEVIATION * 100:.1f} % "
         "of its length off the border"
     ) in readme_prose()
+
+
+# --- _weights --------------------------------------------------------------------------------
+
+
+def test_by_time_a_mode_without_a_speed_costs_a_thousand_hours_a_km() -> None:
+    # a pipeline has no speed for mode="any": 1e-3 km/h, so 1000 h per km, never taken
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _weights
+    from tests.helpers import segments_along
+
+    rows = segments_along([(70.0, 48.0), (70.2, 48.0)], "pipeline")
+    rows += segments_along([(70.2, 48.0), (70.4, 48.0)], "rail")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    w = _weights(g, RoutingOptions(), by_time=True, border_h={})
+    km = g.length_m / 1000.0
+    pipe = g.mode == 5  # MODES.index("pipeline")
+    assert pipe.sum() == 1 and (~pipe).sum() == 1
+    assert w[pipe].tolist() == (km[pipe] / 1e-3).tolist()
+    assert w[~pipe].tolist() == (km[~pipe] / 53.9).tolist()
+
+
+def test_by_length_the_costs_are_one_array_whatever_the_transfer() -> None:
+    # the transfer hours are no part of a length cost: one cached array for any of them (a
+    # soft avoid, so that the costs are a new array, not the graph's lengths themselves)
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _weights
+    from tests.helpers import segments_along
+
+    rows = segments_along([(70.0, 48.0), (70.2, 48.0)], "rail")  # in Kazakhstan
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    opts = RoutingOptions(avoid=("KAZ",), avoid_mode="soft")
+    first = _weights(g, opts, by_time=False, transfer_h=1.0)
+    assert first is not g.length_m
+    assert _weights(g, opts, by_time=False, transfer_h=2.0) is first
+    assert _weights(g, opts, by_time=False) is first
+    assert first.tolist() == (g.length_m * 10.0).tolist()
+
+
+# --- parse_place -----------------------------------------------------------------------------
+
+
+def test_a_place_on_the_antimeridian_is_a_point() -> None:
+    from corridors.model import Role
+    from corridors.routing import parse_place
+
+    assert parse_place("180,10") == Waypoint("180.0000,10.0000", 180.0, 10.0, "XXX", Role.VIA)
