@@ -350,3 +350,65 @@ def test_a_place_on_the_antimeridian_is_a_point() -> None:
     from corridors.routing import parse_place
 
     assert parse_place("180,10") == Waypoint("180.0000,10.0000", 180.0, 10.0, "XXX", Role.VIA)
+
+
+# --- route_corridor and route_corridors on a hand-made line ---------------------------------
+
+
+def _pipeline_then_rail() -> tuple[object, object]:
+    import corridors
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    net = network_from_segments(pd.DataFrame(segments_along(_LINE, "rail")))
+    a, b = Waypoint("A", 69.0, 48.0, "KAZ"), Waypoint("B", 70.0, 48.0, "KAZ")
+    c = Waypoint("C", 70.4, 48.0, "KAZ")
+    cor = corridors.Corridor(
+        id="pl",
+        name="PL",
+        summary="t",
+        waypoints=(a, b, c),
+        legs=(Leg(a, b, Mode.PIPELINE), Leg(b, c, Mode.RAIL)),
+        modes=(Mode.PIPELINE, Mode.RAIL),
+    )
+    return cor, net
+
+
+def test_a_pipeline_leg_is_drawn_not_missing() -> None:
+    from corridors.routing import route_corridor
+
+    cor, net = _pipeline_then_rail()
+    r = route_corridor(cor, net, links={})  # type: ignore[arg-type]
+    pipe, rail = r.legs
+    assert (pipe.missing, pipe.opened, pipe.status) == (False, False, Status.OPERATIONAL)
+    assert (pipe.snap_start_km, pipe.snap_end_km, pipe.access_km) == (None, None, 0.0)
+    assert (round(pipe.length_km, 3), round(rail.length_km, 3)) == (74.625, 29.85)
+    # one table of both legs' pieces, indexed 0, 1, ... throughout
+    assert r.pieces.index.tolist() == list(range(len(r.pieces)))
+    assert r.pieces["leg"].tolist()[0] == 0 and r.pieces["leg"].tolist()[-1] == 1
+    assert r.pieces["missing"].tolist() == [False] * len(r.pieces)
+
+
+def test_the_links_given_are_the_only_ones_known() -> None:
+    from corridors import CorridorsError
+    from corridors.routing import RoutingOptions, route_corridor
+
+    cor, net = _pipeline_then_rail()
+    opts = RoutingOptions(open_links=("akhalkalaki-kars",))  # a shipped link
+    route_corridor(cor, net, options=opts)  # type: ignore[arg-type]
+    with pytest.raises(CorridorsError, match="akhalkalaki-kars"):
+        route_corridor(cor, net, options=opts, links={})  # type: ignore[arg-type]
+
+
+def test_each_corridor_is_routed_with_the_options_given(caplog: pytest.LogCaptureFixture) -> None:
+    from corridors.routing import RoutingOptions, route_corridors
+
+    cor, net = _pipeline_then_rail()
+    opts = RoutingOptions(avoid=("KAZ",), avoid_mode="soft", soft_penalty=3.0)
+    with caplog.at_level("WARNING", logger="corridors"):
+        (r,), errors = route_corridors([cor], net, options=opts)  # type: ignore[list-item, arg-type]
+    assert errors == {}
+    assert r.options == opts
+    warning = "soft avoid: the route still enters KAZ for 104.5 km (no path found that avoids it)"
+    assert r.warnings == (warning,)
+    assert [m for m in caplog.messages if "soft avoid" in m] == [warning]
