@@ -703,3 +703,84 @@ def test_compare_keeps_the_order_given_when_routes_and_definitions_mix() -> None
     prov = dict(frame.attrs["provenance"])
     assert prov["definitions"] == {"first": ""}
     assert prov == {**again.meta, "created": prov["created"]}
+
+
+def _baku_alat(**leg: object) -> object:
+    import corridors
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
+    c = corridors.Corridor(
+        id="ba",
+        name="BA",
+        summary="t",
+        waypoints=(baku, alat),
+        legs=(Leg(baku, alat, Mode.RAIL, **leg),),  # type: ignore[arg-type]
+        modes=(Mode.RAIL,),
+    )
+    return route_corridor(c, _tiny_network(), links={})  # type: ignore[arg-type]
+
+
+def test_a_planned_leg_says_why_it_is_missing_and_its_published_km_keep_a_tenth() -> None:
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import PublishedLength, Status
+
+    r = _baku_alat(status=Status.PLANNED, published_length=PublishedLength(60.24, "s", "2024"))
+    m = route_metrics(r)  # type: ignore[arg-type]
+    assert m["legs"] == [
+        {
+            "from": "Baku",
+            "to": "Alat",
+            "mode": "rail",
+            "status": "planned",
+            "length_km": 59.8,
+            "missing": True,
+            "reason": "status planned",
+            "published_km": 60.24,
+        }
+    ]
+    assert m["published_km_by_country"] == {"AZE": 60.2}
+
+
+def test_a_speed_under_one_km_an_hour_is_still_a_speed() -> None:
+    from corridors.analysis.metrics import route_metrics
+
+    r = _baku_alat()
+    slow = DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.rail": 0.5})
+    m = route_metrics(r, time_model=slow)  # type: ignore[arg-type]
+    assert round(r.length_km, 3) == 60.005  # type: ignore[attr-defined]
+    # 60.005 km at 0.5 km/h
+    assert m["time_h_breakdown"] == {
+        "moving_h": 120.0,
+        "border_h": 0,
+        "port_h": 0.0,
+        "transshipment_h": 0.0,
+        "total_h": 120.0,
+    }
+
+
+def test_a_change_of_mode_on_a_route_without_a_definition_is_named_for_the_place() -> None:
+    import dataclasses
+
+    import corridors
+    from corridors.analysis.metrics import transshipments
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("W", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    c = corridors.Corridor(
+        id="p",
+        name="P",
+        summary="t",
+        waypoints=(baku, alat, aktau),
+        legs=(Leg(baku, alat, Mode.RAIL), Leg(alat, aktau, Mode.FERRY)),
+        modes=(Mode.RAIL, Mode.FERRY),
+    )
+    routed = route_corridor(c, _tiny_network(), links={})  # type: ignore[arg-type]
+    r = dataclasses.replace(routed, corridor=None)  # as an ad-hoc route has none
+    # the waypoint is "W", the gazetteer's name there is Alat
+    assert transshipments(r) == [
+        {"from": "rail", "to": "ferry", "lon": 49.4, "lat": 39.94, "name": "Alat", "km": 60.0}
+    ]
