@@ -784,3 +784,19 @@ def test_a_change_of_mode_on_a_route_without_a_definition_is_named_for_the_place
     assert transshipments(r) == [
         {"from": "rail", "to": "ferry", "lon": 49.4, "lat": 39.94, "name": "Alat", "km": 60.0}
     ]
+
+
+def test_the_multimodal_candidate_is_routed_on_the_time_models_own_dwells(
+    network: object,
+) -> None:
+    from corridors.analysis.metrics import fastest_route
+
+    # no rail border dwell: the multimodal candidate takes the rail round the Caspian
+    quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 0.0})
+    r = fastest_route("Baku", "Turkmenbashi", network, time_model=quick)
+    # (the crossing from Alat would be 62.3 h)
+    assert r.meta["candidates_h"] == {"any": 56.9, "rail": 56.9, "road": 66.9}
+    # 100 h in each port: the multimodal candidate keeps to the rail round the Caspian
+    slow_ports = DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": 100.0})
+    r = fastest_route("Baku", "Turkmenbashi", network, time_model=slow_ports)
+    assert r.meta["candidates_h"] == {"any": 178.7, "rail": 178.7, "road": 66.9}
