@@ -412,3 +412,20 @@ def test_each_corridor_is_routed_with_the_options_given(caplog: pytest.LogCaptur
     warning = "soft avoid: the route still enters KAZ for 104.5 km (no path found that avoids it)"
     assert r.warnings == (warning,)
     assert [m for m in caplog.messages if "soft avoid" in m] == [warning]
+
+
+def test_an_adhoc_route_is_by_rail_one_leg_with_the_networks_sources() -> None:
+    import dataclasses
+
+    from corridors.network.core import network_from_segments
+    from corridors.routing import route
+    from tests.helpers import segments_along
+
+    sources = {"t": {"name": "a test line", "licence": "none"}}
+    line = network_from_segments(pd.DataFrame(segments_along(_LINE, "rail")))
+    net = dataclasses.replace(line, meta={"sources": sources})
+    r = route((70.0, 48.0), (70.4, 48.0), net)  # no modes: by rail
+    (leg,) = r.legs
+    assert (leg.index, leg.mode, leg.missing) == (0, Mode.RAIL, False)
+    assert round(leg.length_km, 3) == 29.85
+    assert r.meta["data_sources"] == sources
