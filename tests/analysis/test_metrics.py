@@ -800,3 +800,22 @@ def test_the_multimodal_candidate_is_routed_on_the_time_models_own_dwells(
     slow_ports = DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": 100.0})
     r = fastest_route("Baku", "Turkmenbashi", network, time_model=slow_ports)
     assert r.meta["candidates_h"] == {"any": 178.7, "rail": 178.7, "road": 66.9}
+
+
+def test_a_corridor_without_legs_has_no_km_written_as_floats() -> None:
+    import json
+
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku = Waypoint("Baku", 49.84, 40.36, "AZE")
+    c = corridors.Corridor(
+        id="e", name="E", summary="t", waypoints=(baku,), legs=(), modes=(Mode.RAIL,)
+    )
+    m = route_metrics(route_corridor(c, _tiny_network(), links={}))  # type: ignore[arg-type]
+    keys = ("from", "to", "length_km", "access_km", "legs")
+    assert json.dumps({k: m[k] for k in keys}) == (
+        '{"from": null, "to": null, "length_km": 0.0, "access_km": 0.0, "legs": []}'
+    )
