@@ -819,3 +819,21 @@ def test_a_corridor_without_legs_has_no_km_written_as_floats() -> None:
     assert json.dumps({k: m[k] for k in keys}) == (
         '{"from": null, "to": null, "length_km": 0.0, "access_km": 0.0, "legs": []}'
     )
+
+
+def test_any_positive_gauge_is_a_gauge_of_its_own() -> None:
+    # a 1 mm gauge (a bad tag) is kept, not filled in as a drawn stretch; run in a thread so
+    # that a fill that never moves on fails the test instead of hanging it
+    import threading
+
+    from corridors.analysis.metrics import _filled_gauges
+
+    a = _pieces([(44.9, 41.0), (44.8, 41.1)], gauge_mm=1520)
+    b = _pieces([(44.8, 41.1), (44.7, 41.2)], gauge_mm=1)
+    c = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=0)  # in Armenia: its 1520 mm rule
+    rail = pd.concat([a, b, c], ignore_index=True)
+    out: list[list[int]] = []
+    t = threading.Thread(target=lambda: out.append(_filled_gauges(rail).tolist()), daemon=True)
+    t.start()
+    t.join(timeout=5.0)
+    assert out == [[1520, 1, 1520]]
