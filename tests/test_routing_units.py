@@ -429,3 +429,30 @@ def test_an_adhoc_route_is_by_rail_one_leg_with_the_networks_sources() -> None:
     assert (leg.index, leg.mode, leg.missing) == (0, Mode.RAIL, False)
     assert round(leg.length_km, 3) == 29.85
     assert r.meta["data_sources"] == sources
+
+
+# --- _refine_hard_avoid ----------------------------------------------------------------------
+
+
+def test_a_path_into_an_avoided_country_is_searched_again_without_its_edges() -> None:
+    # A and B in Georgia, X in Armenia, west of both: both edges of A–X–B start at X (the
+    # lower node); the path by X counts 133.4 km in Armenia, the refined one goes by N
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _refine_hard_avoid
+    from tests.helpers import segments_along
+
+    a, b, x, n = (44.0, 41.6), (44.9, 41.6), (43.8, 40.9), (44.4, 41.7)
+    rows = segments_along([x, a], "rail") + segments_along([x, b], "rail")
+    rows += segments_along([a, n, b], "rail")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    na, nb, nx, nn = (_node(g, *p) for p in (a, b, x, n))
+    via_x = [int(np.flatnonzero((g.u == nx) & (g.v == end))[0]) for end in (na, nb)]
+    via_n = [int(np.flatnonzero((g.u == s) & (g.v == t))[0]) for s, t in ((na, nn), (nn, nb))]
+    assert g.country[nx] == "ARM"
+    pieces = _pieces_from_path(g, [na, nx, nb], via_x, 0, None)
+    assert km_in_countries(pieces, ("ARM",)) == {"ARM": 133.4}
+    mask = np.ones(len(g.u), dtype=bool)
+    found = _refine_hard_avoid(
+        g, ("t",), mask, g.length_m, ([na, nx, nb], via_x), na, nb, RoutingOptions(avoid=("ARM",))
+    )
+    assert found == ([na, nn, nb], via_n)
