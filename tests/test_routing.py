@@ -691,3 +691,14 @@ def test_by_time_a_cross_border_edge_costs_its_crossings_dwell(network: Network)
     assert len(zero) == 3
     assert all({g.country[g.u[e]], g.country[g.v[e]]} == {"KAZ", "KGZ"} for e in zero)
     assert int((h > 0).sum()) == 579 and not h[~cross].any()
+
+
+def test_any_mode_costs_the_border_dwells_given(network: Network) -> None:
+    # Baku – Turkmenbashi: at the default 40.6 h a rail border, across the Caspian from
+    # Alat; with no rail border dwell, the rail round it through three borders is faster
+    across = route_metrics(route("Baku", "Turkmenbashi", network, modes="any"))
+    assert across["length_km_by_mode"] == {"rail": 97.7, "sea": 348.9}
+    free = route("Baku", "Turkmenbashi", network, modes="any", border_h={"rail": 0.0})
+    m = route_metrics(free)
+    assert m["length_km_by_mode"] == {"rail": 3065.4}
+    assert m["countries"] == ["AZE", "RUS", "KAZ", "TKM"]

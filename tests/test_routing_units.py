@@ -303,3 +303,156 @@ def test_the_readme_quotes_the_schematic_deviation() -> None:
         f"hard avoid allows the middle of a schematic chord {SCHEMATIC_DEVIATION * 100:.1f} % "
         "of its length off the border"
     ) in readme_prose()
+
+
+# --- _weights --------------------------------------------------------------------------------
+
+
+def test_by_time_a_mode_without_a_speed_costs_a_thousand_hours_a_km() -> None:
+    # a pipeline has no speed for mode="any": 1e-3 km/h, so 1000 h per km, never taken
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _weights
+    from tests.helpers import segments_along
+
+    rows = segments_along([(70.0, 48.0), (70.2, 48.0)], "pipeline")
+    rows += segments_along([(70.2, 48.0), (70.4, 48.0)], "rail")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    w = _weights(g, RoutingOptions(), by_time=True, border_h={})
+    km = g.length_m / 1000.0
+    pipe = g.mode == 5  # MODES.index("pipeline")
+    assert pipe.sum() == 1 and (~pipe).sum() == 1
+    assert w[pipe].tolist() == (km[pipe] / 1e-3).tolist()
+    assert w[~pipe].tolist() == (km[~pipe] / 53.9).tolist()
+
+
+def test_by_length_the_costs_are_one_array_whatever_the_transfer() -> None:
+    # the transfer hours are no part of a length cost: one cached array for any of them (a
+    # soft avoid, so that the costs are a new array, not the graph's lengths themselves)
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _weights
+    from tests.helpers import segments_along
+
+    rows = segments_along([(70.0, 48.0), (70.2, 48.0)], "rail")  # in Kazakhstan
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    opts = RoutingOptions(avoid=("KAZ",), avoid_mode="soft")
+    first = _weights(g, opts, by_time=False, transfer_h=1.0)
+    assert first is not g.length_m
+    assert _weights(g, opts, by_time=False, transfer_h=2.0) is first
+    assert _weights(g, opts, by_time=False) is first
+    assert first.tolist() == (g.length_m * 10.0).tolist()
+
+
+# --- parse_place -----------------------------------------------------------------------------
+
+
+def test_a_place_on_the_antimeridian_is_a_point() -> None:
+    from corridors.model import Role
+    from corridors.routing import parse_place
+
+    assert parse_place("180,10") == Waypoint("180.0000,10.0000", 180.0, 10.0, "XXX", Role.VIA)
+
+
+# --- route_corridor and route_corridors on a hand-made line ---------------------------------
+
+
+def _pipeline_then_rail() -> tuple[object, object]:
+    import corridors
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    net = network_from_segments(pd.DataFrame(segments_along(_LINE, "rail")))
+    a, b = Waypoint("A", 69.0, 48.0, "KAZ"), Waypoint("B", 70.0, 48.0, "KAZ")
+    c = Waypoint("C", 70.4, 48.0, "KAZ")
+    cor = corridors.Corridor(
+        id="pl",
+        name="PL",
+        summary="t",
+        waypoints=(a, b, c),
+        legs=(Leg(a, b, Mode.PIPELINE), Leg(b, c, Mode.RAIL)),
+        modes=(Mode.PIPELINE, Mode.RAIL),
+    )
+    return cor, net
+
+
+def test_a_pipeline_leg_is_drawn_not_missing() -> None:
+    from corridors.routing import route_corridor
+
+    cor, net = _pipeline_then_rail()
+    r = route_corridor(cor, net, links={})  # type: ignore[arg-type]
+    pipe, rail = r.legs
+    assert (pipe.missing, pipe.opened, pipe.status) == (False, False, Status.OPERATIONAL)
+    assert (pipe.snap_start_km, pipe.snap_end_km, pipe.access_km) == (None, None, 0.0)
+    assert (round(pipe.length_km, 3), round(rail.length_km, 3)) == (74.625, 29.85)
+    # one table of both legs' pieces, indexed 0, 1, ... throughout
+    assert r.pieces.index.tolist() == list(range(len(r.pieces)))
+    assert r.pieces["leg"].tolist()[0] == 0 and r.pieces["leg"].tolist()[-1] == 1
+    assert r.pieces["missing"].tolist() == [False] * len(r.pieces)
+
+
+def test_the_links_given_are_the_only_ones_known() -> None:
+    from corridors import CorridorsError
+    from corridors.routing import RoutingOptions, route_corridor
+
+    cor, net = _pipeline_then_rail()
+    opts = RoutingOptions(open_links=("akhalkalaki-kars",))  # a shipped link
+    route_corridor(cor, net, options=opts)  # type: ignore[arg-type]
+    with pytest.raises(CorridorsError, match="akhalkalaki-kars"):
+        route_corridor(cor, net, options=opts, links={})  # type: ignore[arg-type]
+
+
+def test_each_corridor_is_routed_with_the_options_given(caplog: pytest.LogCaptureFixture) -> None:
+    from corridors.routing import RoutingOptions, route_corridors
+
+    cor, net = _pipeline_then_rail()
+    opts = RoutingOptions(avoid=("KAZ",), avoid_mode="soft", soft_penalty=3.0)
+    with caplog.at_level("WARNING", logger="corridors"):
+        (r,), errors = route_corridors([cor], net, options=opts)  # type: ignore[list-item, arg-type]
+    assert errors == {}
+    assert r.options == opts
+    warning = "soft avoid: the route still enters KAZ for 104.5 km (no path found that avoids it)"
+    assert r.warnings == (warning,)
+    assert [m for m in caplog.messages if "soft avoid" in m] == [warning]
+
+
+def test_an_adhoc_route_is_by_rail_one_leg_with_the_networks_sources() -> None:
+    import dataclasses
+
+    from corridors.network.core import network_from_segments
+    from corridors.routing import route
+    from tests.helpers import segments_along
+
+    sources = {"t": {"name": "a test line", "licence": "none"}}
+    line = network_from_segments(pd.DataFrame(segments_along(_LINE, "rail")))
+    net = dataclasses.replace(line, meta={"sources": sources})
+    r = route((70.0, 48.0), (70.4, 48.0), net)  # no modes: by rail
+    (leg,) = r.legs
+    assert (leg.index, leg.mode, leg.missing) == (0, Mode.RAIL, False)
+    assert round(leg.length_km, 3) == 29.85
+    assert r.meta["data_sources"] == sources
+
+
+# --- _refine_hard_avoid ----------------------------------------------------------------------
+
+
+def test_a_path_into_an_avoided_country_is_searched_again_without_its_edges() -> None:
+    # A and B in Georgia, X in Armenia, west of both: both edges of A–X–B start at X (the
+    # lower node); the path by X counts 133.4 km in Armenia, the refined one goes by N
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _refine_hard_avoid
+    from tests.helpers import segments_along
+
+    a, b, x, n = (44.0, 41.6), (44.9, 41.6), (43.8, 40.9), (44.4, 41.7)
+    rows = segments_along([x, a], "rail") + segments_along([x, b], "rail")
+    rows += segments_along([a, n, b], "rail")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    na, nb, nx, nn = (_node(g, *p) for p in (a, b, x, n))
+    via_x = [int(np.flatnonzero((g.u == nx) & (g.v == end))[0]) for end in (na, nb)]
+    via_n = [int(np.flatnonzero((g.u == s) & (g.v == t))[0]) for s, t in ((na, nn), (nn, nb))]
+    assert g.country[nx] == "ARM"
+    pieces = _pieces_from_path(g, [na, nx, nb], via_x, 0, None)
+    assert km_in_countries(pieces, ("ARM",)) == {"ARM": 133.4}
+    mask = np.ones(len(g.u), dtype=bool)
+    found = _refine_hard_avoid(
+        g, ("t",), mask, g.length_m, ([na, nx, nb], via_x), na, nb, RoutingOptions(avoid=("ARM",))
+    )
+    assert found == ([na, nn, nb], via_n)

@@ -611,3 +611,229 @@ def test_a_drawn_stretch_at_the_start_takes_its_countrys_rule() -> None:
     assert [(b["from_mm"], b["to_mm"], b["lon"], b["lat"]) for b in breaks] == [
         (1435, 1520, 43.0, 40.6)
     ]
+
+
+def test_compare_row_of_hand_made_metrics_fills_every_column() -> None:
+    from corridors.analysis.metrics import COMPARE_COLUMNS, compare_row
+
+    m = {
+        "id": "x",
+        "name": "X",
+        "from": "A",
+        "to": "B",
+        "length_km": 300.0,
+        "missing_km": 0.0,
+        "length_km_by_mode": {"rail": 100.0, "road": 150.0, "ferry": 50.0},
+        "length_km_by_country": {"AZE": 200.0, "GEO": 100.0},
+        "border_crossings_count": 1,
+        "countries": ["AZE", "GEO"],
+        "avoids": [],
+        "gauge_breaks": [],
+        "transshipments": [{}, {}],
+        "time_h": 12.5,
+        "published_km": None,
+    }  # no "kind": a corridor
+    row = compare_row(m)
+    assert list(row) == list(COMPARE_COLUMNS)
+    assert row == {
+        "id": "x",
+        "name": "X",
+        "kind": "corridor",
+        "from": "A",
+        "to": "B",
+        "length_km": 300.0,
+        "operational_km": 300.0,
+        "missing_km": 0.0,
+        "rail_km": 100.0,
+        "road_km": 150.0,
+        "ferry_km": 50.0,
+        "sea_km": 0.0,
+        "border_crossings": 1,
+        "countries": "AZE → GEO",
+        "avoids": "",
+        "avoids_ok": "n/a",
+        "via_RUS": "no",
+        "RUS_km": 0.0,
+        "via_IRN": "no",
+        "IRN_km": 0.0,
+        "via_ARM": "no",
+        "ARM_km": 0.0,
+        "via_GEO": "yes",
+        "GEO_km": 100.0,
+        "gauge_breaks": 0,
+        "transshipments": 2,
+        "time_h": 12.5,
+        "time_h_today": 12.5,
+        "published_km": None,
+        "published_km_by_country": "",
+    }
+
+
+def test_compare_keeps_the_order_given_when_routes_and_definitions_mix() -> None:
+    import corridors
+    from corridors.analysis.metrics import compare
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    net = _tiny_network()
+    first = corridors.Corridor(
+        id="first",
+        name="First",
+        summary="a definition, routed by compare",
+        waypoints=(baku, alat),
+        legs=(Leg(baku, alat, Mode.RAIL),),
+        modes=(Mode.RAIL,),
+    )
+    second = corridors.Corridor(
+        id="second",
+        name="Second",
+        summary="routed before compare",
+        waypoints=(alat, aktau),
+        legs=(Leg(alat, aktau, Mode.FERRY),),
+        modes=(Mode.FERRY,),
+    )
+    routed = route_corridor(second, net, links={})  # type: ignore[arg-type]
+    frame = compare([first, routed], net)
+    assert frame["id"].tolist() == ["first", "second"]
+    assert frame.attrs["errors"] == {}
+    # the provenance is the first row's route's
+    again = route_corridor(first, net, links={})  # type: ignore[arg-type]
+    prov = dict(frame.attrs["provenance"])
+    assert prov["definitions"] == {"first": ""}
+    assert prov == {**again.meta, "created": prov["created"]}
+
+
+def _baku_alat(**leg: object) -> object:
+    import corridors
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("Alat", 49.40, 39.94, "AZE")
+    c = corridors.Corridor(
+        id="ba",
+        name="BA",
+        summary="t",
+        waypoints=(baku, alat),
+        legs=(Leg(baku, alat, Mode.RAIL, **leg),),  # type: ignore[arg-type]
+        modes=(Mode.RAIL,),
+    )
+    return route_corridor(c, _tiny_network(), links={})  # type: ignore[arg-type]
+
+
+def test_a_planned_leg_says_why_it_is_missing_and_its_published_km_keep_a_tenth() -> None:
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import PublishedLength, Status
+
+    r = _baku_alat(status=Status.PLANNED, published_length=PublishedLength(60.24, "s", "2024"))
+    m = route_metrics(r)  # type: ignore[arg-type]
+    assert m["legs"] == [
+        {
+            "from": "Baku",
+            "to": "Alat",
+            "mode": "rail",
+            "status": "planned",
+            "length_km": 59.8,
+            "missing": True,
+            "reason": "status planned",
+            "published_km": 60.24,
+        }
+    ]
+    assert m["published_km_by_country"] == {"AZE": 60.2}
+
+
+def test_a_speed_under_one_km_an_hour_is_still_a_speed() -> None:
+    from corridors.analysis.metrics import route_metrics
+
+    r = _baku_alat()
+    slow = DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.rail": 0.5})
+    m = route_metrics(r, time_model=slow)  # type: ignore[arg-type]
+    assert round(r.length_km, 3) == 60.005  # type: ignore[attr-defined]
+    # 60.005 km at 0.5 km/h
+    assert m["time_h_breakdown"] == {
+        "moving_h": 120.0,
+        "border_h": 0,
+        "port_h": 0.0,
+        "transshipment_h": 0.0,
+        "total_h": 120.0,
+    }
+
+
+def test_a_change_of_mode_on_a_route_without_a_definition_is_named_for_the_place() -> None:
+    import dataclasses
+
+    import corridors
+    from corridors.analysis.metrics import transshipments
+    from corridors.model import Leg, Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku, alat = Waypoint("Baku", 49.84, 40.36, "AZE"), Waypoint("W", 49.40, 39.94, "AZE")
+    aktau = Waypoint("Aktau", 51.22, 43.60, "KAZ")
+    c = corridors.Corridor(
+        id="p",
+        name="P",
+        summary="t",
+        waypoints=(baku, alat, aktau),
+        legs=(Leg(baku, alat, Mode.RAIL), Leg(alat, aktau, Mode.FERRY)),
+        modes=(Mode.RAIL, Mode.FERRY),
+    )
+    routed = route_corridor(c, _tiny_network(), links={})  # type: ignore[arg-type]
+    r = dataclasses.replace(routed, corridor=None)  # as an ad-hoc route has none
+    # the waypoint is "W", the gazetteer's name there is Alat
+    assert transshipments(r) == [
+        {"from": "rail", "to": "ferry", "lon": 49.4, "lat": 39.94, "name": "Alat", "km": 60.0}
+    ]
+
+
+def test_the_multimodal_candidate_is_routed_on_the_time_models_own_dwells(
+    network: object,
+) -> None:
+    from corridors.analysis.metrics import fastest_route
+
+    # no rail border dwell: the multimodal candidate takes the rail round the Caspian
+    quick = DEFAULT_TIME_MODEL.with_overrides({"border_dwell_h.rail": 0.0})
+    r = fastest_route("Baku", "Turkmenbashi", network, time_model=quick)
+    # (the crossing from Alat would be 62.3 h)
+    assert r.meta["candidates_h"] == {"any": 56.9, "rail": 56.9, "road": 66.9}
+    # 100 h in each port: the multimodal candidate keeps to the rail round the Caspian
+    slow_ports = DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": 100.0})
+    r = fastest_route("Baku", "Turkmenbashi", network, time_model=slow_ports)
+    assert r.meta["candidates_h"] == {"any": 178.7, "rail": 178.7, "road": 66.9}
+
+
+def test_a_corridor_without_legs_has_no_km_written_as_floats() -> None:
+    import json
+
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.model import Mode, Waypoint
+    from corridors.routing import route_corridor
+
+    baku = Waypoint("Baku", 49.84, 40.36, "AZE")
+    c = corridors.Corridor(
+        id="e", name="E", summary="t", waypoints=(baku,), legs=(), modes=(Mode.RAIL,)
+    )
+    m = route_metrics(route_corridor(c, _tiny_network(), links={}))  # type: ignore[arg-type]
+    keys = ("from", "to", "length_km", "access_km", "legs")
+    assert json.dumps({k: m[k] for k in keys}) == (
+        '{"from": null, "to": null, "length_km": 0.0, "access_km": 0.0, "legs": []}'
+    )
+
+
+def test_any_positive_gauge_is_a_gauge_of_its_own() -> None:
+    # a 1 mm gauge (a bad tag) is kept, not filled in as a drawn stretch; run in a thread so
+    # that a fill that never moves on fails the test instead of hanging it
+    import threading
+
+    from corridors.analysis.metrics import _filled_gauges
+
+    a = _pieces([(44.9, 41.0), (44.8, 41.1)], gauge_mm=1520)
+    b = _pieces([(44.8, 41.1), (44.7, 41.2)], gauge_mm=1)
+    c = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=0)  # in Armenia: its 1520 mm rule
+    rail = pd.concat([a, b, c], ignore_index=True)
+    out: list[list[int]] = []
+    t = threading.Thread(target=lambda: out.append(_filled_gauges(rail).tolist()), daemon=True)
+    t.start()
+    t.join(timeout=5.0)
+    assert out == [[1520, 1, 1520]]
