@@ -56,6 +56,7 @@ __all__ = [
     "RoutingOptions",
     "as_waypoint",
     "corridor_between",
+    "crossing_names",
     "km_in_countries",
     "known_places",
     "parse_place",
@@ -682,17 +683,45 @@ def _weights(
     return w
 
 
+_CROSSING_NAMES: weakref.WeakKeyDictionary[RoutingGraph, dict[int, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def crossing_names(graph: RoutingGraph) -> dict[int, str]:
+    """The named crossing of each edge whose two ends lie in two countries, by edge index.
+
+    The nearest known crossing of the two countries to the edge's midpoint within their
+    naming radius (:func:`corridors.geo.runs.nearest_name`), as route metrics name a
+    crossing; edges with none near are left out. Worked out once per graph.
+    """
+    hit = _CROSSING_NAMES.get(graph)
+    if hit is None:
+        from corridors.geo.runs import crossing_candidates, nearest_name
+
+        cu, cv = graph.country[graph.u], graph.country[graph.v]
+        hit = {}
+        for e in np.flatnonzero((cu != cv) & (cu != "") & (cv != "")):
+            pair = frozenset((str(cu[e]), str(cv[e])))
+            mx = float(graph.x[graph.u[e]] + graph.x[graph.v[e]]) / 2
+            my = float(graph.y[graph.u[e]] + graph.y[graph.v[e]]) / 2
+            name = nearest_name(mx, my, crossing_candidates(pair))
+            if name is not None:
+                hit[int(e)] = name
+        _CROSSING_NAMES[graph] = hit
+    return hit
+
+
 def _border_hours(graph: RoutingGraph, border_h: Mapping[str, float]) -> npt.NDArray[np.float64]:
     """Border dwell, in hours, of each edge whose two ends lie in two countries.
 
-    The edge's crossing is named as route metrics name it (the nearest named crossing of
-    the two countries within their naming radius, :func:`corridors.geo.runs.nearest_name`);
-    where that crossing has its own dwell for the mode it applies, else ``border_h``.
+    The edge's crossing is named by :func:`crossing_names`; where that crossing has its own
+    dwell for the mode it applies, else ``border_h``.
     """
     from corridors.geo import geodata
-    from corridors.geo.runs import crossing_candidates, nearest_name
 
     own = {c.name: c for c in geodata.crossings() if c.dwell_h}
+    names = crossing_names(graph) if own else {}
     cu, cv = graph.country[graph.u], graph.country[graph.v]
     out = np.zeros(graph.u.size)
     for mode, hours in border_h.items():
@@ -703,10 +732,7 @@ def _border_hours(graph: RoutingGraph, border_h: Mapping[str, float]) -> npt.NDA
         )
         out[cross] = hours
         for e in cross if own else ():
-            pair = frozenset((str(cu[e]), str(cv[e])))
-            mx = float(graph.x[graph.u[e]] + graph.x[graph.v[e]]) / 2
-            my = float(graph.y[graph.u[e]] + graph.y[graph.v[e]]) / 2
-            name = nearest_name(mx, my, crossing_candidates(pair))
+            name = names.get(int(e))
             h = own[name].dwell_for(mode) if name in own else None
             if h is not None:
                 out[e] = h

@@ -46,11 +46,10 @@ import numpy as np
 from corridors._errors import InfeasibleRouteError, SnapError
 from corridors.analysis.costmodel import route_cost
 from corridors.analysis.metrics import route_metrics
-from corridors.geo.runs import boundary_point, crossing_candidates, nearest_name
 from corridors.model import Corridor, Leg, Role, Status
 from corridors.network._graph import MODES, RoutingGraph, routing_graph
 from corridors.network.core import Network
-from corridors.routing import Route, RoutingOptions, route, route_corridor
+from corridors.routing import Route, RoutingOptions, crossing_names, route, route_corridor
 
 __all__ = [
     "CRITICALITY_COLUMNS",
@@ -185,24 +184,16 @@ _CROSSINGS: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[int, str], tuple[
 def _named_crossings(graph: RoutingGraph) -> dict[tuple[int, str], tuple[int, ...]]:
     """Every network edge that crosses a land border, by ``(mode code, crossing name)``.
 
-    An edge is named after the known crossing nearest to where it crosses the border
-    (:func:`corridors.geo.runs.boundary_point`, within the naming radius of routes); edges
-    with no named crossing near are left out. Computed once per graph.
+    Named as routing names them for border dwell
+    (:func:`corridors.routing.crossing_names`); edges with no named crossing near are left
+    out. Grouped once per graph.
     """
     hit = _CROSSINGS.get(graph)
     if hit is None:
-        m = graph.n_network_edges
-        cu, cv = graph.country[graph.u[:m]], graph.country[graph.v[:m]]
         groups: dict[tuple[int, str], list[int]] = {}
-        for e in np.flatnonzero((cu != "") & (cv != "") & (cu != cv)):
-            a, b = str(cu[e]), str(cv[e])
-            u, v = int(graph.u[e]), int(graph.v[e])
-            lon, lat = boundary_point(
-                float(graph.x[u]), float(graph.y[u]), float(graph.x[v]), float(graph.y[v]), b
-            )
-            name = nearest_name(lon, lat, crossing_candidates(frozenset((a, b))))
-            if name is not None:
-                groups.setdefault((int(graph.mode[e]), name), []).append(int(e))
+        for e, name in sorted(crossing_names(graph).items()):
+            if e < graph.n_network_edges:
+                groups.setdefault((int(graph.mode[e]), name), []).append(e)
         hit = _CROSSINGS[graph] = {k: tuple(v) for k, v in groups.items()}
     return hit
 

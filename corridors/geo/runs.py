@@ -25,7 +25,6 @@ __all__ = [
     "SEA",
     "WATER_MODES",
     "Run",
-    "boundary_point",
     "country_runs",
     "crossing_candidates",
     "nearest_candidate",
@@ -240,25 +239,14 @@ def _place_crossings(
         e = sb
         while e > starts[k] and str(c0[e]) == b.country:
             e -= 1
-        at = 1.0 - _split_fraction(x0[e], y0[e], x1[e], y1[e], b.country)
-        px, py = _point_at(x0[e], y0[e], x1[e], y1[e], at)
+        inside_b = _split_fraction(x0[e], y0[e], x1[e], y1[e], b.country)
+        at = 1.0 - inside_b
+        px = float(x0[e] + (x1[e] - x0[e]) * at)
+        py = float(y0[e] + (y1[e] - y0[e]) * at)
         moved = float(length[e:sb].sum()) - float(length[e]) * at
         out[k] = Run(a.country, a.length_m - moved, a.start, (px, py), a.mode_start, a.mode_end)
         out[k + 1] = Run(b.country, b.length_m + moved, (px, py), b.end, b.mode_start, b.mode_end)
     return out
-
-
-def _point_at(x0: float, y0: float, x1: float, y1: float, at: float) -> tuple[float, float]:
-    return float(x0 + (x1 - x0) * at), float(y0 + (y1 - y0) * at)
-
-
-def boundary_point(x0: float, y0: float, x1: float, y1: float, iso3: str) -> tuple[float, float]:
-    """Where a straight piece from ``(x0, y0)`` into ``iso3`` crosses the border, in degrees.
-
-    The point at the share of the piece's length that lies outside ``iso3`` (the way
-    :func:`country_runs` places a crossing on a route), as ``(lon, lat)``.
-    """
-    return _point_at(x0, y0, x1, y1, 1.0 - _split_fraction(x0, y0, x1, y1, iso3))
 
 
 def nearest_candidate(

@@ -8,6 +8,7 @@ from corridors.analysis.costmodel import DEFAULT_COST_MODEL, route_cost
 from corridors.analysis.metrics import route_metrics
 from corridors.definitions._load import load
 from corridors.routing import route_corridor
+from tests.helpers import readme_prose
 
 
 def test_every_parameter_has_a_source_and_a_range_around_its_default() -> None:
@@ -40,16 +41,13 @@ def test_middle_corridor_pays_two_port_calls(network) -> None:  # type: ignore[n
 
 
 def test_the_readme_quotes_these_costs(network) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     costs = [
         route_cost(route_metrics(route_corridor(load(c), network)))["total_usd"]
         for c in ("btk", "middle-corridor")
     ]
     line = f"BTK costs {costs[0]:,} USD, the Middle Corridor {costs[1]:,} USD."
     assert line == "BTK costs 2,106 USD, the Middle Corridor 12,465 USD."
-    assert line in " ".join(readme.split())
+    assert line in readme_prose()
 
 
 def test_the_readme_quotes_the_defaults_and_the_road_range() -> None:

@@ -14,16 +14,9 @@ from corridors.analysis.criticality import (
     release_waypoints,
 )
 from corridors.definitions._load import load
+from tests.helpers import readme_prose
 
 CASPIAN = "Kuryk port – Alat (Port of Baku)"
-
-
-def _readme() -> str:
-    """The README's text with line breaks as spaces (its prose quotes these figures)."""
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +67,7 @@ def test_closing_the_caspian_ferry_line_reroutes_by_sea_and_closing_the_sea_cuts
             f"+{line['delta_length_km']} km, +{line['delta_time_h']} h and "
             f"+{line['delta_cost_usd']:,} USD"
         )
-        in _readme()
+        in readme_prose()
     )
     sea = _close(network, elements, "middle-corridor", f"water:{CASPIAN}")
     assert sea["cut"] is True
@@ -133,7 +126,7 @@ def test_closing_a_crossing_with_an_alternative_reroutes_with_its_numbers(
     assert (
         f"round Kyrgyzstan, {row['baseline_km']:,} → {row['length_km']:,} km, "
         f"+{row['delta_length_km']:,} km and +{row['delta_time_h']} h"
-    ) in _readme()
+    ) in readme_prose()
 
 
 def test_rows_read_back_from_parquet_are_ranked_as_rank_rows_ranks_them(network, tmp_path) -> None:  # type: ignore[no-untyped-def]
