@@ -690,7 +690,7 @@ def test_by_time_a_cross_border_edge_costs_its_crossings_dwell(network: Network)
     zero = np.flatnonzero(cross & rail & (h == 0.0))
     assert len(zero) == 3
     assert all({g.country[g.u[e]], g.country[g.v[e]]} == {"KAZ", "KGZ"} for e in zero)
-    assert int((h > 0).sum()) == 579 and not h[~cross].any()
+    assert int((h > 0).sum()) == 577 and not h[~cross].any()
 
 
 def test_any_mode_costs_the_border_dwells_given(network: Network) -> None:

@@ -487,6 +487,10 @@ class Addition:
     coords: tuple[tuple[float, float], ...]
     opened: int | None = None
     source: str | None = None
+    #: ``[lon, lat]`` nodes, in order, of the embedded network's simplified drawing of the
+    #: same line (straight edges between these nodes), which the builder drops so that the
+    #: line is not there twice.
+    supersedes: tuple[tuple[float, float], ...] = ()
 
 
 @_read_once("network_additions.yaml")
@@ -510,6 +514,26 @@ def network_additions() -> tuple[Addition, ...]:
             else:
                 pts.append(pt)
         mode, status = item.get("mode"), item.get("status", "operational")
+        old = item.get("supersedes", [])
+        gone = []
+        if not isinstance(old, list):
+            r.problems.append(f"{r.shown}: {label}: supersedes {old!r} is not a list of [lon, lat]")
+            old = []
+        for j, p in enumerate(old):
+            pt = (
+                r.point(f"{label} supersedes[{j}]", {"lon": p[0], "lat": p[1]})
+                if (isinstance(p, list) and len(p) == 2)
+                else None
+            )
+            if pt is None:
+                r.problems.append(
+                    f"{r.shown}: {label}: supersedes[{j}] {p!r} is not [lon, lat]"
+                    " (give the nodes of the network's edges this line replaces, in order)"
+                )
+            else:
+                gone.append(pt)
+        if len(gone) == 1:
+            r.problems.append(f"{r.shown}: {label}: supersedes needs 2+ nodes, got 1")
         if mode not in ("rail", "road") or len(pts) < 2:
             r.problems.append(f"{r.shown}: {label}: needs mode rail|road and 2+ coords")
             continue
@@ -522,6 +546,7 @@ def network_additions() -> tuple[Addition, ...]:
                 coords=tuple(pts),
                 opened=item.get("opened"),
                 source=r.source(label, item),
+                supersedes=tuple(gone),
             )
         )
     r.done()

@@ -398,6 +398,60 @@ def _addition_segments(parts: Sequence[pd.DataFrame], modes: Sequence[str]) -> p
     return pd.DataFrame(rows) if rows else empty_segments()
 
 
+_Pair = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _drop_superseded(part: pd.DataFrame, mode: str, box: BBox) -> pd.DataFrame:
+    """``part`` without the embedded network's edges of ``mode`` that an addition supersedes.
+
+    An added line may name the nodes of the embedded network's own, simplified drawing of
+    it (:attr:`corridors.geo.geodata.Addition.supersedes`): each straight edge between two
+    consecutive such nodes is dropped, in either direction, so the line is not there twice
+    (a phantom parallel route that misses the real stations and border point).
+
+    Raises
+    ------
+    DataSourceError
+        If an edge named with both ends inside ``box`` is not in the embedded network
+        (its data changed, or the nodes are mistyped).
+    """
+    named: dict[_Pair, tuple[str, tuple[float, float], tuple[float, float]]] = {}
+    for add in geodata.network_additions():
+        if add.mode == mode:
+            for a, b in itertools.pairwise(add.supersedes):
+                named[(_key(*a), _key(*b))] = (add.name, a, b)
+    if not named or part.empty:
+        return part
+    backbone = (
+        part["source"].astype(str).str.startswith("scgraph-data").to_numpy()
+        & (part["mode"] == mode).to_numpy()
+    )
+    ends = [
+        (_key(x0, y0), _key(x1, y1))
+        for x0, y0, x1, y1 in zip(part["x0"], part["y0"], part["x1"], part["y1"], strict=True)
+    ]
+    seen: set[_Pair] = set()
+    drop = np.zeros(len(part), dtype=bool)
+    for i, (a, b) in enumerate(ends):
+        if not backbone[i]:
+            continue
+        for pair in ((a, b), (b, a)):
+            if pair in named:
+                drop[i] = True
+                seen.add(pair)
+    west, south, east, north = box
+    for pair, (name, a, b) in named.items():
+        inside = all(west <= x <= east and south <= y <= north for x, y in (a, b))
+        if inside and pair not in seen:
+            raise DataSourceError(
+                f"geodata/network_additions.yaml: {name}: supersedes the {mode} edge "
+                f"[{a[0]}, {a[1]}] - [{b[0]}, {b[1]}], which the embedded network "
+                "(scgraph-data) does not have; correct the nodes or remove them"
+            )
+    kept: pd.DataFrame = part[~drop]
+    return kept
+
+
 def _drop_covered_additions(added: pd.DataFrame, layer_seg: pd.DataFrame) -> pd.DataFrame:
     """Added rail segments without those the OSM layer's track of the same status covers.
 
@@ -457,7 +511,7 @@ def network_from_bundled(
 
                 layer_seg = layer.layer_segments(box)
                 part = layer.replace_covered(part, layer_seg)
-            parts.append(part)
+            parts.append(_drop_superseded(part, mode, box))
         bar.update()
     added = _addition_segments(parts, modes)
     if layer_seg is not None and not added.empty:

@@ -86,12 +86,12 @@ def test_closing_boyuk_kesik_gardabani_cuts_btk(network, elements) -> None:  # t
     assert (row["baseline_km"], row["length_km"], row["countries_added"]) == (832.9, None, "")
 
 
-def test_closing_kartsakhi_closes_both_of_its_tracks_and_cuts_btk(network, elements) -> None:  # type: ignore[no-untyped-def]
-    # the network crosses GEO-TUR by rail twice at Kartsakhi: the OSM track BTK runs on
-    # (edge 53495) and a longer world-railways line (edge 39471) that shares none of its
-    # nodes; closing the crossing closes both, so Kars - Akhalkalaki has no way round
+def test_closing_kartsakhi_closes_its_track_and_cuts_btk(network, elements) -> None:  # type: ignore[no-untyped-def]
+    # Kartsakhi is the one rail crossing from Georgia to Türkiye (the backbone's straight
+    # edges Akhalkalaki - Kars that crossed 20 km west of it give way to the real line), so
+    # closing it leaves Kars - Akhalkalaki no way round
     kar = elements["btk"]["border:Kartsakhi"]
-    assert kar.edges == (39471, 53495)
+    assert kar.edges == (53488,)
     assert (kar.km, kar.lon, kar.lat, kar.countries) == (0.7, 43.29624, 41.19283, ("GEO", "TUR"))
     assert kar.release == ("Kartsakhi–Çıldır border",)
     row = _close(network, elements, "btk", "border:Kartsakhi")
@@ -105,8 +105,8 @@ def test_every_rail_crossing_of_the_network_is_named_once(network) -> None:  # t
 
     named = _named_crossings(routing_graph(network))
     rail = MODES.index("rail")
-    assert named[(rail, "Kartsakhi")] == (39471, 53495)
-    assert named[(rail, "Böyük Kəsik–Gardabani")] == (53330,)
+    assert named[(rail, "Kartsakhi")] == (53488,)
+    assert named[(rail, "Böyük Kəsik–Gardabani")] == (53323,)
     edges = [e for v in named.values() for e in v]
     assert len(edges) == len(set(edges))
 
@@ -139,7 +139,7 @@ def test_rows_read_back_from_parquet_are_ranked_as_rank_rows_ranks_them(network,
     kept, *_ = sweep_criticality(items[:1], network, scheduler="none", parquet=paths[0])
     more, *_ = sweep_criticality(items[1:], network, scheduler="none", parquet=paths[1])
     rows = RankedRows(paths, chunk=7)
-    assert len(rows) == len(kept) + len(more) == 398 + 704
+    assert len(rows) == len(kept) + len(more) == 398 + 701
     assert list(rows) == list(rows) == kept + more == rank_rows(kept + more)
     assert next(iter(rows)) == kept[0]
     # costs stay whole dollars in the file, as in the rows

@@ -59,7 +59,7 @@ def test_the_main_places_and_their_1225_pairs() -> None:
 def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignore[no-untyped-def]
     rows, run, failed, _ = swept
     assert failed == []
-    assert run.evaluations == len(rows) == 42
+    assert run.evaluations == len(rows) == 39
     by_item: dict[str, list[dict[str, object]]] = {}
     for r in rows:
         by_item.setdefault(str(r["item"]), []).append(r)
@@ -67,17 +67,17 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
         "Ararat → Yerevan (rail)": 4,
         "Yerevan → Gyumri (rail)": 7,
         # Akhalkalaki is entered where it lies, inside the gauge-change yard: its tracks count
-        "Kars → Akhalkalaki (rail)": 14,
-        "Tehran → Qazvin (rail)": 17,
+        "Kars → Akhalkalaki (rail)": 12,
+        "Tehran → Qazvin (rail)": 16,
     }
     first = {k: next(r for r in v if r["rank"] == 1) for k, v in by_item.items()}
     assert {k: (r["element"], r["cut"], r["baseline_km"]) for k, r in first.items()} == {
-        "Ararat → Yerevan (rail)": ("segment:27339", True, 46.4),
-        "Yerevan → Gyumri (rail)": ("segment:27339", True, 152.5),
-        # cut: Kartsakhi is the only rail crossing from Türkiye to Georgia, both of its tracks
-        # close with it, and the way round the Black Sea by Russia and Ukraine is closed
+        "Ararat → Yerevan (rail)": ("segment:27336", True, 46.4),
+        "Yerevan → Gyumri (rail)": ("segment:27336", True, 152.5),
+        # cut: Kartsakhi is the only rail crossing from Türkiye to Georgia, and the way round
+        # the Black Sea by Russia and Ukraine is closed
         "Kars → Akhalkalaki (rail)": ("border:Kartsakhi", True, 99.8),
-        "Tehran → Qazvin (rail)": ("segment:23618", True, 144.0),
+        "Tehran → Qazvin (rail)": ("segment:23617", True, 144.0),
     }
     assert first["Kars → Akhalkalaki (rail)"]["reason"] == NO_PATH.format("Kars", "Akhalkalaki")
     # the costliest closure that leaves a way round: its rank, Δ km, Δ h and Δ USD
@@ -89,10 +89,12 @@ def test_each_pairs_critical_link_and_best_detour(swept) -> None:  # type: ignor
         k: (r["rank"], r["element"], r["delta_length_km"], r["delta_time_h"], r["delta_cost_usd"])
         for k, r in detour.items()
     } == {
-        "Ararat → Yerevan (rail)": (3, "segment:27340", 1.0, 0.0, 2),
-        "Yerevan → Gyumri (rail)": (3, "segment:27347", 0.4, 0.0, 0),
-        "Kars → Akhalkalaki (rail)": (5, "segment:50694", 8.0, 0.1, 13),
-        "Tehran → Qazvin (rail)": (5, "segment:23615", 13.2, 0.2, 23),
+        "Ararat → Yerevan (rail)": (3, "segment:27337", 1.0, 0.0, 2),
+        "Yerevan → Gyumri (rail)": (3, "segment:27344", 0.4, 0.0, 0),
+        # with no parallel line left (the backbone's chord past Kartsakhi and its straight
+        # edge past Kars station give way to the real line), the first five are all cut
+        "Kars → Akhalkalaki (rail)": (6, "segment:57243", 0.1, 0.0, 0),
+        "Tehran → Qazvin (rail)": (5, "segment:23614", 13.2, 0.2, 23),
     }
 
 
@@ -129,12 +131,12 @@ def test_a_sweep_keeping_one_pair_equals_one_keeping_all(  # type: ignore[no-unt
 
 def test_shared_links_are_closed_once_for_every_pair(network, items, swept) -> None:  # type: ignore[no-untyped-def]
     groups, failed, _ = plan_groups(items, network)
-    assert failed == [] and len(groups) == 40 < sum(len(g.work) for g in groups) == 42
+    assert failed == [] and len(groups) == 37 < sum(len(g.work) for g in groups) == 39
     shared = max(groups, key=lambda g: len(g.work))
     assert [i.id for i, _ in shared.work] == ["Ararat → Yerevan (rail)", "Yerevan → Gyumri (rail)"]
     overall = rank_overall(swept[0])
     assert (overall[0]["element"], overall[0]["items"], overall[0]["items_cut"]) == (
-        "segment:27339",
+        "segment:27336",
         2,
         2,
     )
@@ -199,19 +201,19 @@ def test_a_5_place_matrix_equals_the_pair_by_pair_evaluator(network) -> None:  #
     om._PAIRS.pop(network, None)  # the pairs' detour references start empty
     om.COUNTS.clear()
     rows, run, failed, _ = sweep_od(items, network, scheduler="none")
-    assert run.evaluations == len(rows) == 3486
+    assert run.evaluations == len(rows) == 3476
     assert failed == []
     pairs = {item.id: om._pair(item, network) for item in items}
     served = {k: pr.snapped for k, pr in pairs.items() if pr is not None}
     assert len(served) == 10
     assert sum(max(s) >= 0 for s in served.values()) == 9
-    assert served["Ganja → Horadiz (rail)"] == (66329, 63821)
+    assert served["Ganja → Horadiz (rail)"] == (66322, 63814)
     assert served["Baku → Tbilisi (rail)"] == (-1, -1)
     # closures are searched at the unclosed metric's integer scale, so a tie between
     # paths of equal length is broken as on the baseline's: most detours differ from the
     # baseline only around the closed link, and the shortcut serves them
     assert om.COUNTS == {
-        "shortcut": 2657,
+        "shortcut": 2647,
         "shortcut from a detour": 1,
         "cut": 764,
         "full: countries": 4,
@@ -227,7 +229,7 @@ def test_a_5_place_matrix_equals_the_pair_by_pair_evaluator(network) -> None:  #
     snapped_closed = [w for w in work if set(served[w[0].id]) & set(w[1].edges)]
     assert len(snapped_closed) == 12
     sample = work[::40] + [w for w in work if w[0].id in both] + snapped_closed
-    assert len(sample) == 88 + 268 + 115 + 12
+    assert len(sample) == 87 + 266 + 114 + 12
     for item, el in sample:
         want = evaluate(item, el, network)
         got = {k: v for k, v in by_key[(item.id, el.id)].items() if k != "rank"}

@@ -60,7 +60,7 @@ def test_criticality_single_process_writes_tables_and_map(
     ]
     # one per link the baseline uses: each stretch between junctions of the OSM track
     # (sidings and yards included), each named link and crossing
-    assert data["run"]["evaluations"] == 704
+    assert data["run"]["evaluations"] == 701
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "criticality.csv",
@@ -82,7 +82,7 @@ def test_criticality_over_the_first_main_places(
     assert main([*argv, "--format", "json", "--out", str(out)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["item"] for r in data["rows"]] == ["Baku → Alat (rail)"]
-    assert data["run"]["evaluations"] == 152
+    assert data["run"]["evaluations"] == 153
     lines = (out / "criticality.csv").read_text(encoding="utf-8").splitlines()
     assert data["run"]["evaluations"] == len(lines) - 1
     # the tables, streamed from the Parquet file, are those of the rows in memory

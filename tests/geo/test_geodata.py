@@ -71,3 +71,49 @@ def _closed_entries(path: Path) -> list[object]:
     import yaml
 
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))["closed"])
+
+
+def test_an_added_lines_superseded_nodes_are_read_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corridors.geo.geodata as gd
+    from corridors._errors import DefinitionError
+
+    superseding = {a.name: a.supersedes for a in gd.network_additions() if a.supersedes}
+    assert superseding == {
+        "Baku–Tbilisi–Kars railway, Akhalkalaki – Kartsakhi – Kars": (
+            (43.477, 41.329),
+            (43.287, 40.864),
+            (43.19, 40.661),
+        ),
+        "Kazakhstan–Turkmenistan–Iran railway, Zhanaozen – Bolashak – Serhetyaka – Ärsarybaba": (
+            (51.313, 43.68),
+            (55.117, 40.843),
+        ),
+        "Atyrau – Makat railway through Atyrau station and Makat": (
+            (51.823, 47.169),
+            (53.277, 47.634),
+        ),
+        "Tbilisi – Gyumri railway through Vanadzor station": ((44.439, 40.831), (44.537, 40.813)),
+        "Kars – Gyumri railway through Kars station": ((43.118, 40.617), (43.097, 40.595)),
+        "Tehran – Tabriz railway through Qazvin station": ((49.98, 36.237), (50.087, 36.235)),
+    }
+
+    monkeypatch.setattr(gd, "geodata_dir", lambda: tmp_path)
+    line = "  - {name: L, mode: rail, coords: [[40, 41], [41, 41]], supersedes: %s}\n"
+    cases = {
+        "7": "lines[0] 'L': supersedes 7 is not a list of [lon, lat]",
+        "[[40, 41], [41]]": "lines[0] 'L': supersedes[1] [41] is not [lon, lat] (give the nodes",
+        "[[40, 41], [41, 95]]": "lines[0] 'L' supersedes[1]: latitude 95 is outside [-90, 90]",
+        "[[40, 41]]": "lines[0] 'L': supersedes needs 2+ nodes, got 1",
+    }
+    for value, problem in cases.items():
+        (tmp_path / "network_additions.yaml").write_text("lines:\n" + line % value)
+        with pytest.raises(DefinitionError) as err:
+            gd.network_additions()
+        assert problem in str(err.value)
+    (tmp_path / "network_additions.yaml").write_text(
+        "lines:\n" + line % "[[40, 41], [40.5, 41.2], [41, 41]]"
+    )
+    (ok,) = gd.network_additions()
+    assert ok.supersedes == ((40.0, 41.0), (40.5, 41.2), (41.0, 41.0))

@@ -176,9 +176,89 @@ def test_the_readme_quotes_the_default_networks_size(network) -> None:  # type: 
 
     from tests.helpers import readme_prose
 
-    assert (network.n_nodes, network.n_edges) == (185989, 239436)
+    assert (network.n_nodes, network.n_edges) == (185987, 239429)
     mb = len(pickle.dumps(network)) / 1e6
     assert (
         f"a worker holds the network ({network.n_nodes:,} nodes and {network.n_edges:,} edges "
         f"here, {mb:.1f} MB pickled)"
     ) in readme_prose()
+
+
+#: The box of the Georgia – Türkiye rail border, Akhalkalaki to Kars.
+KARTSAKHI_BOX = (42.5, 40.3, 44.0, 41.8)
+#: scgraph-data's two straight edges for the Baku – Tbilisi – Kars line in that box.
+BTK_CHORDS = {(43.477, 41.329, 43.287, 40.864), (43.287, 40.864, 43.19, 40.661)}
+
+
+def _rows(frame: object) -> set[tuple[float, ...]]:
+    return set(frame[["x0", "y0", "x1", "y1"]].itertuples(index=False, name=None))  # type: ignore[index]
+
+
+def test_the_backbones_straight_btk_edges_give_way_to_the_added_line() -> None:
+    from corridors._errors import DataSourceError
+    from corridors.network.build import _drop_superseded
+    from corridors.network.sources.bundled import scgraph_segments
+
+    part = scgraph_segments("rail", KARTSAKHI_BOX)
+    assert BTK_CHORDS <= _rows(part)
+    kept = _drop_superseded(part, "rail", KARTSAKHI_BOX)
+    # the two chords, and the 3 km edge past Kars station that the line through it replaces
+    assert _rows(part) - _rows(kept) == BTK_CHORDS | {(43.097, 40.595, 43.118, 40.617)}
+    assert len(kept) == len(part) - 3
+    # only the backbone's own edges go: segments of another source on the same nodes stay,
+    # so the backbone's edges are missing
+    other = part.assign(source="geodata:network_additions")
+    with pytest.raises(DataSourceError, match="does not have"):
+        _drop_superseded(other, "rail", KARTSAKHI_BOX)
+    # and the road network has no superseded edges
+    road = scgraph_segments("road", KARTSAKHI_BOX)
+    assert _drop_superseded(road, "road", KARTSAKHI_BOX) is road
+
+
+def test_a_superseded_edge_the_backbone_lacks_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridors._errors import DataSourceError
+    from corridors.geo import geodata
+    from corridors.network.build import _drop_superseded
+    from corridors.network.sources.bundled import scgraph_segments
+
+    typo = geodata.Addition(
+        name="BTK",
+        mode="rail",
+        status="operational",
+        gauge_mm=1435,
+        coords=((43.477, 41.329), (43.19, 40.661)),
+        supersedes=((43.477, 41.329), (43.288, 40.864)),
+    )
+    monkeypatch.setattr(geodata, "network_additions", lambda: (typo,))
+    part = scgraph_segments("rail", KARTSAKHI_BOX)
+    with pytest.raises(DataSourceError) as err:
+        _drop_superseded(part, "rail", KARTSAKHI_BOX)
+    assert str(err.value) == (
+        "geodata/network_additions.yaml: BTK: supersedes the rail edge [43.477, 41.329] - "
+        "[43.288, 40.864], which the embedded network (scgraph-data) does not have; correct "
+        "the nodes or remove them"
+    )
+    # an edge outside the region being built is not looked for
+    assert len(_drop_superseded(part, "rail", (44.0, 41.0, 45.0, 42.0))) == len(part)
+
+
+def test_the_default_network_crosses_into_turkiye_by_rail_only_at_kartsakhi(
+    network,  # type: ignore[no-untyped-def]
+) -> None:
+    # with the backbone's chords there were two rail crossings, the second 20 km west of
+    # the real border point, on no station; now the one OSM track at Kartsakhi
+    import numpy as np
+
+    from corridors.network._graph import MODES, routing_graph
+    from corridors.routing import crossing_names
+
+    graph = routing_graph(network)
+    cu, cv = graph.country[graph.u], graph.country[graph.v]
+    rail = graph.mode == MODES.index("rail")
+    tur_geo = np.flatnonzero(rail & (((cu == "GEO") & (cv == "TUR")) | ((cu == "TUR") & (cv == "GEO"))))
+    assert [crossing_names(graph).get(int(e)) for e in tur_geo] == ["Kartsakhi"]
+    # and the chords' middle node, on no line of its own, is gone
+    nodes = network.nodes
+    assert not ((nodes["x"] == 43.287) & (nodes["y"] == 40.864)).any()
