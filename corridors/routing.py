@@ -1616,11 +1616,18 @@ def _drop_passing_access(
     kept (a corridor may run into a station and out again, as BTK at Tbilisi). Lists are
     changed in place; the memoised legs are not.
     """
+    # the rows kept of each piece, [lo, hi): drops only ever take a first or last row, so
+    # each piece is sliced once at the end (a DataFrame.drop per row cost a copy each)
+    lo = [0] * len(pieces)
+    hi = [len(p) for p in pieces]
 
-    def drop(k: int, row: int, *, access: bool) -> None:
-        p = pieces[k]
-        km = float(p["length_m"].iloc[row]) / 1000.0
-        pieces[k] = p.drop(index=p.index[row]).reset_index(drop=True)
+    def drop(k: int, first: bool, *, access: bool) -> None:
+        row = lo[k] if first else hi[k] - 1
+        km = float(pieces[k]["length_m"].iloc[row]) / 1000.0
+        if first:
+            lo[k] += 1
+        else:
+            hi[k] -= 1
         legs[k] = replace(
             legs[k],
             length_km=legs[k].length_km - km,
@@ -1629,33 +1636,37 @@ def _drop_passing_access(
 
     for i in range(len(legs) - 1):
         a, b = pieces[i], pieces[i + 1]
-        if not len(a) or not len(b) or "access" not in a or "access" not in b:
+        if hi[i] <= lo[i] or hi[i + 1] <= lo[i + 1] or "access" not in a or "access" not in b:
             continue
-        if not (bool(a["access"].iloc[-1]) and bool(b["access"].iloc[0])):
+        ra, rb = hi[i] - 1, lo[i + 1]
+        if not (bool(a["access"].iloc[ra]) and bool(b["access"].iloc[rb])):
             continue
-        same_point = np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0]) and np.isclose(
-            a["y0"].iloc[-1], b["y1"].iloc[0]
+        same_point = np.isclose(a["x0"].iloc[ra], b["x1"].iloc[rb]) and np.isclose(
+            a["y0"].iloc[ra], b["y1"].iloc[rb]
         )
         if not same_point:
             continue
-        drop(i, -1, access=True)
-        drop(i + 1, 0, access=True)
-        a, b = pieces[i], pieces[i + 1]
-        if len(a) < 2 or len(b) < 2:
+        drop(i, False, access=True)
+        drop(i + 1, True, access=True)
+        if hi[i] - lo[i] < 2 or hi[i + 1] - lo[i + 1] < 2:
             continue
-        edge = int(a["edge"].iloc[-1])
+        ra, rb = hi[i] - 1, lo[i + 1]
+        edge = int(a["edge"].iloc[ra])
         back = (
             edge >= 0
-            and edge == int(b["edge"].iloc[0])
-            and float(a["length_m"].iloc[-1]) < float(graph.length_m[edge])  # a part of it
-            and np.isclose(a["x0"].iloc[-1], b["x1"].iloc[0])
-            and np.isclose(a["y0"].iloc[-1], b["y1"].iloc[0])
-            and np.isclose(a["x1"].iloc[-1], b["x0"].iloc[0])
-            and np.isclose(a["y1"].iloc[-1], b["y0"].iloc[0])
+            and edge == int(b["edge"].iloc[rb])
+            and float(a["length_m"].iloc[ra]) < float(graph.length_m[edge])  # a part of it
+            and np.isclose(a["x0"].iloc[ra], b["x1"].iloc[rb])
+            and np.isclose(a["y0"].iloc[ra], b["y1"].iloc[rb])
+            and np.isclose(a["x1"].iloc[ra], b["x0"].iloc[rb])
+            and np.isclose(a["y1"].iloc[ra], b["y0"].iloc[rb])
         )
         if back:
-            drop(i, -1, access=False)
-            drop(i + 1, 0, access=False)
+            drop(i, False, access=False)
+            drop(i + 1, True, access=False)
+    for k, p in enumerate(pieces):
+        if (lo[k], hi[k]) != (0, len(p)):
+            pieces[k] = p.iloc[lo[k] : hi[k]].reset_index(drop=True)
 
 
 def _options_dict(opts: RoutingOptions) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from corridors._frames import text_values
 from corridors.analysis.timemodel import DEFAULT_TIME_MODEL, TimeModel
 from corridors.geo import boundaries
 from corridors.geo.runs import (
@@ -182,8 +183,8 @@ def _filled_gauges(rail: pd.DataFrame) -> npt.NDArray[np.int64]:
 
     by_country = geodata.gauge_rules().by_country
     g = rail["gauge_mm"].astype(int).to_numpy().astype(np.int64)
-    c0 = rail["country0"].astype(str).to_numpy()
-    c1 = rail["country1"].astype(str).to_numpy()
+    c0 = text_values(rail["country0"])
+    c1 = text_values(rail["country1"])
     out = g.copy()
     n = len(g)
     i = 0
@@ -248,7 +249,7 @@ def raw_gauge_changes(
     at_km = _start_km(pieces)[keep]
     lengths = rail["length_m"].to_numpy(float) / 1000.0
     gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
-    c0 = rail["country0"].astype(str).to_numpy()
+    c0 = text_values(rail["country0"])
     raw: list[dict[str, Any]] = []
     last = 0
     prev_km = 0.0
@@ -286,7 +287,7 @@ def transshipments(route: Route) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if p.empty:
         return out
-    modes, legs = p["mode"].astype(str).to_numpy(), p["leg"].astype(int).to_numpy()
+    modes, legs = text_values(p["mode"]), p["leg"].astype(int).to_numpy()
     at_km = _start_km(p)
     for i in range(1, len(p)):
         if modes[i] == modes[i - 1]:
@@ -315,7 +316,7 @@ def _by(pieces: pd.DataFrame, column: str) -> dict[str, float]:
     """Length in km by the values of ``column``, in order of first appearance."""
     if pieces.empty:
         return {}
-    values = pieces[column].astype(str).to_numpy()
+    values = text_values(pieces[column])
     keys, first, inverse = np.unique(values, return_index=True, return_inverse=True)
     km = np.bincount(inverse, weights=pieces["length_m"].to_numpy(float)) / 1000.0
     return {str(keys[i]): round(float(km[i]), 1) for i in np.argsort(first)}
@@ -332,7 +333,7 @@ def _time(
     p = route.pieces
     if p.empty or (p["mode"] == "pipeline").all():
         return None
-    modes = p["mode"].astype(str).to_numpy()
+    modes = text_values(p["mode"])
     speed = np.zeros(len(p))
     for mode, kmh in model.speed_kmh.items():
         speed[modes == mode] = kmh

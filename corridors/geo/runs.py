@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from corridors import settings
+from corridors._frames import text_values
 from corridors.geo import boundaries, geodata
 from corridors.geo.boundaries import geodesic_lengths_m
 
@@ -104,9 +105,9 @@ def _labels(pieces: pd.DataFrame, tolerance_km: float) -> list[str]:
     one, so a line that follows a border (drawn at 1:10m) does not zig-zag across it. Water
     pieces are ``"sea"``.
     """
-    modes = pieces["mode"].astype(str).to_numpy()
-    c0 = pieces["country0"].astype(str).to_numpy()
-    c1 = pieces["country1"].astype(str).to_numpy()
+    modes = text_values(pieces["mode"])
+    c0 = text_values(pieces["country0"])
+    c1 = text_values(pieces["country1"])
     x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
     out: list[str] = []
     current = ""
@@ -150,8 +151,8 @@ def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> 
         return []
     tol = settings.border_tolerance_km if tolerance_km is None else tolerance_km
     labels = _labels(pieces, tol)
-    modes = pieces["mode"].astype(str).to_numpy()
-    c0 = pieces["country0"].astype(str).to_numpy()
+    modes = text_values(pieces["mode"])
+    c0 = text_values(pieces["country0"])
     x0, y0 = pieces["x0"].to_numpy(float), pieces["y0"].to_numpy(float)
     x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
     length = pieces["length_m"].to_numpy(float)
