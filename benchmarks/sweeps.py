@@ -18,7 +18,7 @@ from typing import Any
 from benchmarks._harness import Context, Row, fmt_time, log
 
 #: Main places whose pairs the OD benchmark sweeps (10: 45 pairs, 21 with a rail baseline,
-#: 9,273 closures). All 50 (1,225 pairs, 990 with a rail baseline, 647,004 closures in 4,147
+#: 9,273 closures). All 50 (1,225 pairs, 990 with a rail baseline, 644,137 closures in 4,134
 #: shared closures) are ``CORRIDORS_BENCH_MATRIX=50``: one partial re-customisation of the
 #: contraction hierarchy per shared closure and a query per pair using it, about 21 min in
 #: one process and 19 min on ``LocalCluster(2)`` here (benchmarks/OD_MATRIX.md), so not the

@@ -283,3 +283,14 @@ def test_a_cut_the_headroom_metric_does_not_confirm_falls_back_to_full(network: 
     assert om.COUNTS == {"full customisation: a detour beyond the scale": 1}
     assert got is not None
     assert got[0] == want[0] and got[1].tolist() == want[1].tolist()
+
+
+@pytest.mark.slow
+def test_the_readme_quotes_the_full_matrixs_plan(network: Network) -> None:
+    # planning only (baselines and shared closures; about 45 s), not the sweep
+    groups, failed, _ = plan_groups(matrix_items(), network)
+    rows = sum(len(g.work) for g in groups)
+    assert (len(failed), len(groups), rows) == (235, 4134, 644137)
+    assert (
+        f"matrix {rows:,} (pair, closure) evaluations, but only {len(groups):,} distinct closures"
+    ) in readme_prose()
