@@ -1261,6 +1261,9 @@ def _refine_hard_avoid(
     metrics count a country once the line is that far from the *current* one, so a path
     along the Iranian bank of the Aras, near Armenia but far from Azerbaijan, still counts
     as Iran when both are avoided. Such edges are dropped and the search repeated.
+
+    ``key`` names ``mask``: the searches' matrices are cached under it and the edges
+    dropped, so a mask with a closure needs a key of its own (and is kept briefly).
     """
     if not (opts.avoid and opts.avoid_mode == "hard"):
         return found
@@ -1282,7 +1285,12 @@ def _refine_hard_avoid(
         cut = mask.copy()
         cut[np.fromiter(dropped, np.int64)] = False
         found = graph.shortest_path(
-            (*key, "refined", tuple(sorted(dropped))), cut, weights, source, target
+            (*key, "refined", tuple(sorted(dropped))),
+            cut,
+            weights,
+            source,
+            target,
+            one_off=bool(opts.close_edges),
         )
     return found
 
@@ -1431,7 +1439,9 @@ def _route_leg_uncached(
         if opts.close_edges:
             # one-off closures (criticality sweeps): one search costs less than a customisation
             def one(na: int, nb: int) -> FoundPath | None:
-                return graph.shortest_path(path_key, use_mask, weights, na, nb, limit=bound)
+                return graph.shortest_path(
+                    path_key, use_mask, weights, na, nb, limit=bound, one_off=True
+                )
 
             return cheapest_pair(one, weights, starts, goals)
         return graph.fast_path_between(
@@ -1442,7 +1452,7 @@ def _route_leg_uncached(
     a, b = joined.source, joined.target
     found = joined.found
     if not joined.direct:
-        found = _refine_hard_avoid(graph, ("path", key), use_mask, weights, found, a, b, opts)
+        found = _refine_hard_avoid(graph, path_key, use_mask, weights, found, a, b, opts)
     if found is None and opts.avoid and opts.avoid_mode == "hard":
         free = graph.shortest_path(("path", (*base_key, "free")), mask, weights, a, b)
         if free is not None:
@@ -2023,7 +2033,7 @@ def route(
 
             def one(x: int, y: int) -> FoundPath | None:
                 key = (*wkey, opts.close_edges)
-                return graph.shortest_path(key, mask, weights, x, y, limit=limit)
+                return graph.shortest_path(key, mask, weights, x, y, limit=limit, one_off=True)
 
             return cheapest_pair(one, weights, starts, goals)
         return graph.fast_path_between(
@@ -2034,7 +2044,8 @@ def route(
     na, nb = joined.source, joined.target
     found = joined.found
     if not joined.direct:
-        found = _refine_hard_avoid(graph, wkey, mask, weights, found, na, nb, opts)
+        rkey = (*wkey, opts.close_edges) if opts.close_edges else wkey  # names the mask
+        found = _refine_hard_avoid(graph, rkey, mask, weights, found, na, nb, opts)
     if found is None:
         if blocked is not None and graph.shortest_path(
             ("path", "free", key, by_time), q.free_mask, weights, na, nb

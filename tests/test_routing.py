@@ -702,3 +702,49 @@ def test_any_mode_costs_the_border_dwells_given(network: Network) -> None:
     m = route_metrics(free)
     assert m["length_km_by_mode"] == {"rail": 3065.4}
     assert m["countries"] == ["AZE", "RUS", "KAZ", "TKM"]
+
+
+def test_a_closure_under_a_hard_avoid_is_refined_on_its_own_mask(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Baku - Nakhchivan by road avoiding Iran: the first path still counts as entering
+    Iran and is searched again without the leaking edges. With a closure, that second
+    search must be made (and its matrix cached) under a key naming the closure: under the
+    open mask's key, the next closure with the same leaking edges reused the first one's
+    matrix, and its route ran over the edge it had closed (1,111.8 km every time, the
+    first closure's)."""
+    import corridors.routing as routing
+    from corridors.network._graph import _CACHE
+
+    paths: list[tuple[list[int], list[int]]] = []
+    real = routing._refine_hard_avoid
+
+    def spy(*args: Any) -> Any:
+        out = real(*args)
+        paths.append((args[4][1], out[1]))
+        return out
+
+    monkeypatch.setattr(routing, "_refine_hard_avoid", spy)
+    avoid = RoutingOptions(avoid=("IRN",))
+    base = route("Baku", "Nakhchivan", network, modes="road", options=avoid)
+    first, refined = paths[-1]
+    only = [e for e in refined if e not in set(first)]  # off the first, leaking path
+    assert (len(first), len(refined), len(only)) == (92, 89, 31)
+    assert round(base.length_km, 1) == 1056.0
+
+    def closing(e: int) -> routing.Route:
+        opts = RoutingOptions(avoid=("IRN",), close_edges=(e,))
+        return route("Baku", "Nakhchivan", network, modes="road", options=opts)
+
+    got = {}
+    for e in (only[5], only[10], only[0], only[20]):
+        r = closing(e)
+        assert e not in set(r.pieces["edge"].tolist())
+        got[e] = round(r.length_km, 1)
+    # each as on a fresh routing graph, where no other closure was searched before
+    fresh = {}
+    for e in got:
+        _CACHE.clear()
+        fresh[e] = round(closing(e).length_km, 1)
+    assert got == fresh
+    assert list(got.values()) == [1111.8, 1075.7, 1064.9, 1056.0]

@@ -7,6 +7,7 @@ the CSR matrix for that mask is cached too, so scenario sweeps only re-mask.
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
@@ -70,6 +71,10 @@ def _search_bounds(limit: float) -> list[float]:
     return [limit * 0.45, limit, np.inf] if np.isfinite(limit) else [np.inf]
 
 
+#: CSR matrices of one-off masks a routing graph keeps (:meth:`RoutingGraph.csr`).
+ONE_OFF_CSR_KEPT = 4
+
+
 @dataclass(eq=False)
 class RoutingGraph:
     """Flat arrays of nodes and edges; overlay edges (links) come after the network's."""
@@ -93,6 +98,8 @@ class RoutingGraph:
     link_names: tuple[str, ...]
     n_network_edges: int
     _csr: dict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=dict)
+    #: CSR matrices of one-off masks (a closure), the last :data:`ONE_OFF_CSR_KEPT` used.
+    _csr_once: OrderedDict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=OrderedDict)
     _order: tuple[F64, I64, I64] | None = None
     _countries: tuple[Any, I64] | None = None
     _contracted: dict[Any, Any] = field(default_factory=dict)
@@ -176,14 +183,22 @@ class RoutingGraph:
         """Edges with these statuses."""
         return np.isin(self.status, [STATUSES.index(s) for s in statuses])
 
-    def csr(self, key: Any, mask: B, weight: F64) -> tuple[csr_matrix, I64, I64]:
+    def csr(
+        self, key: Any, mask: B, weight: F64, *, one_off: bool = False
+    ) -> tuple[csr_matrix, I64, I64]:
         """Directed CSR (both directions) of the masked edges; cached under ``key``.
 
         Returns the matrix and, for path reconstruction, the sorted pair keys and their edge
-        ids. Of parallel edges only the cheapest is kept.
+        ids. Of parallel edges only the cheapest is kept. A ``one_off`` mask (one closure of
+        a criticality sweep, about 14 MB on the default network) is kept among the last
+        :data:`ONE_OFF_CSR_KEPT` only, so a sweep's thousands of closures do not fill the
+        cache that routing's own masks share.
         """
-        hit = self._csr.get(key)
+        cache = self._csr_once if one_off else self._csr
+        hit = cache.get(key)
         if hit is not None:
+            if one_off:
+                self._csr_once.move_to_end(key)
             return hit
         order, pair_all = self._sorted_entries(weight)
         m = len(self.u)
@@ -197,10 +212,16 @@ class RoutingGraph:
         rows, cols = pair // n, pair % n
         w = weight[eid]
         matrix = csr_matrix((np.maximum(w, 1e-6), (rows, cols)), shape=(n, n))
+        entry = (matrix, pair, eid)
+        if one_off:
+            self._csr_once[key] = entry
+            while len(self._csr_once) > ONE_OFF_CSR_KEPT:
+                self._csr_once.popitem(last=False)
+            return entry
         if len(self._csr) > 64:
             self._csr.clear()
-        self._csr[key] = (matrix, pair, eid)
-        return self._csr[key]
+        self._csr[key] = entry
+        return entry
 
     def _sorted_entries(self, weight: F64) -> tuple[I64, I64]:
         """Both directions of every edge sorted by (pair, weight), once per weight vector.
@@ -412,13 +433,15 @@ class RoutingGraph:
         target: int,
         *,
         limit: float = np.inf,
+        one_off: bool = False,
     ) -> tuple[list[int], list[int]] | None:
         """Least-cost path as ``(nodes, edges)``, or ``None`` when there is none.
 
         ``limit`` bounds the search (in weight units); a path is looked for again without
-        it when none is found within it.
+        it when none is found within it. ``one_off``: the mask is kept briefly (see
+        :meth:`csr`).
         """
-        matrix, pair, eid = self.csr(key, mask, weight)
+        matrix, pair, eid = self.csr(key, mask, weight, one_off=one_off)
         limits = _search_bounds(limit)
         for bound in limits:
             dist, pred = dijkstra(
