@@ -748,3 +748,58 @@ def test_a_closure_under_a_hard_avoid_is_refined_on_its_own_mask(
         fresh[e] = round(closing(e).length_km, 1)
     assert got == fresh
     assert list(got.values()) == [1111.8, 1075.7, 1064.9, 1056.0]
+
+
+def test_missing_legs_are_drawn_as_one_line_that_names_its_link(network: Network) -> None:
+    """The pieces of a missing leg (drawn, not on the network's track) run end to end from
+    its start and carry the name of the link they stand for."""
+    links = {}
+    for cid in ("aras", "zangezur", "instc-west"):
+        r = route_corridor(corridors.load(cid), network)
+        p = r.pieces
+        for rl in r.legs:
+            if not rl.missing:
+                continue
+            own = p[(p["leg"] == rl.index) & p["missing"].astype(bool)]
+            x0, y0, x1, y1 = (own[c].to_numpy(float) for c in ("x0", "y0", "x1", "y1"))
+            assert np.array_equal(x0[1:], x1[:-1]) and np.array_equal(y0[1:], y1[:-1])
+            assert round(float(own["length_m"].sum()) / 1000, 1) == round(rl.length_km, 1)
+            links[(cid, rl.index)] = (sorted(set(own["link"].astype(str))), len(own))
+    assert links == {
+        ("aras", 1): (["aghband-kalaleh"], 3),
+        ("zangezur", 3): (["meghri"], 5),
+        ("zangezur", 4): (["meghri"], 22),
+        ("zangezur", 9): (["nakhchivan-dilucu"], 6),
+        ("instc-west", 8): (["rasht-astara"], 89),
+    }
+
+
+def test_a_closure_reroutes_only_the_legs_that_use_the_closed_edge(network: Network) -> None:
+    from corridors.network._graph import _CACHE
+
+    btk = corridors.load("btk")
+    _CACHE.clear()  # no leg memoised: the closure is routed as it stands
+    far = route_corridor(btk, network, options=RoutingOptions(close_edges=(0,)))
+    assert 0 not in set(far.pieces["edge"])
+    _CACHE.clear()
+    base = route_corridor(btk, network)
+    # searched by plain Dijkstra, not the hierarchy (integer weights): the same to the metre
+    assert [round(rl.length_km, 3) for rl in far.legs] == [
+        round(rl.length_km, 3) for rl in base.legs
+    ]
+    # the first edge out of Tbilisi towards Marabda, on the only track into the station
+    # from both sides: the legs either side of Tbilisi are cut (drawn, missing), their
+    # neighbours keep their paths but not the access stretches dropped where they met
+    # them; the other legs are the memoised ones, exactly (a search by plain Dijkstra
+    # would differ in the last centimetres)
+    leg4 = base.pieces[base.pieces["leg"] == 4]
+    closed = int(leg4["edge"].iloc[1])
+    assert closed >= 0
+    r = route_corridor(btk, network, options=RoutingOptions(close_edges=(closed,)))
+    assert closed not in set(r.pieces["edge"])
+    changed = [i for i, (a, b) in enumerate(zip(base.legs, r.legs, strict=True)) if a != b]
+    assert changed == [2, 3, 4, 5]
+    assert [(rl.missing, rl.reason) for rl in r.legs[3:5]] == [
+        (True, "no rail path on the network")
+    ] * 2
+    assert [round(rl.access_km, 3) for rl in r.legs[2:6:3]] == [0.026, 0.004]

@@ -429,6 +429,9 @@ def test_an_adhoc_route_is_by_rail_one_leg_with_the_networks_sources() -> None:
     assert (leg.index, leg.mode, leg.missing) == (0, Mode.RAIL, False)
     assert round(leg.length_km, 3) == 29.85
     assert r.meta["data_sources"] == sources
+    assert repr(r) == (
+        "<Route '70.0000,48.0000 – 70.4000,48.0000': 29.9 km, 1 leg, 0.0 km missing, 2 segments>"
+    )
 
 
 # --- _refine_hard_avoid ----------------------------------------------------------------------
@@ -456,3 +459,106 @@ def test_a_path_into_an_avoided_country_is_searched_again_without_its_edges() ->
         g, ("t",), mask, g.length_m, ([na, nx, nb], via_x), na, nb, RoutingOptions(avoid=("ARM",))
     )
     assert found == ([na, nn, nb], via_n)
+
+
+def test_a_part_of_an_edge_has_the_countries_of_its_own_ends() -> None:
+    # the 80 km edge X - A runs from Armenia (X) into Georgia (A); a route from a point on
+    # it starts with the part of that edge from the point, whose countries are those of
+    # the point and of A, not of the edge's nodes
+    from corridors.network.core import network_from_segments
+    from corridors.routing import route
+    from tests.helpers import segments_along
+
+    a, b, x = (44.0, 41.6), (44.9, 41.6), (43.8, 40.9)
+    rows = segments_along([x, a], "rail") + segments_along([a, b], "rail")
+    net = network_from_segments(pd.DataFrame(rows))
+    got = {}
+    for start in ((43.85, 41.075), (43.88, 41.18)):  # south and north of the border
+        p = route(start, b, net).pieces
+        first = p.iloc[0]
+        got[start] = (
+            int(first["edge"]),
+            round(float(first["length_m"]) / 1000, 1),
+            str(first["country0"]),
+            str(first["country1"]),
+            [run.country for run in country_runs(p)],
+        )
+    assert got == {
+        (43.85, 41.075): (0, 59.6, "ARM", "GEO", ["GEO"]),  # a piece takes its end's label
+        (43.88, 41.18): (0, 47.7, "GEO", "GEO", ["GEO"]),
+    }
+
+
+def test_a_users_corridor_adds_its_own_links_to_the_shipped_ones(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import corridors
+    from corridors.routing import _all_links
+
+    text = (Path(__file__).parent / "data" / "mini.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: mini\n", "id: mini-link\n").replace(
+        "  - {from: Baku, to: Ganja, mode: rail, status: operational}",
+        "  - {from: Baku, to: Ganja, mode: rail, status: planned, link: baku-ganja-test}",
+    )
+    path = Path(str(tmp_path)) / "mini-link.yaml"
+    path.write_text(text, encoding="utf-8")
+    user = corridors.corridor_from_file(path)
+    shipped = _all_links()
+    with_user = _all_links([user])
+    assert set(with_user) - set(shipped) == {"baku-ganja-test"}
+    link = with_user["baku-ganja-test"]
+    assert (link.status, link.corridors) == (Status.PLANNED, ("mini-link",))
+    # a shipped corridor adds nothing
+    assert _all_links([corridors.load("btk")]) == shipped
+
+
+def test_under_a_hard_avoid_a_place_does_not_snap_to_an_edge_into_the_avoided_country() -> None:
+    # W lies in Georgia on the edge X - A, which runs on into Armenia (X): avoiding Armenia,
+    # W snaps 14.6 km away to the line from C instead, though the edge is nearer
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, route
+    from tests.helpers import segments_along
+
+    a, b, x, c, d = (44.0, 41.6), (44.9, 41.6), (43.8, 40.9), (43.95, 41.3), (44.3, 41.5)
+    rows = segments_along([x, a], "rail") + segments_along([a, b], "rail")
+    rows += segments_along([c, d], "rail") + segments_along([d, b], "rail")
+    net = network_from_segments(pd.DataFrame(rows))
+    w = (43.88, 41.18)
+    free = route(w, b, net)
+    avoiding = route(w, b, net, options=RoutingOptions(avoid=("ARM",)))
+    assert (round(free.length_km, 2), free.legs[0].snap_start_km) == (122.75, 0.0)
+    assert (round(avoiding.length_km, 2), avoiding.legs[0].snap_start_km) == (102.58, 14.562)
+    first = avoiding.pieces.iloc[1]
+    assert (float(first["x0"]), float(first["y0"])) == c
+
+
+def test_two_points_on_one_edge_take_the_network_where_it_is_cheaper() -> None:
+    # points at 10 % and 90 % of a dear edge A - B (cost 100) and a cheap way round by C
+    # (1 + 1): along the edge costs 80, out by A and in by B 10 + 2 + 10 = 22
+    from corridors.network._graph import cheapest_pair
+    from corridors.network.core import network_from_segments
+    from corridors.routing import _join, _Snap
+    from tests.helpers import segments_along
+
+    a, b, c = (70.0, 48.0), (70.4, 48.0), (70.2, 48.1)
+    rows = segments_along([a, b], "rail") + segments_along([a, c, b], "rail")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    na, nb, nc = (_node(g, *p) for p in (a, b, c))
+    (edge,) = np.flatnonzero(((g.u == na) & (g.v == nb)) | ((g.u == nb) & (g.v == na)))
+    weight = np.where(np.arange(len(g.u)) == edge, 100.0, 1.0)
+    mask = np.ones(len(g.u), dtype=bool)
+    t = (0.1, 0.9) if g.u[edge] == na else (0.9, 0.1)
+    sa = _Snap(node=na, dist_km=0.0, x=70.04, y=48.0, edge=int(edge), t=t[0])
+    sb = _Snap(node=nb, dist_km=0.0, x=70.36, y=48.0, edge=int(edge), t=t[1])
+
+    def find(starts, goals):  # type: ignore[no-untyped-def]
+        return cheapest_pair(
+            lambda s, e: g.shortest_path(("t",), mask, weight, s, e), weight, starts, goals
+        )
+
+    joined = _join(g, sa, sb, weight, find)
+    assert (joined.direct, joined.source, joined.target) == (False, na, nb)
+    assert joined.found is not None and joined.found[0] == [na, nc, nb]
+    # made dear (cost 30 each), the way round costs 10 + 60 + 10: along the edge wins
+    weight = np.where(np.arange(len(g.u)) == edge, 100.0, 30.0)
+    assert _join(g, sa, sb, weight, find).direct is True

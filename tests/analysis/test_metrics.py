@@ -800,6 +800,11 @@ def test_the_multimodal_candidate_is_routed_on_the_time_models_own_dwells(
     slow_ports = DEFAULT_TIME_MODEL.with_overrides({"port_dwell_h": 100.0})
     r = fastest_route("Baku", "Turkmenbashi", network, time_model=slow_ports)
     assert r.meta["candidates_h"] == {"any": 178.7, "rail": 178.7, "road": 66.9}
+    # and on its own speeds: with ships at 2 km/h it goes round the Caspian by land (the
+    # crossing from Alat, routed at the default 28 km/h and then timed at 2, is over 200 h)
+    slow_sea = DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.sea": 2.0, "speed_kmh.ferry": 2.0})
+    r = fastest_route("Baku", "Turkmenbashi", network, time_model=slow_sea)
+    assert r.meta["candidates_h"] == {"any": 77.6, "rail": 178.7, "road": 66.9}
 
 
 def test_a_corridor_without_legs_has_no_km_written_as_floats() -> None:
@@ -837,3 +842,48 @@ def test_any_positive_gauge_is_a_gauge_of_its_own() -> None:
     t.start()
     t.join(timeout=5.0)
     assert out == [[1520, 1, 1520]]
+
+
+def test_published_lengths_and_missing_links_are_listed_to_the_tenth(network: object) -> None:
+    import corridors
+    from corridors.analysis.metrics import route_metrics
+    from corridors.routing import route_corridor
+
+    btk = route_metrics(route_corridor(corridors.load("btk"), network))  # type: ignore[arg-type]
+    assert btk["published_vs_modelled"] == [
+        {
+            "leg": "Akhalkalaki – Kartsakhi–Çıldır border",
+            "published_km": 29.0,
+            "modelled_km": 28.8,
+            "deviation_pct": -0.5,
+            "source": "wiki-btk",
+            "date": "2024-04",
+        },
+        {
+            "leg": "Kartsakhi–Çıldır border – Kars",
+            "published_km": 76.0,
+            "modelled_km": 70.9,
+            "deviation_pct": -6.7,
+            "source": "wiki-btk",
+            "date": "2024-04",
+        },
+    ]
+    assert [leg["status"] for leg in btk["legs"]] == ["operational"] * len(btk["legs"])
+    z = route_metrics(route_corridor(corridors.load("zangezur"), network))  # type: ignore[arg-type]
+    planned = {"status": "planned", "reason": "status planned"}
+    assert z["missing_links"] == [
+        {"leg": "Aghband – Armenian border (Aghband side)", "km": 5.2, **planned, "link": "meghri"},
+        {
+            "leg": "Armenian border (Aghband side) – Armenian border (Ordubad side)",
+            "km": 35.5,
+            **planned,
+            "link": "meghri",
+        },
+        {
+            "leg": "Sadarak – Sadarak–Dilucu border",
+            "km": 8.7,
+            **planned,
+            "link": "nakhchivan-dilucu",
+        },
+    ]
+    assert [leg["status"] for leg in z["legs"] if leg["missing"]] == ["planned"] * 3
