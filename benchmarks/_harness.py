@@ -219,7 +219,18 @@ def fmt_ratio(row: Row) -> str:
 
 
 #: What the measured code and data are made of (a change elsewhere, e.g. README, is harmless).
-_CODE_PATHS = ("corridors", "geodata", "seeds", "pyproject.toml", "benchmarks")
+#: What the benchmarks measure (the mutation-testing records and the reports under
+#: benchmarks/ are not code the runs use).
+_CODE_PATHS = (
+    "corridors",
+    "geodata",
+    "seeds",
+    "pyproject.toml",
+    "benchmarks",
+    ":!benchmarks/*.md",
+    ":!benchmarks/mutants.py",
+    ":!benchmarks/mutants_equivalent.toml",
+)
 
 
 def _git(*args: str) -> str:

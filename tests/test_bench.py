@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,3 +50,21 @@ def test_quick_run_writes_the_table_with_ratios(tmp_path: Path) -> None:
     assert {"scgraph, world railways", "scgraph, our graph", "networkx, our graph"} <= peers
     assert "searoute" in peers
     assert not list(tmp_path.glob(".RESULTS.md.*")), "temporary file left behind"
+
+
+def test_a_commit_of_tests_or_mutation_records_during_a_run_is_no_change_to_the_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from benchmarks import _harness
+
+    # 4f1ca66 -> 286849c added tests and equivalent mutants only; 7690479 -> 4f1ca66 changed
+    # routing (commits of this repository's history)
+    monkeypatch.setattr(_harness, "git_commit", lambda: "286849c")
+    assert _harness.commit_line("4f1ca66") == (
+        "286849c (HEAD moved from 4f1ca66 during the run; no change to code or data)"
+    )
+    monkeypatch.setattr(_harness, "git_commit", lambda: "4f1ca66")
+    assert _harness.commit_line("7690479") == (
+        "7690479 at the start, 4f1ca66 at the end: the code changed during the run, so rows "
+        "may mix both; run again"
+    )
