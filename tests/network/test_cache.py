@@ -238,3 +238,85 @@ def test_a_manifest_without_crc32_is_checked_by_its_sha256_and_upgraded() -> Non
     manifest_path.write_text(json.dumps({**older, "sha256": "0" * 64}), encoding="utf-8")
     assert load_arrays("networks", KEY) is None
     assert not path.exists() and path.with_name(path.name + ".corrupt").exists()
+
+
+def _manifest(path: Path) -> dict[str, object]:
+    got = json.loads(path.with_suffix(".npz.json").read_text(encoding="utf-8"))
+    assert isinstance(got, dict)
+    return got
+
+
+def _no_crc(*args: object, **kwargs: object) -> int:
+    raise AssertionError("the CRC-32 was computed")
+
+
+def _load(how: str) -> object:
+    if how == "arrays":
+        return load_arrays("networks", KEY)
+    return load_entry("networks", KEY, ".npz")
+
+
+@pytest.mark.parametrize("how", ["arrays", "entry"])
+def test_a_file_that_passed_is_stamped_and_read_again_without_its_crc(
+    how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from corridors.network import _cache
+    from corridors.network._cache import npz_bytes
+
+    arrays = {"f": np.linspace(0, 1, 11)}
+    path = _save(npz_bytes(arrays))
+    # just written: its status changed under SETTLE_S ago, so it is checked and not stamped
+    assert _load(how) is not None and "checked" not in _manifest(path)
+    monkeypatch.setattr(_cache, "SETTLE_S", 0.0)
+    assert _load(how) is not None
+    st = path.stat()
+    assert _manifest(path)["checked"] == [
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+    ]
+    # the same file again: no CRC-32
+    monkeypatch.setattr(_cache.zlib, "crc32", _no_crc)
+    assert _load(how) is not None
+    # a stamp is for its key only
+    monkeypatch.undo()
+    assert load_arrays("networks", "cd" * 32) is None
+
+
+@pytest.mark.parametrize("how", ["arrays", "entry"])
+@pytest.mark.parametrize("change", ["write", "copy"])
+def test_a_stamped_file_written_or_copied_over_is_checked_again(
+    how: str, change: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import shutil
+
+    import numpy as np
+
+    from corridors.network import _cache
+    from corridors.network._cache import npz_bytes
+
+    monkeypatch.setattr(_cache, "SETTLE_S", 0.0)
+    arrays = {"f": np.linspace(0, 1, 1001)}
+    good = npz_bytes(arrays)
+    path = _save(good)
+    assert _load(how) is not None and "checked" in _manifest(path)
+    bad = bytearray(good)
+    bad[_member_data_offset(good, "f") + 800] ^= 0x01
+    before = path.stat()
+    if change == "write":  # in place, with the modification time set back
+        time.sleep(0.05)  # past the kernel's clock tick, so the status-change time moves
+        path.write_bytes(bytes(bad))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    else:  # a copy with the same times, renamed over it: a new inode
+        other = tmp_path / "other.npz"
+        other.write_bytes(bytes(bad))
+        os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+        shutil.copy2(other, path.with_name("copy.tmp"))
+        path.with_name("copy.tmp").replace(path)
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == len(good)
+    assert _load(how) is None
+    assert _names() == [f"{path.name}.corrupt", f"{path.name}.json.corrupt"]
