@@ -255,6 +255,23 @@ class _Pieces:
 
     def table(self) -> pd.DataFrame:
         """The pieces table (:data:`PIECE_COLUMNS`)."""
+        parts, extra = self._parts()
+        if not parts:
+            return _empty_pieces()
+        return _table(self.graph, parts, extra)
+
+    def leg_pieces(self) -> _LegPieces:
+        """The pieces as NumPy columns, for a corridor's table built once from all its legs."""
+        parts, extra = self._parts()
+        if not parts:
+            return _LegPieces(_empty_columns())
+        if len(parts) == 1:
+            return _LegPieces(parts[0], tuple(extra))
+        cols = {c: np.concatenate([p[c] for p in parts]) for c in PIECE_COLUMNS}
+        return _LegPieces(cols, tuple(extra))
+
+    def _parts(self) -> tuple[list[Columns], list[str]]:
+        """Column parts (head, path, tail) and the country codes they add to the graph's."""
         g = self.graph
         countries, _ = g.country_index()
         known = {c: i for i, c in enumerate(countries.categories)}
@@ -307,9 +324,7 @@ class _Pieces:
             if len(cols["leg"]):
                 parts.append(cols)
         parts += [access(a) for a in self.tail]
-        if not parts:
-            return _empty_pieces()
-        return _table(g, parts, extra)
+        return parts, extra
 
 
 @dataclass(frozen=True, eq=False)
@@ -987,6 +1002,76 @@ _CODED = ("mode", "status", "link", "country0", "country1")
 Columns = dict[str, npt.NDArray[Any]]
 
 
+@dataclass(frozen=True, eq=False)
+class _LegPieces:
+    """One leg's pieces as NumPy columns (:data:`PIECE_COLUMNS`), coded as :func:`_table` reads.
+
+    A country code past the graph's own indexes ``countries``, a link code past the graph's
+    own (``""`` and its link names) indexes ``links``. A corridor's legs are memoised in this
+    form and its table is built once from all of them (:func:`_corridor_table`): a DataFrame
+    per leg cost more than routing it.
+    """
+
+    cols: Columns
+    countries: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.cols["leg"])
+
+    @property
+    def length_m(self) -> float:
+        """Total length in metres."""
+        return float(self.cols["length_m"].sum())
+
+    def with_leg(self, index: int) -> _LegPieces:
+        """The same pieces as leg ``index`` of a corridor."""
+        cols = {**self.cols, "leg": np.full(len(self), index, dtype=np.int64)}
+        return _LegPieces(cols, self.countries, self.links)
+
+    def rows(self, lo: int, hi: int) -> _LegPieces:
+        """Rows ``lo`` to ``hi`` (exclusive)."""
+        return _LegPieces({c: v[lo:hi] for c, v in self.cols.items()}, self.countries, self.links)
+
+
+def _empty_columns() -> Columns:
+    ints = ("leg", "edge", "mode", "status", "link", "country0", "country1")
+    floats = ("x0", "y0", "x1", "y1", "length_m")
+    out: Columns = {c: np.zeros(0, dtype=np.int64) for c in ints}
+    out |= {c: np.zeros(0, dtype=np.float64) for c in floats}
+    out |= {c: np.zeros(0, dtype=bool) for c in ("missing", "bridged", "access")}
+    out["gauge_mm"] = np.zeros(0, dtype=np.int16)
+    return {c: out[c] for c in PIECE_COLUMNS}
+
+
+def _corridor_table(graph: RoutingGraph, per_leg: Sequence[_LegPieces]) -> pd.DataFrame:
+    """One pieces table from the legs' columns, their added country and link codes merged."""
+    kept = [p for p in per_leg if len(p)]
+    if not kept:
+        return _empty_pieces()
+    n_countries = len(graph.country_index()[0].categories)
+    n_links = len(graph.link_dtype().categories)
+    countries: list[str] = []
+    links: list[str] = []
+
+    def recode(own: int, added: tuple[str, ...], merged: list[str]) -> npt.NDArray[np.int64]:
+        for name in added:
+            if name not in merged:
+                merged.append(name)
+        return np.array([*range(own), *(own + merged.index(n) for n in added)], dtype=np.int64)
+
+    parts = []
+    for p in kept:
+        cols = p.cols
+        if p.countries:
+            m = recode(n_countries, p.countries, countries)
+            cols = {**cols, "country0": m[cols["country0"]], "country1": m[cols["country1"]]}
+        if p.links:
+            cols = {**cols, "link": recode(n_links, p.links, links)[cols["link"]]}
+        parts.append(cols)
+    return _table(graph, parts, countries, links)
+
+
 def _path_columns(
     graph: RoutingGraph,
     nodes: Sequence[int] | npt.NDArray[np.int64],
@@ -1030,19 +1115,26 @@ def _path_columns(
 
 
 def _table(
-    graph: RoutingGraph, parts: Sequence[Columns], extra_countries: Sequence[str]
+    graph: RoutingGraph,
+    parts: Sequence[Columns],
+    extra_countries: Sequence[str],
+    extra_links: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One pieces table from column parts, coded columns as categoricals of the graph's codes.
 
-    ``extra_countries`` are codes (after the graph's own) that access stretches used.
+    ``extra_countries`` are country codes (after the graph's own) that access stretches or
+    drawn lines used; ``extra_links``, link names (after the graph's own) of drawn lines.
     """
     countries, _ = graph.country_index()
     if extra_countries:
         countries = pd.CategoricalDtype([*countries.categories, *extra_countries])
+    links = graph.link_dtype()
+    if extra_links:
+        links = pd.CategoricalDtype([*links.categories, *extra_links])
     dtypes = {
         "mode": _MODE_DTYPE,
         "status": _STATUS_DTYPE,
-        "link": graph.link_dtype(),
+        "link": links,
         "country0": countries,
         "country1": countries,
     }
@@ -1074,6 +1166,7 @@ _STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 
 
 def _pieces_from_line(
+    graph: RoutingGraph,
     coords: Sequence[tuple[float, float]],
     leg_index: int,
     mode: Mode,
@@ -1081,29 +1174,38 @@ def _pieces_from_line(
     *,
     missing: bool,
     link: str | None,
-) -> pd.DataFrame:
+) -> _LegPieces:
+    """A leg drawn as its line: one piece per vertex pair, its countries where its points are."""
     pts = np.asarray(coords, dtype=np.float64)
-    countries = boundaries.countries_at(pts[:, 0], pts[:, 1])
-    return pd.DataFrame(
-        {
-            "leg": leg_index,
-            "edge": -1,
-            "x0": pts[:-1, 0],
-            "y0": pts[:-1, 1],
-            "x1": pts[1:, 0],
-            "y1": pts[1:, 1],
-            "mode": mode.value,
-            "status": status.value,
-            "gauge_mm": 0,
-            "length_m": geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]),
-            "missing": missing,
-            "bridged": False,
-            "link": link or "",
-            "country0": countries[:-1],
-            "country1": countries[1:],
-            "access": False,
-        }
-    )
+    names = boundaries.countries_at(pts[:, 0], pts[:, 1])
+    own = {c: i for i, c in enumerate(graph.country_index()[0].categories)}
+    added = tuple(dict.fromkeys(str(c) for c in names if c not in own))
+    code = {**own, **{c: len(own) + i for i, c in enumerate(added)}}
+    countries = np.array([code[str(c)] for c in names], dtype=np.int64)
+    link_names = list(graph.link_dtype().categories)
+    name = link or ""
+    links: tuple[str, ...] = () if name in link_names else (name,)
+    link_code = len(link_names) if links else link_names.index(name)
+    n = len(pts) - 1
+    cols: Columns = {
+        "leg": np.full(n, leg_index, dtype=np.int64),
+        "edge": np.full(n, -1, dtype=np.int64),
+        "x0": pts[:-1, 0],
+        "y0": pts[:-1, 1],
+        "x1": pts[1:, 0],
+        "y1": pts[1:, 1],
+        "mode": np.full(n, MODES.index(mode.value), dtype=np.int64),
+        "status": np.full(n, STATUSES.index(status.value), dtype=np.int64),
+        "gauge_mm": np.zeros(n, dtype=np.int16),
+        "length_m": geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]),
+        "missing": np.full(n, missing, dtype=bool),
+        "bridged": np.zeros(n, dtype=bool),
+        "link": np.full(n, link_code, dtype=np.int64),
+        "country0": countries[:-1],
+        "country1": countries[1:],
+        "access": np.zeros(n, dtype=bool),
+    }
+    return _LegPieces(cols, added, links)
 
 
 def _empty_pieces() -> pd.DataFrame:
@@ -1314,7 +1416,7 @@ class _LegQuery:
 
 def _route_leg(
     graph: RoutingGraph, index: int, leg: Leg, corridor_id: str, q: _LegQuery
-) -> tuple[RoutedLeg, pd.DataFrame]:
+) -> tuple[RoutedLeg, _LegPieces]:
     """Route one leg; results are memoised on the graph by the leg and the query."""
     key = (leg, q)
     if q.opts.close_edges:
@@ -1324,9 +1426,9 @@ def _route_leg(
         open_hit = graph.legs.get((leg, replace(q, opts=replace(q.opts, close_edges=()))))
         if open_hit is not None and not isinstance(open_hit, Exception):
             routed, pieces = open_hit
-            if not np.isin(pieces["edge"].to_numpy(), q.opts.close_edges).any():
+            if not np.isin(pieces.cols["edge"], q.opts.close_edges).any():
                 if routed.index != index:
-                    routed, pieces = replace(routed, index=index), pieces.assign(leg=index)
+                    routed, pieces = replace(routed, index=index), pieces.with_leg(index)
                 return routed, pieces
         return _route_leg_uncached(graph, index, leg, corridor_id, q)
     hit = graph.legs.get(key)
@@ -1343,7 +1445,7 @@ def _route_leg(
     routed, pieces = hit
     if routed.index != index:
         routed = replace(routed, index=index)
-        pieces = pieces.assign(leg=index)
+        pieces = pieces.with_leg(index)
     return routed, pieces
 
 
@@ -1357,7 +1459,7 @@ def _what_prefix(exc: Exception) -> str:
 
 def _route_leg_uncached(
     graph: RoutingGraph, index: int, leg: Leg, corridor_id: str, q: _LegQuery
-) -> tuple[RoutedLeg, pd.DataFrame]:
+) -> tuple[RoutedLeg, _LegPieces]:
     opts, opened, weights = q.opts, set(q.opened), q.weights
     limit_km, volga = q.limit_km, q.volga
     what = _what(corridor_id, index, leg)
@@ -1371,10 +1473,14 @@ def _route_leg_uncached(
                 raise InfeasibleRouteError(msg)
     geometry = leg_geometry(leg)
     if leg.mode is Mode.PIPELINE:
-        pieces = _pieces_from_line(geometry, index, leg.mode, status, missing=False, link=leg.link)
+        pieces = _pieces_from_line(
+            graph, geometry, index, leg.mode, status, missing=False, link=leg.link
+        )
         return RoutedLeg(index, leg, status, False, _km(pieces)), pieces
     if status in _NOT_BUILT:
-        pieces = _pieces_from_line(geometry, index, leg.mode, status, missing=True, link=leg.link)
+        pieces = _pieces_from_line(
+            graph, geometry, index, leg.mode, status, missing=True, link=leg.link
+        )
         return (
             RoutedLeg(index, leg, status, True, _km(pieces), reason=f"status {status.value}"),
             pieces,
@@ -1396,10 +1502,10 @@ def _route_leg_uncached(
 
     def drawn(
         reason: str, snaps: tuple[float | None, float | None]
-    ) -> tuple[RoutedLeg, pd.DataFrame]:
+    ) -> tuple[RoutedLeg, _LegPieces]:
         """The leg as its drawn line, missing unless a what-if opened it."""
         line = _pieces_from_line(
-            geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
+            graph, geometry, index, leg.mode, status, missing=not was_opened, link=leg.link
         )
         routed = RoutedLeg(
             index,
@@ -1477,8 +1583,9 @@ def _route_leg_uncached(
     parts, access_km = _assemble(
         graph, path, ((leg.start, sa), (leg.end, sb)), joined, index, leg.mode, status
     )
-    pieces = parts.table()
-    _check_hard_avoid(what, pieces, opts)
+    pieces = parts.leg_pieces()
+    if opts.avoid and opts.avoid_mode == "hard":  # a table only where it is checked
+        _check_hard_avoid(what, parts.table(), opts)
     routed = RoutedLeg(
         index,
         leg,
@@ -1503,8 +1610,8 @@ def _line_km(coords: Sequence[tuple[float, float]]) -> float:
     return float(geodesic_lengths_m(pts[:-1, 0], pts[:-1, 1], pts[1:, 0], pts[1:, 1]).sum()) / 1000
 
 
-def _km(pieces: pd.DataFrame) -> float:
-    return float(pieces["length_m"].sum()) / 1000.0 if len(pieces) else 0.0
+def _km(pieces: _LegPieces) -> float:
+    return pieces.length_m / 1000.0
 
 
 def _check_options(opts: RoutingOptions, links: Mapping[str, Link]) -> RoutingOptions:
@@ -1592,14 +1699,13 @@ def route_corridor(
     weights = _weights(graph, opts, by_time=False)
     query = _LegQuery(opts, frozenset(opened), limit, volga, weights)
     legs: list[RoutedLeg] = []
-    per_leg: list[pd.DataFrame] = []
+    per_leg: list[_LegPieces] = []
     for i, leg in enumerate(corridor.legs):
         routed, p = _route_leg(graph, i, leg, corridor.id, query)
         legs.append(routed)
         per_leg.append(p)
     _drop_passing_access(graph, legs, per_leg)
-    pieces = [p for p in per_leg if len(p)]
-    table = pd.concat(pieces, ignore_index=True) if pieces else _empty_pieces()
+    table = _corridor_table(graph, per_leg)
     warnings = _check_avoids(corridor, table) + _soft_avoid_warnings(table, opts)
     for w in warnings:
         _LOG.warning("%s", w)
@@ -1614,7 +1720,7 @@ def route_corridor(
 
 
 def _drop_passing_access(
-    graph: RoutingGraph, legs: list[RoutedLeg], pieces: list[pd.DataFrame]
+    graph: RoutingGraph, legs: list[RoutedLeg], pieces: list[_LegPieces]
 ) -> None:
     """Drop the out-and-back stretches at a waypoint the route passes through.
 
@@ -1627,13 +1733,19 @@ def _drop_passing_access(
     changed in place; the memoised legs are not.
     """
     # the rows kept of each piece, [lo, hi): drops only ever take a first or last row, so
-    # each piece is sliced once at the end (a DataFrame.drop per row cost a copy each)
+    # each piece is sliced once at the end
     lo = [0] * len(pieces)
     hi = [len(p) for p in pieces]
 
+    def at(k: int, name: str, row: int) -> Any:
+        return pieces[k].cols[name][row]
+
+    def close(a: float, b: float) -> bool:  # np.isclose's test, without its array overhead
+        return abs(a - b) <= 1e-8 + 1e-5 * abs(b)
+
     def drop(k: int, first: bool, *, access: bool) -> None:
         row = lo[k] if first else hi[k] - 1
-        km = float(pieces[k]["length_m"].iloc[row]) / 1000.0
+        km = float(at(k, "length_m", row)) / 1000.0
         if first:
             lo[k] += 1
         else:
@@ -1645,14 +1757,13 @@ def _drop_passing_access(
         )
 
     for i in range(len(legs) - 1):
-        a, b = pieces[i], pieces[i + 1]
-        if hi[i] <= lo[i] or hi[i + 1] <= lo[i + 1] or "access" not in a or "access" not in b:
+        if hi[i] <= lo[i] or hi[i + 1] <= lo[i + 1]:
             continue
         ra, rb = hi[i] - 1, lo[i + 1]
-        if not (bool(a["access"].iloc[ra]) and bool(b["access"].iloc[rb])):
+        if not (bool(at(i, "access", ra)) and bool(at(i + 1, "access", rb))):
             continue
-        same_point = np.isclose(a["x0"].iloc[ra], b["x1"].iloc[rb]) and np.isclose(
-            a["y0"].iloc[ra], b["y1"].iloc[rb]
+        same_point = close(at(i, "x0", ra), at(i + 1, "x1", rb)) and close(
+            at(i, "y0", ra), at(i + 1, "y1", rb)
         )
         if not same_point:
             continue
@@ -1661,22 +1772,22 @@ def _drop_passing_access(
         if hi[i] - lo[i] < 2 or hi[i + 1] - lo[i + 1] < 2:
             continue
         ra, rb = hi[i] - 1, lo[i + 1]
-        edge = int(a["edge"].iloc[ra])
+        edge = int(at(i, "edge", ra))
         back = (
             edge >= 0
-            and edge == int(b["edge"].iloc[rb])
-            and float(a["length_m"].iloc[ra]) < float(graph.length_m[edge])  # a part of it
-            and np.isclose(a["x0"].iloc[ra], b["x1"].iloc[rb])
-            and np.isclose(a["y0"].iloc[ra], b["y1"].iloc[rb])
-            and np.isclose(a["x1"].iloc[ra], b["x0"].iloc[rb])
-            and np.isclose(a["y1"].iloc[ra], b["y0"].iloc[rb])
+            and edge == int(at(i + 1, "edge", rb))
+            and float(at(i, "length_m", ra)) < float(graph.length_m[edge])  # a part of it
+            and close(at(i, "x0", ra), at(i + 1, "x1", rb))
+            and close(at(i, "y0", ra), at(i + 1, "y1", rb))
+            and close(at(i, "x1", ra), at(i + 1, "x0", rb))
+            and close(at(i, "y1", ra), at(i + 1, "y0", rb))
         )
         if back:
             drop(i, False, access=False)
             drop(i + 1, True, access=False)
     for k, p in enumerate(pieces):
         if (lo[k], hi[k]) != (0, len(p)):
-            pieces[k] = p.iloc[lo[k] : hi[k]].reset_index(drop=True)
+            pieces[k] = p.rows(lo[k], hi[k])
 
 
 def _options_dict(opts: RoutingOptions) -> dict[str, Any]:

@@ -16,13 +16,18 @@ import pytest
 from corridors import SnapError, settings
 from corridors.geo.runs import country_runs
 from corridors.model import Leg, Mode, Status, Waypoint
-from corridors.network._graph import RoutingGraph, routing_graph
+from corridors.network._graph import MODES, STATUSES, RoutingGraph, routing_graph
 from corridors.routing import (
+    PIECE_COLUMNS,
     Route,
     RoutedLeg,
+    _corridor_table,
     _drop_passing_access,
     _edge_mask,
+    _empty_columns,
+    _LegPieces,
     _near_link,
+    _pieces_from_line,
     _pieces_from_path,
     _snap_node,
     km_in_countries,
@@ -127,7 +132,23 @@ def test_the_line_is_preferred_only_within_the_limit(graph: RoutingGraph) -> Non
 _S, _W, _N = (50.0, 40.0), (50.0059, 40.0), (49.9, 40.0)
 
 
-def _passing_legs(*, ferry_access: bool) -> tuple[list[RoutedLeg], list[pd.DataFrame]]:
+def _coded(graph: RoutingGraph, table: pd.DataFrame) -> _LegPieces:
+    """A pieces table of text values as the coded columns the router memoises a leg in."""
+    cols = {c: table[c].to_numpy() for c in PIECE_COLUMNS}
+    cols["mode"] = np.array([MODES.index(v) for v in cols["mode"]], dtype=np.int64)
+    cols["status"] = np.array([STATUSES.index(v) for v in cols["status"]], dtype=np.int64)
+    cols["link"] = np.zeros(len(table), dtype=np.int64)  # "": no link
+    own = list(graph.country_index()[0].categories)
+    added = tuple(c for c in dict.fromkeys([*cols["country0"], *cols["country1"]]) if c not in own)
+    names = [*own, *added]
+    for c in ("country0", "country1"):
+        cols[c] = np.array([names.index(v) for v in cols[c]], dtype=np.int64)
+    return _LegPieces(cols, added)
+
+
+def _passing_legs(
+    graph: RoutingGraph, *, ferry_access: bool
+) -> tuple[list[RoutedLeg], list[_LegPieces]]:
     rail = pd.concat(
         [pieces_along([_N, _S], edge=0, access=False), pieces_along([_S, _W], access=True)],
         ignore_index=True,
@@ -158,24 +179,76 @@ def _passing_legs(*, ferry_access: bool) -> tuple[list[RoutedLeg], list[pd.DataF
             p["length_m"].sum() / 1000.0,
             access_km=round(access_km, 3),
         )
-    return legs, [rail, ferry]
+    return legs, [_coded(graph, rail), _coded(graph, ferry)]
 
 
 def test_access_is_dropped_only_where_both_legs_have_it(graph: RoutingGraph) -> None:
     # the ferry leg starts on its line (no access stretch) by an edge back to S: the rail
     # leg's access and the ferry's first edge are both travelled, nothing is dropped
-    legs, pieces = _passing_legs(ferry_access=False)
-    before = [p.copy() for p in pieces]
+    legs, pieces = _passing_legs(graph, ferry_access=False)
+    before = list(pieces)
     _drop_passing_access(graph, legs, pieces)
     assert [len(p) for p in pieces] == [2, 2]
-    pd.testing.assert_frame_equal(pieces[0], before[0])
-    pd.testing.assert_frame_equal(pieces[1], before[1])
+    assert pieces[0] is before[0] and pieces[1] is before[1]
     assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(9.043, 0.504), (9.043, 0.0)]
     # both legs snapped W to S: the two access stretches, out and back, go
-    legs, pieces = _passing_legs(ferry_access=True)
+    legs, pieces = _passing_legs(graph, ferry_access=True)
     _drop_passing_access(graph, legs, pieces)
-    assert [list(p["access"]) for p in pieces] == [[False], [False]]
+    assert [p.cols["access"].tolist() for p in pieces] == [[False], [False]]
+    assert [p.cols["edge"].tolist() for p in pieces] == [[0], [1]]
     assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(8.539, 0.0), (8.539, 0.0)]
+
+
+# --- _corridor_table ------------------------------------------------------------------------
+
+#: Tbilisi, Gyumri and Kars: two drawn rail legs, Georgia -> Armenia -> Türkiye.
+_TBILISI, _GYUMRI, _KARS = (44.79, 41.72), (43.85, 40.79), (43.10, 40.60)
+
+
+def test_a_corridor_table_merges_the_countries_and_links_its_legs_add(graph: RoutingGraph) -> None:
+    # neither the three countries nor the two links are the test graph's own: each drawn leg
+    # adds its own codes, and the corridor's one table takes the union, ARM once
+    own = list(graph.country_index()[0].categories)
+    assert not {"GEO", "ARM", "TUR"} & set(own)
+    one = _pieces_from_line(
+        graph, [_TBILISI, _GYUMRI], 0, Mode.RAIL, Status.PLANNED, missing=True, link="a"
+    )
+    two = _pieces_from_line(
+        graph, [_GYUMRI, _KARS], 1, Mode.RAIL, Status.PLANNED, missing=True, link="b"
+    )
+    assert (one.countries, one.links, two.countries, two.links) == (
+        ("GEO", "ARM"),
+        ("a",),
+        ("ARM", "TUR"),
+        ("b",),
+    )
+    table = _corridor_table(graph, [one, _LegPieces(_empty_columns()), two])
+    assert list(table.columns) == list(PIECE_COLUMNS)
+    assert list(table["country0"].cat.categories) == [*own, "GEO", "ARM", "TUR"]
+    assert list(table["link"].cat.categories) == ["", "a", "b"]
+    assert table["country0"].astype(str).tolist() == ["GEO", "ARM"]
+    assert table["country1"].astype(str).tolist() == ["ARM", "TUR"]
+    assert table["link"].astype(str).tolist() == ["a", "b"]
+    assert table["mode"].astype(str).tolist() == ["rail", "rail"]
+    assert table["status"].astype(str).tolist() == ["planned", "planned"]
+    assert table["leg"].tolist() == [0, 1]
+    assert table["missing"].tolist() == [True, True]
+    assert table["edge"].tolist() == [-1, -1]
+    assert table["length_m"].round(3).tolist() == [129898.978, 66810.198]  # pyproj Geod.inv
+    assert _corridor_table(graph, [_LegPieces(_empty_columns())]).empty
+
+
+def test_a_drawn_leg_takes_the_graph_s_code_of_a_link_it_has(linked: RoutingGraph) -> None:
+    line = [(50.0, 40.005), (50.1, 40.005)]
+    on = _pieces_from_line(linked, line, 0, Mode.RAIL, Status.PLANNED, missing=False, link="new")
+    off = _pieces_from_line(linked, line, 0, Mode.RAIL, Status.PLANNED, missing=False, link=None)
+    assert (on.links, off.links) == ((), ())
+    assert (on.cols["link"].tolist(), off.cols["link"].tolist()) == ([1], [0])
+    assert on.cols["missing"].tolist() == [False]
+    # the leg as leg 3, and its rows: copies, the memoised columns unchanged
+    moved = on.with_leg(3)
+    assert (moved.cols["leg"].tolist(), on.cols["leg"].tolist()) == ([3], [0])
+    assert len(on.rows(1, 1)) == 0 and len(on.rows(0, 1)) == 1
 
 
 # --- _near_link -----------------------------------------------------------------------------
