@@ -115,19 +115,27 @@ def published_by_country(route: Route) -> dict[str, float]:
     """
     out: dict[str, float] = {}
     p = route.pieces
+    if not any(rl.leg.published_length is not None for rl in route.legs):
+        return out
+    legs = p["leg"].to_numpy(np.int64) if len(p) else np.zeros(0, np.int64)
+    countries = text_values(p["country0"]) if len(p) else np.zeros(0, object)
+    length_m = p["length_m"].to_numpy(float) if len(p) else np.zeros(0)
     for rl in route.legs:
         pub = rl.leg.published_length
         if pub is None:
             continue
-        own = p[p["leg"] == rl.index] if len(p) else p
+        own = legs == rl.index
         key = "unknown"
         if rl.leg.mode.is_water:
             key = "sea"
-        elif len(own):
-            km = own.groupby(own["country0"].astype(str), observed=True)["length_m"].sum()
-            km = km.drop(labels=["None", "nan", ""], errors="ignore")
-            if len(km):
-                key = str(km.idxmax())
+        elif own.any():
+            # modelled metres by country, in sorted order of the codes (ties: the first);
+            # pieces of no known country (at sea, or drawn off every polygon) do not count
+            names, where = np.unique(countries[own].astype(str), return_inverse=True)
+            km = np.bincount(where, weights=length_m[own], minlength=len(names))
+            known = ~np.isin(names, ["None", "nan", ""])
+            if known.any():
+                key = str(names[known][np.argmax(km[known])])
         out[key] = round(out.get(key, 0.0) + pub.value_km, 1)
     return out
 
@@ -244,29 +252,27 @@ def raw_gauge_changes(
     start of the piece on the new gauge or at the border crossing there);
     :func:`gauge_breaks` groups them into yards (:data:`GAUGE_YARD_KM`).
     """
-    keep = (pieces["mode"] == "rail").to_numpy()
+    keep = text_values(pieces["mode"]) == "rail" if len(pieces) else np.zeros(0, bool)
     rail = pieces[keep]
     at_km = _start_km(pieces)[keep]
     lengths = rail["length_m"].to_numpy(float) / 1000.0
     gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
     c0 = text_values(rail["country0"])
+    xs, ys = rail["x0"].to_numpy(float), rail["y0"].to_numpy(float)
+    # the pieces with a gauge, and where one's gauge differs from the one before it
+    on = np.flatnonzero(gauges > 0)
+    changed = np.flatnonzero(gauges[on][1:] != gauges[on][:-1]) + 1
     raw: list[dict[str, Any]] = []
-    last = 0
-    prev_km = 0.0
-    prev_country = ""
-    for i, (g, x, y, km) in enumerate(zip(gauges, rail["x0"], rail["y0"], at_km, strict=True)):
-        if g <= 0:
-            continue
-        if last and g != last:
-            lon, lat, where = float(x), float(y), float(km)
-            if c0[i] != prev_country:
-                near = [c for c in crossings if prev_km - 1.0 <= c.km <= km + lengths[i] + 1.0]
-                if near:
-                    lon, lat, where = near[-1].lon, near[-1].lat, near[-1].km
-            raw.append({"from_mm": last, "to_mm": int(g), "lon": lon, "lat": lat, "km": where})
-        last = int(g)
-        prev_km = float(km)
-        prev_country = str(c0[i])
+    for j in changed.tolist():
+        i, before = int(on[j]), int(on[j - 1])
+        lon, lat, where = float(xs[i]), float(ys[i]), float(at_km[i])
+        if c0[i] != c0[before]:
+            lo, hi = float(at_km[before]) - 1.0, float(at_km[i] + lengths[i]) + 1.0
+            near = [c for c in crossings if lo <= c.km <= hi]
+            if near:
+                lon, lat, where = near[-1].lon, near[-1].lat, near[-1].km
+        change = {"from_mm": int(gauges[before]), "to_mm": int(gauges[i])}
+        raw.append({**change, "lon": lon, "lat": lat, "km": where})
     return raw
 
 
