@@ -73,6 +73,9 @@ def _search_bounds(limit: float) -> list[float]:
 
 #: CSR matrices of one-off masks a routing graph keeps (:meth:`RoutingGraph.csr`).
 ONE_OFF_CSR_KEPT = 4
+#: Customised hierarchies a routing graph keeps, the least recently used dropped first
+#: (:meth:`RoutingGraph.metric`; about 6 MB each on the regional rail).
+METRICS_KEPT = 48
 
 
 @dataclass(eq=False)
@@ -102,6 +105,7 @@ class RoutingGraph:
     _csr_once: OrderedDict[Any, tuple[csr_matrix, I64, I64]] = field(default_factory=OrderedDict)
     _order: tuple[F64, I64, I64] | None = None
     _countries: tuple[Any, I64] | None = None
+    _country_names: tuple[str, ...] | None = None
     _contracted: dict[Any, Any] = field(default_factory=dict)
     _uses: dict[Any, int] = field(default_factory=dict)
     _link_dtype: Any = None
@@ -114,7 +118,10 @@ class RoutingGraph:
     snaps: dict[Any, tuple[B | None, Any]] = field(default_factory=dict)
     _edge_trees: dict[Any, tuple[cKDTree, I64, F64]] = field(default_factory=dict)
     _topologies: dict[tuple[str, ...], Any] = field(default_factory=dict)
-    _metrics: dict[Any, Any] = field(default_factory=dict)
+    #: Customised hierarchies by the content of their entry weights, least recently used
+    #: first, and the content digest of each (mask key, cost array) asked for.
+    _metrics: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
+    _metric_digests: dict[Any, Any] = field(default_factory=dict)
     #: The routing graph's cache key when it is stored with the network cache; snap
     #: indexes are then stored with it.
     store_key: str | None = None
@@ -141,14 +148,29 @@ class RoutingGraph:
         return hit
 
     def metric(self, key: Any, modes: tuple[str, ...], mask: B, weight: F64) -> Any:
-        """The hierarchy of ``modes`` customized for ``mask`` and ``weight``; cached by ``key``."""
-        full = (key, id(weight))  # cost arrays are kept in ``weights``: ids are not reused
-        hit = self._metrics.get(full)
+        """The hierarchy of ``modes`` customized for ``mask`` and ``weight``.
+
+        Cached by what the customisation reads, the hierarchy's entry weights: masks of
+        different keys that differ only outside ``modes`` or in edges no path can use alike
+        (a scenario year that opens a road link, for a rail search) share one metric. The
+        last :data:`METRICS_KEPT` used are kept.
+        """
+        topo = self.topology(modes)
+        full = (key, tuple(sorted(modes)), id(weight))  # cost arrays are kept: ids not reused
+        digest = self._metric_digests.get(full)
+        entry = None
+        if digest is None:
+            import hashlib
+
+            entry = topo.entry_weights(mask, weight)
+            digest = (full[1], hashlib.blake2b(entry.tobytes(), digest_size=16).digest())
+            self._metric_digests[full] = digest
+        hit = self._metrics.pop(digest, None)
         if hit is None:
-            hit = self.topology(modes).customize(mask, weight)
-            if len(self._metrics) >= 16:
-                self._metrics.pop(next(iter(self._metrics)))
-            self._metrics[full] = hit
+            hit = topo.customize(mask, weight, entry=entry)
+            while len(self._metrics) >= METRICS_KEPT:
+                self._metrics.popitem(last=False)
+        self._metrics[digest] = hit
         return hit
 
     def country_index(self) -> tuple[Any, I64]:
@@ -160,6 +182,12 @@ class RoutingGraph:
             dtype = pd.CategoricalDtype(list(values.astype(str)))
             self._countries = (dtype, codes.astype(np.int64))
         return self._countries
+
+    def country_names(self) -> tuple[str, ...]:
+        """The categories of :meth:`country_index` as ``str``, in code order."""
+        if self._country_names is None:
+            self._country_names = tuple(map(str, self.country_index()[0].categories))
+        return self._country_names
 
     def link_dtype(self) -> Any:
         """CategoricalDtype of link names, ``""`` first (no link)."""

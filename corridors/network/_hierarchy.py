@@ -113,6 +113,7 @@ class Topology:
     _cch: Any = field(default=None, repr=False)
     _ranges: tuple[I64, I64, I64, I64] | None = field(default=None, repr=False)
     _tables: tuple[I64, I64, I64, I64, I64] | None = field(default=None, repr=False)
+    _dir_node: I64 | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -143,6 +144,22 @@ class Topology:
             tail, head = self.arcs()
             hit = self._ranges = (pos, hi - lo, tail, head)
         return hit
+
+    def dir_node(self) -> I64:
+        """Per slot and direction (as :func:`_dir_edge`), the node reached; any mask's."""
+        hit = self._dir_node
+        if hit is None:
+            hit = self._dir_node = np.concatenate([self.slot_head, self.slot_tail[::-1]])
+        return hit
+
+    def entry_weights(self, mask: B, weight: F64) -> F64:
+        """The cost of every ``group_edges`` entry, ``inf`` where ``mask`` rules it out.
+
+        All that :meth:`customize` reads of ``mask`` and ``weight``: two masks with the same
+        entry weights give the same metric (see ``RoutingGraph.metric``).
+        """
+        ge = self.group_edges
+        return np.where(mask[ge], weight[ge], np.inf)
 
     def cch(self) -> Any:
         """The RoutingKit CCH of the arcs in the stored order (built on first use, ~30 ms)."""
@@ -250,7 +267,9 @@ class Topology:
             self._pick(we[multi], multi, gw, sel_lohi, sel_hilo)
         return gw, sel_lohi, sel_hilo
 
-    def customize(self, mask: B, weight: F64, *, scale: float | None = None) -> Metric:
+    def customize(
+        self, mask: B, weight: F64, *, scale: float | None = None, entry: F64 | None = None
+    ) -> Metric:
         """The hierarchy weighted by ``weight`` (per edge) on the edges of ``mask``.
 
         Parameters
@@ -263,11 +282,13 @@ class Topology:
             Integer units per cost unit; by default the largest that keeps every path of
             this mask below RoutingKit's infinity (:func:`_scale`). A
             :class:`ClosableMetric` passes one with room for any closure.
+        entry
+            :meth:`entry_weights` of ``mask`` and ``weight`` when the caller has them.
         """
         import routingkit_cch as rkc
 
-        ge = self.group_edges
-        gw, sel_lohi, sel_hilo = self._groups(np.where(mask[ge], weight[ge], np.inf))
+        we = self.entry_weights(mask, weight) if entry is None else entry
+        gw, sel_lohi, sel_hilo = self._groups(we)
         fw = gw[self.slot_group]
         blocked = ~np.isfinite(fw)
         prefix = np.concatenate([[0.0], np.cumsum(np.where(blocked, 0.0, fw))])
@@ -284,8 +305,9 @@ class Topology:
         # with no arcs (a ring alone) paths never leave a junction: no hierarchy is needed
         metric = rkc.CCHMetric(self.cch(), iw.astype(np.int64).tolist()) if len(iw) else None
         dir_edge = _dir_edge(self, sel_lohi, sel_hilo)
-        dir_node = np.concatenate([self.slot_head, self.slot_tail[::-1]])
-        return Metric(self, metric, scale, prefix, nblock, sel_lohi, sel_hilo, dir_edge, dir_node)
+        return Metric(
+            self, metric, scale, prefix, nblock, sel_lohi, sel_hilo, dir_edge, self.dir_node()
+        )
 
 
 def _dir_edge(topo: Topology, sel_lohi: I64, sel_hilo: I64) -> I64:
