@@ -14,7 +14,7 @@ import math
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Concatenate, ParamSpec, cast
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,9 @@ from corridors.network._graph import (
 )
 from corridors.network.core import Network
 from corridors.provenance import provenance
+
+if TYPE_CHECKING:
+    from corridors.geo.runs import Pieces
 
 __all__ = [
     "BORDER_FOR_ANY_H",
@@ -273,8 +276,7 @@ class _Pieces:
     def _parts(self) -> tuple[list[Columns], list[str]]:
         """Column parts (head, path, tail) and the country codes they add to the graph's."""
         g = self.graph
-        countries, _ = g.country_index()
-        known = {c: i for i, c in enumerate(countries.categories)}
+        known = {c: i for i, c in enumerate(g.country_names())}
         extra: list[str] = []
 
         def code(country: str) -> int:
@@ -1033,6 +1035,22 @@ class _LegPieces:
         """Rows ``lo`` to ``hi`` (exclusive)."""
         return _LegPieces({c: v[lo:hi] for c, v in self.cols.items()}, self.countries, self.links)
 
+    def run_columns(self, graph: RoutingGraph) -> dict[str, Any]:
+        """What :func:`~corridors.geo.runs.country_runs` reads, decoded: no table is built.
+
+        The same values as the columns of the table (:func:`_table`) would give it.
+        """
+        c = self.cols
+        names = np.array(
+            [*graph.country_names(), *self.countries, "nan"], dtype=object
+        )  # a missing code (-1) reads "nan", as the table's text values do
+        out: dict[str, Any] = {
+            "mode": _MODE_NAMES[c["mode"]],
+            "country0": names[c["country0"]],
+            "country1": names[c["country1"]],
+        }
+        return out | {k: c[k] for k in ("x0", "y0", "x1", "y1", "length_m")}
+
 
 def _empty_columns() -> Columns:
     ints = ("leg", "edge", "mode", "status", "link", "country0", "country1")
@@ -1162,6 +1180,7 @@ def _pieces_from_path(
 
 
 _MODE_DTYPE = pd.CategoricalDtype(list(MODES))
+_MODE_NAMES = np.array(MODES, dtype=object)
 _STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 
 
@@ -1178,7 +1197,7 @@ def _pieces_from_line(
     """A leg drawn as its line: one piece per vertex pair, its countries where its points are."""
     pts = np.asarray(coords, dtype=np.float64)
     names = boundaries.countries_at(pts[:, 0], pts[:, 1])
-    own = {c: i for i, c in enumerate(graph.country_index()[0].categories)}
+    own = {c: i for i, c in enumerate(graph.country_names())}
     added = tuple(dict.fromkeys(str(c) for c in names if c not in own))
     code = {**own, **{c: len(own) + i for i, c in enumerate(added)}}
     countries = np.array([code[str(c)] for c in names], dtype=np.int64)
@@ -1292,8 +1311,10 @@ def _blocking_countries(
     return sorted({str(c) for c in graph.country[nodes] if c in avoid})
 
 
-def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str, float]:
+def km_in_countries(pieces: Pieces, countries: Sequence[str]) -> dict[str, float]:
     """Km of the route counted in each of ``countries`` (as the metrics count them).
+
+    ``pieces`` is a pieces table or its columns (see :func:`corridors.geo.runs.country_runs`).
 
     Runs come from :func:`corridors.geo.runs.country_runs`; a short stretch the runs count
     as a neighbour (a sliver, see its ``note``) is counted here in its own country, so that
@@ -1304,8 +1325,6 @@ def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str,
     from corridors.geo.runs import country_runs
 
     out: dict[str, float] = {}
-    if pieces.empty:
-        return out
     for run in country_runs(pieces):
         sliver = 0.0
         for hit in re.finditer(r"([0-9.]+) km in ([A-Z]{3}) between", run.note):
@@ -1318,7 +1337,7 @@ def km_in_countries(pieces: pd.DataFrame, countries: Sequence[str]) -> dict[str,
     return {k: round(v, 1) for k, v in out.items() if v > 0}
 
 
-def _check_hard_avoid(what: str, pieces: pd.DataFrame, opts: RoutingOptions) -> None:
+def _check_hard_avoid(what: str, pieces: Pieces, opts: RoutingOptions) -> None:
     """Refuse a path that still enters an avoided country (after the segment mask)."""
     if not (opts.avoid and opts.avoid_mode == "hard"):
         return
@@ -1374,8 +1393,8 @@ def _refine_hard_avoid(
     for _ in range(_AVOID_RETRIES):
         if found is None or not len(found[1]):
             return found
-        pieces = _pieces_from_path(graph, found[0], found[1], 0, None)
-        if not km_in_countries(pieces, opts.avoid):
+        cols = _path_columns(graph, found[0], found[1], 0, None)
+        if not km_in_countries(_LegPieces(cols).run_columns(graph), opts.avoid):
             return found
         e = np.asarray(found[1], dtype=np.int64)
         leaking = e[
@@ -1584,8 +1603,8 @@ def _route_leg_uncached(
         graph, path, ((leg.start, sa), (leg.end, sb)), joined, index, leg.mode, status
     )
     pieces = parts.leg_pieces()
-    if opts.avoid and opts.avoid_mode == "hard":  # a table only where it is checked
-        _check_hard_avoid(what, parts.table(), opts)
+    if opts.avoid and opts.avoid_mode == "hard":
+        _check_hard_avoid(what, pieces.run_columns(graph), opts)
     routed = RoutedLeg(
         index,
         leg,

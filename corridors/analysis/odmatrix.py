@@ -361,7 +361,7 @@ def _ref(
         transshipments,
     )
     from corridors.analysis.timemodel import DEFAULT_TIME_MODEL
-    from corridors.geo.runs import _labels, country_runs
+    from corridors.geo.runs import _labels, _run_columns, country_runs
 
     path = _path_of(r, g, snapped)
     if path is None:
@@ -375,7 +375,7 @@ def _ref(
     t = _time(r, runs, crossings, breaks, changes, DEFAULT_TIME_MODEL)
     if t is None:
         return None
-    labels = _labels(p, settings.border_tolerance_km)
+    labels = _labels(_run_columns(p), settings.border_tolerance_km)
     starts = np.r_[True, np.asarray(labels[1:]) != np.asarray(labels[:-1])]
     blocks = np.cumsum(starts) - 1
     lengths = p["length_m"].to_numpy(float)

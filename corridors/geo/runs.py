@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,10 @@ from corridors.geo import boundaries, geodata
 from corridors.geo.boundaries import geodesic_lengths_m
 
 __all__ = [
+    "RUN_COLUMNS",
     "SEA",
     "WATER_MODES",
+    "Pieces",
     "Run",
     "country_runs",
     "crossing_candidates",
@@ -62,6 +64,11 @@ class Run:
 
 def _distance_km(lon: float, lat: float, iso3: str) -> float:
     """Approximate distance, in km, from a point to a country's territory (0 inside)."""
+    return _distance_km_on(float(lon), float(lat), iso3, settings.borders)
+
+
+@functools.lru_cache(maxsize=65536)
+def _distance_km_on(lon: float, lat: float, iso3: str, borders: str) -> float:
     geom = _polygon(iso3)
     if geom is None:
         return math.inf
@@ -98,40 +105,69 @@ def _split_fraction_on(
     return float(min(max(line.intersection(geom).length / line.length, 0.0), 1.0))
 
 
-def _labels(pieces: pd.DataFrame, tolerance_km: float) -> list[str]:
+#: The columns of a pieces table that :func:`country_runs` reads.
+RUN_COLUMNS = ("mode", "country0", "country1", "x0", "y0", "x1", "y1", "length_m")
+_TEXT = ("mode", "country0", "country1")
+
+#: Pieces as :func:`country_runs` takes them: a pieces table, or its :data:`RUN_COLUMNS` as
+#: arrays (text columns of ``str``, the others of floats).
+Pieces = pd.DataFrame | Mapping[str, Any]
+
+
+def _run_columns(pieces: Pieces) -> dict[str, Any]:
+    """The :data:`RUN_COLUMNS` as NumPy arrays: ``str`` objects, or floats."""
+    if isinstance(pieces, pd.DataFrame):
+        return {
+            c: text_values(pieces[c]) if c in _TEXT else pieces[c].to_numpy(float)
+            for c in RUN_COLUMNS
+        }
+    return {
+        c: np.asarray(pieces[c], dtype=object if c in _TEXT else float) for c in RUN_COLUMNS
+    }
+
+
+def _labels(cols: Mapping[str, Any], tolerance_km: float) -> list[str]:
     """Country of each piece, with hysteresis.
 
     The route changes country only once it is more than ``tolerance_km`` outside the current
     one, so a line that follows a border (drawn at 1:10m) does not zig-zag across it. Water
     pieces are ``"sea"``.
     """
-    modes = text_values(pieces["mode"])
-    c0 = text_values(pieces["country0"])
-    c1 = text_values(pieces["country1"])
-    x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
-    out: list[str] = []
+    modes, c0, c1 = cols["mode"], cols["country0"], cols["country1"]
+    x1, y1 = cols["x1"], cols["y1"]
+    n = len(modes)
+    out = np.empty(n, dtype=object)
+    water = np.isin(modes, WATER_MODES)
+    # stretches of one end country (and water or not): inside one, once the label is that
+    # country it stays so, and only the pieces before need the distance test
+    cut = np.flatnonzero((c1[1:] != c1[:-1]) | (water[1:] != water[:-1])) + 1
     current = ""
-    for i in range(len(pieces)):
-        if modes[i] in WATER_MODES:
-            out.append(SEA)
+    for lo, hi in zip([0, *cut.tolist()], [*cut.tolist(), n], strict=True):
+        if water[lo]:
+            out[lo:hi] = SEA
             current = ""
             continue
-        if not current:
-            current = c0[i] or c1[i]
-        raw = c1[i]
-        if raw and raw != current and _distance_km(x1[i], y1[i], current) > tolerance_km:
-            current = raw
-        out.append(current)
-    return out
+        for i in range(lo, hi):
+            if not current:
+                current = c0[i] or c1[i]
+            raw = c1[i]
+            if raw and raw != current and _distance_km(x1[i], y1[i], current) > tolerance_km:
+                current = raw
+            if current and (raw == current or not raw):
+                out[i:hi] = current  # the rest of the stretch cannot change it
+                break
+            out[i] = current
+    labels: list[str] = out.tolist()
+    return labels
 
 
-def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> list[Run]:
+def country_runs(pieces: Pieces, *, tolerance_km: float | None = None) -> list[Run]:
     """Cut a route's pieces into runs of one country (``"sea"`` on water).
 
     Parameters
     ----------
     pieces
-        ``Route.pieces``.
+        ``Route.pieces``, or its :data:`RUN_COLUMNS` as arrays.
     tolerance_km
         How far outside its current country the route must go before it counts as having
         crossed (default :data:`corridors.settings.border_tolerance_km`). The crossing is
@@ -147,21 +183,19 @@ def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> 
     Azerbaijan in the scgraph road graph). The merged run's ``note`` says so, and
     :func:`route_metrics` reports it among the warnings.
     """
-    if pieces.empty:
+    cols = _run_columns(pieces)
+    n = len(cols["mode"])
+    if not n:
         return []
     tol = settings.border_tolerance_km if tolerance_km is None else tolerance_km
-    labels = _labels(pieces, tol)
-    modes = text_values(pieces["mode"])
-    c0 = text_values(pieces["country0"])
-    x0, y0 = pieces["x0"].to_numpy(float), pieces["y0"].to_numpy(float)
-    x1, y1 = pieces["x1"].to_numpy(float), pieces["y1"].to_numpy(float)
-    length = pieces["length_m"].to_numpy(float)
+    labels = _labels(cols, tol)
+    modes, c0 = cols["mode"], cols["country0"]
+    x0, y0, x1, y1 = cols["x0"], cols["y0"], cols["x1"], cols["y1"]
+    length = cols["length_m"]
+    lab = np.asarray(labels, dtype=object)
+    starts = [0, *(np.flatnonzero(lab[1:] != lab[:-1]) + 1).tolist()]
     runs: list[Run] = []
-    i, n = 0, len(pieces)
-    while i < n:
-        j = i
-        while j + 1 < n and labels[j + 1] == labels[i]:
-            j += 1
+    for i, j in zip(starts, [*(k - 1 for k in starts[1:]), n - 1], strict=True):
         runs.append(
             Run(
                 labels[i],
@@ -172,7 +206,6 @@ def country_runs(pieces: pd.DataFrame, *, tolerance_km: float | None = None) -> 
                 str(modes[j]),
             )
         )
-        i = j + 1
     return _merge_slivers(_place_crossings(runs, labels, c0, x0, y0, x1, y1, length))
 
 
@@ -229,7 +262,8 @@ def _place_crossings(
     length: Any,
 ) -> list[Run]:
     """Move each land-to-land boundary to where the line really leaves the old country."""
-    starts = [0] + [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
+    lab = np.asarray(labels, dtype=object)
+    starts = [0, *(np.flatnonzero(lab[1:] != lab[:-1]) + 1).tolist()]
     out = list(runs)
     for k in range(len(out) - 1):
         a, b = out[k], out[k + 1]
