@@ -177,22 +177,23 @@ def _place_name(lon: float, lat: float) -> str | None:
     return nearest_name(lon, lat, place_candidates())
 
 
-def _filled_gauges(rail: pd.DataFrame) -> npt.NDArray[np.int64]:
+def _filled_gauges(
+    gauge: npt.NDArray[Any], c0: npt.NDArray[np.object_], c1: npt.NDArray[np.object_]
+) -> npt.NDArray[np.int64]:
     """Gauge of each rail piece, with the pieces that have none (drawn links) filled in.
 
-    A stretch without a gauge (a missing link drawn from its geometry, an opened overlay)
-    between two stretches of the same gauge takes that gauge (a link joining two 1520 mm
-    lines is taken to be built at 1520 mm); otherwise each of its pieces takes its
-    country's rule
-    (``geodata/gauge.yaml``), so the planned Kars–Nakhchivan line changes gauge entering
-    Türkiye and the missing Rasht–Astara line at Astara, where it starts.
+    ``gauge`` (mm, 0 for none), ``c0`` and ``c1`` (country codes at either end) are the
+    rail pieces' columns, in route order. A stretch without a gauge (a missing link drawn
+    from its geometry, an opened overlay) between two stretches of the same gauge takes
+    that gauge (a link joining two 1520 mm lines is taken to be built at 1520 mm);
+    otherwise each of its pieces takes its country's rule (``geodata/gauge.yaml``), so the
+    planned Kars–Nakhchivan line changes gauge entering Türkiye and the missing
+    Rasht–Astara line at Astara, where it starts.
     """
     from corridors.geo import geodata
 
     by_country = geodata.gauge_rules().by_country
-    g = rail["gauge_mm"].astype(int).to_numpy().astype(np.int64)
-    c0 = text_values(rail["country0"])
-    c1 = text_values(rail["country1"])
+    g = np.asarray(gauge).astype(np.int64)
     out = g.copy()
     n = len(g)
     i = 0
@@ -252,13 +253,22 @@ def raw_gauge_changes(
     start of the piece on the new gauge or at the border crossing there);
     :func:`gauge_breaks` groups them into yards (:data:`GAUGE_YARD_KM`).
     """
-    keep = text_values(pieces["mode"]) == "rail" if len(pieces) else np.zeros(0, bool)
-    rail = pieces[keep]
+    keep = (
+        np.flatnonzero(text_values(pieces["mode"]) == "rail")
+        if len(pieces)
+        else np.zeros(0, np.int64)
+    )
     at_km = _start_km(pieces)[keep]
-    lengths = rail["length_m"].to_numpy(float) / 1000.0
-    gauges = _filled_gauges(rail) if len(rail) else np.zeros(0, np.int64)
-    c0 = text_values(rail["country0"])
-    xs, ys = rail["x0"].to_numpy(float), rail["y0"].to_numpy(float)
+    lengths = pieces["length_m"].to_numpy(float)[keep] / 1000.0
+    c0 = text_values(pieces["country0"])[keep]
+    gauges = (
+        _filled_gauges(
+            pieces["gauge_mm"].to_numpy(np.int64)[keep], c0, text_values(pieces["country1"])[keep]
+        )
+        if len(keep)
+        else np.zeros(0, np.int64)
+    )
+    xs, ys = pieces["x0"].to_numpy(float)[keep], pieces["y0"].to_numpy(float)[keep]
     # the pieces with a gauge, and where one's gauge differs from the one before it
     on = np.flatnonzero(gauges > 0)
     changed = np.flatnonzero(gauges[on][1:] != gauges[on][:-1]) + 1
@@ -295,10 +305,9 @@ def transshipments(route: Route) -> list[dict[str, Any]]:
         return out
     modes, legs = text_values(p["mode"]), p["leg"].astype(int).to_numpy()
     at_km = _start_km(p)
-    for i in range(1, len(p)):
-        if modes[i] == modes[i - 1]:
-            continue
-        x, y = float(p["x0"].iloc[i]), float(p["y0"].iloc[i])
+    xs, ys = p["x0"].to_numpy(float), p["y0"].to_numpy(float)
+    for i in (np.flatnonzero(modes[1:] != modes[:-1]) + 1).tolist():
+        x, y = float(xs[i]), float(ys[i])
         name = None
         if legs[i] != legs[i - 1] and route.corridor is not None:
             name = route.legs[legs[i - 1]].leg.end.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -831,6 +832,7 @@ def test_any_positive_gauge_is_a_gauge_of_its_own() -> None:
     # that a fill that never moves on fails the test instead of hanging it
     import threading
 
+    from corridors._frames import text_values
     from corridors.analysis.metrics import _filled_gauges
 
     a = _pieces([(44.9, 41.0), (44.8, 41.1)], gauge_mm=1520)
@@ -838,7 +840,12 @@ def test_any_positive_gauge_is_a_gauge_of_its_own() -> None:
     c = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=0)  # in Armenia: its 1520 mm rule
     rail = pd.concat([a, b, c], ignore_index=True)
     out: list[list[int]] = []
-    t = threading.Thread(target=lambda: out.append(_filled_gauges(rail).tolist()), daemon=True)
+    cols = (
+        rail["gauge_mm"].to_numpy(np.int64),
+        text_values(rail["country0"]),
+        text_values(rail["country1"]),
+    )
+    t = threading.Thread(target=lambda: out.append(_filled_gauges(*cols).tolist()), daemon=True)
     t.start()
     t.join(timeout=5.0)
     assert out == [[1520, 1, 1520]]
