@@ -894,3 +894,199 @@ def test_published_lengths_and_missing_links_are_listed_to_the_tenth(network: ob
         },
     ]
     assert [leg["status"] for leg in z["legs"] if leg["missing"]] == ["planned"] * 3
+
+
+def test_gauge_changes_exactly_a_yard_apart_are_two_yards() -> None:
+    # 1520, 1435 and 1520 mm pieces of 5 km each: the changes at 5 and 10 km are
+    # GAUGE_YARD_KM apart, so two breaks; 4.9 km apart they are one yard the route leaves on
+    # the gauge it came in on, no break
+    from corridors.analysis.metrics import GAUGE_YARD_KM
+
+    assert GAUGE_YARD_KM == 5.0
+    p = _pieces([(44.9, 41.0), (44.8, 41.1), (44.7, 41.2), (44.6, 41.3)])
+    p["gauge_mm"] = [1520, 1435, 1520]
+    p["length_m"] = 5000.0
+    assert gauge_breaks(p) == [
+        {"from_mm": 1520, "to_mm": 1435, "lon": 44.8, "lat": 41.1, "name": "Ayrum", "km": 5.0},
+        {"from_mm": 1435, "to_mm": 1520, "lon": 44.7, "lat": 41.2, "name": "Sadakhlo", "km": 10.0},
+    ]
+    p["length_m"] = 4900.0
+    assert gauge_breaks(p) == []
+
+
+def test_a_gauge_change_and_its_crossing_window_are_in_km() -> None:
+    from corridors.analysis.metrics import BorderCrossing, raw_gauge_changes
+
+    # four 5 km rail pieces, 1520 mm in Azerbaijan then 1435 mm in Türkiye: the change is at
+    # 10 km; a crossing is looked for from 1 km before the last 1520 mm piece starts (4 km)
+    # to 1 km past the end of the first 1435 mm piece (16 km)
+    p = _pieces([(45.3, 39.3), (45.2, 39.35), (45.1, 39.4), (45.0, 39.45), (44.9, 39.5)])
+    p["gauge_mm"] = [1520, 1520, 1435, 1435]
+    p["country0"] = ["AZE", "AZE", "TUR", "TUR"]
+    p["length_m"] = 5000.0
+
+    def at(km: float) -> BorderCrossing:
+        return BorderCrossing("AZE", "TUR", 45.0 + km / 100, 39.0, "rail", None, km)
+
+    change = {"from_mm": 1520, "to_mm": 1435}
+    # no crossing in the window (3.9 km is before it): at the start of the 1435 mm piece
+    assert raw_gauge_changes(p, crossings=[at(3.9)]) == [
+        {**change, "lon": 45.1, "lat": 39.4, "km": 10.0}
+    ]
+    # the last crossing in the window, its ends included; 16.5 km is past it
+    assert raw_gauge_changes(p, crossings=[at(4.0), at(16.5)]) == [
+        {**change, "lon": 45.04, "lat": 39.0, "km": 4.0}
+    ]
+    assert raw_gauge_changes(p, crossings=[at(3.9), at(16.0)]) == [
+        {**change, "lon": 45.16, "lat": 39.0, "km": 16.0}
+    ]
+
+
+def test_a_legs_published_length_counts_for_its_known_country_with_most_km() -> None:
+    import numpy as np
+
+    from corridors.analysis.metrics import published_by_country
+    from corridors.model import Leg, Mode, PublishedLength, Status, Waypoint
+    from corridors.routing import Route, RoutedLeg
+
+    # legs 0 to 2: 3 km of no known country and 1 km of a country, which the leg counts for
+    # (no country: "", NaN, and "None", as pandas 2's astype(str) writes a missing value);
+    # leg 3: 2 km in Georgia then 2 km in Azerbaijan, a tie, which the code first in
+    # alphabetical order takes
+    pts = [(44.0 + i / 10, 41.0) for i in range(9)]
+    p = _pieces(pts)
+    p["leg"] = [0, 0, 1, 1, 2, 2, 3, 3]
+    p["country0"] = ["", "AZE", "None", "GEO", np.nan, "ARM", "GEO", "AZE"]
+    p["length_m"] = [3000.0, 1000.0, 3000.0, 1000.0, 3000.0, 1000.0, 2000.0, 2000.0]
+    w = Waypoint("W", 44.0, 41.0, "GEO")
+
+    def leg(i: int, km: float) -> RoutedLeg:
+        pub = PublishedLength(km, "s", "2024")
+        return RoutedLeg(
+            i, Leg(w, w, Mode.RAIL, published_length=pub), Status.OPERATIONAL, False, 4.0
+        )
+
+    r = Route("r", "R", (leg(0, 10.0), leg(1, 20.0), leg(2, 30.0), leg(3, 4.5)), p)
+    assert published_by_country(r) == {"AZE": 14.5, "GEO": 20.0, "ARM": 30.0}
+
+
+def _one_leg_route(pieces: pd.DataFrame) -> object:
+    from corridors.model import Leg, Mode, Status, Waypoint
+    from corridors.routing import Route, RoutedLeg
+
+    a = Waypoint("A", float(pieces["x0"].iloc[0]), float(pieces["y0"].iloc[0]), "")
+    b = Waypoint("B", float(pieces["x1"].iloc[-1]), float(pieces["y1"].iloc[-1]), "")
+    km = float(pieces["length_m"].sum()) / 1000.0
+    rl = RoutedLeg(0, Leg(a, b, Mode.RAIL), Status.OPERATIONAL, False, km)
+    return Route("r", "R", (rl,), pieces)
+
+
+def test_a_gauge_break_costs_the_models_fractional_transshipment_hours() -> None:
+    from corridors.analysis.metrics import route_metrics
+
+    # Armenia into Georgia: one gauge break (Sadakhlo) and one rail border crossing
+    a = _pieces([(44.9, 41.0), (44.8, 41.1), (44.7, 41.2)], gauge_mm=1520)
+    b = _pieces([(44.7, 41.2), (44.6, 41.3)], gauge_mm=1435)
+    r = _one_leg_route(pd.concat([a, b], ignore_index=True))
+    model = DEFAULT_TIME_MODEL.with_overrides({"transshipment_h": 2.5})
+    m = route_metrics(r, time_model=model)  # type: ignore[arg-type]
+    assert len(m["gauge_breaks"]) == 1 and m["transshipments"] == []
+    assert m["time_h_breakdown"] == {
+        "moving_h": 0.8,
+        "border_h": 40.6,
+        "port_h": 0.0,
+        "transshipment_h": 2.5,
+        "total_h": 43.9,
+    }
+
+
+def test_float32_lengths_are_timed_in_float64_as_the_route_length_counts_them() -> None:
+    import numpy as np
+
+    from corridors.analysis.metrics import route_metrics
+
+    # 2 350 m at 1 km/h: 2.35 h, rounded up; float32 2350 / 1000 would be 2.3499999 h
+    p = _pieces([(49.6, 40.1), (49.40, 39.94)])
+    p["length_m"] = np.array([2350.0], dtype=np.float32)
+    r = _one_leg_route(p)
+    slow = DEFAULT_TIME_MODEL.with_overrides({"speed_kmh.rail": 1.0})
+    m = route_metrics(r, time_model=slow)  # type: ignore[arg-type]
+    assert r.length_km == 2.35  # type: ignore[attr-defined]
+    assert m["time_h_breakdown"]["moving_h"] == 2.4
+    assert m["time_h"] == 2.4
+
+
+def test_border_crossings_follow_the_runs_given() -> None:
+    from corridors.analysis.metrics import country_runs
+
+    # the route goes 47.6 km into Georgia: runs cut with a 50 km border tolerance have no
+    # crossing, those of the default tolerance one
+    p = _pieces(GANJA_TBILISI)
+    wide = country_runs(p, tolerance_km=50.0)
+    assert [r.country for r in wide] == ["AZE"]
+    assert border_crossings(p, runs=wide) == []
+    crossings = border_crossings(p, runs=country_runs(p))
+    assert [(c.from_country, c.to_country, c.name) for c in crossings] == [
+        ("AZE", "GEO", "Böyük Kəsik–Gardabani")
+    ]
+
+
+def _rail_only_metrics(**extra: object) -> dict[str, object]:
+    m: dict[str, object] = {
+        "id": "r",
+        "name": "R",
+        "length_km": 300.0,
+        "missing_km": 41.3,
+        "length_km_by_mode": {"rail": 300.0},
+        "length_km_by_country": {"AZE": 300.0},
+        "border_crossings_count": 0,
+        "countries": ["AZE"],
+        "avoids": [],
+        "gauge_breaks": [],
+        "transshipments": [],
+        "time_h": 5.6,
+        "published_km": None,
+    }
+    return {**m, **extra}
+
+
+def test_a_rail_only_corridor_with_missing_links_has_no_road_and_less_operational_km() -> None:
+    from corridors.analysis.metrics import compare_row
+
+    row = compare_row(_rail_only_metrics())
+    km = ["length_km", "operational_km", "missing_km", "rail_km", "road_km", "ferry_km"]
+    assert [row[k] for k in [*km, "sea_km", "time_h", "time_h_today"]] == [
+        300.0,
+        258.7,
+        41.3,
+        300.0,
+        0.0,
+        0.0,
+        0.0,
+        5.6,
+        "not open today",
+    ]
+
+
+def test_a_corridor_without_avoids_has_no_avoids_verdict() -> None:
+    from corridors.analysis.metrics import compare_rows
+
+    (row,) = compare_rows([_rail_only_metrics()])
+    assert row["avoids_ok"] is None
+    avoids = [{"country": "IRN", "reason": "r", "verified": True}]
+    (kept,) = compare_rows([_rail_only_metrics(avoids=avoids)])
+    assert kept["avoids_ok"] is True
+
+
+def test_the_fastest_route_keeps_to_the_options_given(network: object) -> None:
+    from corridors.analysis.metrics import fastest_route, route_metrics
+    from corridors.routing import RoutingOptions
+
+    # Baku – Kars avoiding Georgia: by road through Iran and Nakhchivan (no rail path)
+    opts = RoutingOptions(avoid=("GEO",))
+    r = fastest_route("Baku", "Kars", network, options=opts)
+    m = route_metrics(r)
+    assert m["countries"] == ["AZE", "IRN", "AZE", "TUR"]
+    assert m["length_km_by_mode"] == {"road": 825.5}
+    assert r.meta["candidates_h"] == {"any": 61.5, "rail": None, "road": 49.4}
+    assert r.options == opts
