@@ -199,6 +199,46 @@ def test_access_is_dropped_only_where_both_legs_have_it(graph: RoutingGraph) -> 
     assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(8.539, 0.0), (8.539, 0.0)]
 
 
+def test_a_leg_keeps_its_last_piece_where_the_route_turns_back(graph: RoutingGraph) -> None:
+    # W lies 1.1 km off the line at P, 3.7 km east of its station S (70.2° E): the first leg
+    # runs 70.0 -> S -> P (part of edge 1) -> W, the second W -> P -> S, back along the same
+    # part of edge 1. The access stretches go; the second leg's part of edge 1 is all it has
+    # left, so it stays, and so does the first leg's (a part is dropped only with its pair)
+    s, p, w = (70.2, 48.0), (70.25, 48.0), (70.25, 48.01)
+    first = pd.concat(
+        [
+            pieces_along([_LINE[0], s], edge=0, access=False),
+            pieces_along([s, p], edge=1, access=False),
+            pieces_along([p, w], access=True),
+        ],
+        ignore_index=True,
+    )
+    second = pd.concat(
+        [pieces_along([w, p], access=True), pieces_along([p, s], edge=1, access=False)],
+        ignore_index=True,
+    )
+    second["leg"] = 1
+    a, b = Waypoint("a", *_LINE[0], "KAZ"), Waypoint("w", *w, "KAZ")
+    c = Waypoint("s", *s, "KAZ")
+    legs = [
+        RoutedLeg(
+            i,
+            Leg(*ends, Mode.RAIL),
+            Status.OPERATIONAL,
+            False,
+            float(t["length_m"].sum()) / 1000.0,
+            access_km=round(float(t.loc[t["access"], "length_m"].sum()) / 1000.0, 3),
+        )
+        for i, (ends, t) in enumerate((((a, b), first), ((b, c), second)))
+    ]
+    pieces = [_coded(graph, first), _coded(graph, second)]
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(19.768, 1.112), (4.843, 1.112)]
+    _drop_passing_access(graph, legs, pieces)
+    assert [p.cols["edge"].tolist() for p in pieces] == [[0, 1], [1]]
+    assert [p.cols["access"].tolist() for p in pieces] == [[False, False], [False]]
+    assert [(round(x.length_km, 3), x.access_km) for x in legs] == [(18.656, 0.0), (3.731, 0.0)]
+
+
 # --- _corridor_table ------------------------------------------------------------------------
 
 #: Tbilisi, Gyumri and Kars: two drawn rail legs, Georgia -> Armenia -> Türkiye.
@@ -415,6 +455,21 @@ def test_by_length_the_costs_are_one_array_whatever_the_transfer() -> None:
     assert first.tolist() == (g.length_m * 10.0).tolist()
 
 
+def test_by_length_the_costs_are_one_array_whatever_the_border_dwell() -> None:
+    # border dwell hours are no part of a length cost either: the same cached array
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _weights
+    from tests.helpers import segments_along
+
+    rows = segments_along([(70.0, 48.0), (70.2, 48.0)], "rail")  # in Kazakhstan
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    opts = RoutingOptions(avoid=("KAZ",), avoid_mode="soft")
+    first = _weights(g, opts, by_time=False)
+    assert first is not g.length_m
+    assert _weights(g, opts, by_time=False, border_h={"rail": 1.0}) is first
+    assert _weights(g, opts, by_time=False, border_h={}) is first
+
+
 # --- parse_place -----------------------------------------------------------------------------
 
 
@@ -423,6 +478,33 @@ def test_a_place_on_the_antimeridian_is_a_point() -> None:
     from corridors.routing import parse_place
 
     assert parse_place("180,10") == Waypoint("180.0000,10.0000", 180.0, 10.0, "XXX", Role.VIA)
+
+
+def test_a_place_at_a_pole_is_a_point() -> None:
+    from corridors import UnknownNameError
+    from corridors.model import Role
+    from corridors.routing import parse_place
+
+    assert parse_place("10,90") == Waypoint("10.0000,90.0000", 10.0, 90.0, "XXX", Role.VIA)
+    assert parse_place("10,-90") == Waypoint("10.0000,-90.0000", 10.0, -90.0, "XXX", Role.VIA)
+    with pytest.raises(UnknownNameError, match=r"^'10,90\.5': expected 'lon,lat' with lon in"):
+        parse_place("10,90.5")
+
+
+# --- _effective_status -----------------------------------------------------------------------
+
+
+def test_a_leg_expected_in_the_as_of_year_counts_as_open() -> None:
+    from corridors.routing import RoutingOptions, _effective_status
+
+    a, b = Waypoint("a", 44.0, 41.6, "GEO"), Waypoint("b", 44.9, 41.6, "GEO")
+    leg = Leg(a, b, Mode.RAIL, Status.UNDER_CONSTRUCTION, expected_year=2030)
+    got = [_effective_status(leg, RoutingOptions(as_of=year)) for year in (2029, 2030, 2031)]
+    assert got == [
+        (Status.UNDER_CONSTRUCTION, False),
+        (Status.OPERATIONAL, True),
+        (Status.OPERATIONAL, True),
+    ]
 
 
 # --- route_corridor and route_corridors on a hand-made line ---------------------------------
@@ -460,6 +542,14 @@ def test_a_pipeline_leg_is_drawn_not_missing() -> None:
     assert r.pieces.index.tolist() == list(range(len(r.pieces)))
     assert r.pieces["leg"].tolist()[0] == 0 and r.pieces["leg"].tolist()[-1] == 1
     assert r.pieces["missing"].tolist() == [False] * len(r.pieces)
+
+
+def test_a_network_without_a_cache_key_is_recorded_as_an_empty_one() -> None:
+    from corridors.routing import route_corridor
+
+    cor, net = _pipeline_then_rail()
+    r = route_corridor(cor, net, links={})  # type: ignore[arg-type]
+    assert r.meta["network"] == ""
 
 
 def test_the_links_given_are_the_only_ones_known() -> None:
@@ -635,3 +725,154 @@ def test_two_points_on_one_edge_take_the_network_where_it_is_cheaper() -> None:
     # made dear (cost 30 each), the way round costs 10 + 60 + 10: along the edge wins
     weight = np.where(np.arange(len(g.u)) == edge, 100.0, 30.0)
     assert _join(g, sa, sb, weight, find).direct is True
+
+
+def test_two_points_on_one_edge_with_no_way_round_are_joined_along_it() -> None:
+    # the search finds nothing (a one-edge network): two points on the edge are joined along
+    # it; a point on the edge and a node of no way between them are not joined
+    from corridors.network.core import network_from_segments
+    from corridors.routing import _join, _Joined, _Snap
+    from tests.helpers import segments_along
+
+    a, b = (70.0, 48.0), (70.4, 48.0)
+    g = routing_graph(network_from_segments(pd.DataFrame(segments_along([a, b], "rail"))))
+    na, nb = _node(g, *a), _node(g, *b)
+    weight = np.ones(len(g.u))
+    t = (0.1, 0.9) if g.u[0] == na else (0.9, 0.1)
+    sa = _Snap(node=na, dist_km=0.0, x=70.04, y=48.0, edge=0, t=t[0])
+    sb = _Snap(node=nb, dist_km=0.0, x=70.36, y=48.0, edge=0, t=t[1])
+
+    def nothing(starts: object, goals: object) -> None:
+        return None
+
+    assert _join(g, sa, sb, weight, nothing) == _Joined(([na], []), na, na, direct=True)
+    at_b = _Snap(node=nb, dist_km=0.0, x=70.4, y=48.0)
+    assert _join(g, sa, at_b, weight, nothing) == _Joined(None, na, nb)
+
+
+# --- _pieces_from_path -----------------------------------------------------------------------
+
+
+def test_pieces_of_a_path_can_leave_its_transfers_out() -> None:
+    # rail to a port, the transfer there (0 m, between the rail and the water node), then sea
+    from corridors.network.core import network_from_segments
+    from tests.helpers import segments_along
+
+    port = (50.1, 40.0)
+    rows = segments_along([(50.0, 40.0), port], "rail")
+    rows += segments_along([port, port], "transfer", g0="rail", g1="water")
+    rows += segments_along([port, (50.3, 40.0)], "sea")
+    g = routing_graph(network_from_segments(pd.DataFrame(rows)))
+    assert [MODES[m] for m in g.mode] == ["rail", "transfer", "sea"]
+    nodes, edges = [0, 1, 2, 3], [0, 1, 2]
+    every = _pieces_from_path(g, nodes, edges, 0, None)
+    assert every["mode"].tolist() == ["rail", "transfer", "sea"]
+    drawn = _pieces_from_path(g, nodes, edges, 0, None, drop_transfers=True)
+    assert drawn["mode"].tolist() == ["rail", "sea"]
+    assert drawn["edge"].tolist() == [0, 2]
+    assert (drawn["x0"].tolist(), drawn["x1"].tolist()) == ([50.0, 50.1], [50.1, 50.3])
+
+
+# --- _straight_m -----------------------------------------------------------------------------
+
+
+def test_the_straight_line_bound_is_the_haversine_distance() -> None:
+    # 10° E 60° N to 30° E 70° N on the sphere of 6 371 008.8 m: 1 442 005.209 m (the law of
+    # cosines gives the same to the mm; WGS 84's geodesic is 1 446 543.938 m)
+    from corridors.routing import _Snap, _straight_m
+
+    sa, sb = _Snap(0, 0.0, 10.0, 60.0), _Snap(1, 0.0, 30.0, 70.0)
+    assert round(_straight_m(sa, sb), 3) == 1442005.209
+    assert round(_straight_m(sb, sa), 3) == 1442005.209
+
+
+# --- _adhoc ----------------------------------------------------------------------------------
+
+
+def test_an_adhoc_setup_is_kept_only_for_options_that_can_key_it() -> None:
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _adhoc
+    from tests.helpers import segments_along
+
+    net = network_from_segments(pd.DataFrame(segments_along(_LINE, "rail")))
+    first = _adhoc(net, "rail", RoutingOptions(avoid=("ARM",)), None, None)
+    assert _adhoc(net, "rail", RoutingOptions(avoid=("ARM",)), None, None) is first
+    # lists where tuples are expected cannot key a kept setup: each is set up afresh
+    listed = _adhoc(net, "rail", RoutingOptions(avoid=["ARM"]), None, None)  # type: ignore[arg-type]
+    other = _adhoc(net, "rail", RoutingOptions(avoid=[]), None, None)  # type: ignore[arg-type]
+    assert listed is not first
+    assert (listed.key[-2:], other.key[-2:]) == ((("ARM",), "hard"), ((), "hard"))
+    assert listed.blocked is not None and other.blocked is None
+
+
+# --- route: closures and the hard-avoid check ------------------------------------------------
+
+
+def test_an_adhoc_closure_is_searched_on_a_matrix_kept_apart() -> None:
+    # closing the direct edge A - B reroutes by C; the closure's matrix is kept among the
+    # one-off ones (a criticality sweep's thousands), not with routing's own masks
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, _adhoc, route
+    from tests.helpers import segments_along
+
+    a, b, c = (70.0, 48.0), (70.4, 48.0), (70.2, 48.1)
+    rows = segments_along([a, b], "rail") + segments_along([a, c, b], "rail")
+    net = network_from_segments(pd.DataFrame(rows))
+    g = _adhoc(net, "rail", None, None, None).graph
+    na, nb = _node(g, *a), _node(g, *b)
+    (direct,) = np.flatnonzero(((g.u == na) & (g.v == nb)) | ((g.u == nb) & (g.v == na)))
+    opts = RoutingOptions(close_edges=(int(direct),))
+    r = route(a, b, net, options=opts)
+    q = _adhoc(net, "rail", opts, None, None)
+    assert q.graph is g
+    assert round(r.length_km, 3) == 37.2  # by C, not the 29.85 km edge
+    assert list(g._csr_once) == [("path", q.key, False, id(q.weights), (int(direct),))]
+    assert g._csr == {}
+
+
+def test_a_route_that_still_enters_an_avoided_country_is_refused_by_name() -> None:
+    # P's own country is Georgia, but the borders put it 5.2 km inside Armenia: the access
+    # stretch to it from the line in Georgia ends in Armenia, so the route does not avoid it
+    from corridors import InfeasibleRouteError
+    from corridors.network.core import network_from_segments
+    from corridors.routing import RoutingOptions, route
+    from tests.helpers import segments_along
+
+    a, b = (43.9, 41.3), (44.9, 41.6)
+    net = network_from_segments(pd.DataFrame(segments_along([a, b], "rail")))
+    place = Waypoint("P", 43.9, 41.12, "GEO")
+    assert route(b, place, net).legs[0].access_km == 19.99
+    with pytest.raises(InfeasibleRouteError) as err:
+        route(b, place, net, options=RoutingOptions(avoid=("ARM",)))
+    assert str(err.value) == (
+        "route '44.9000,41.6000' – 'P' (rail): no path found that stays out of ARM (5.2 km); "
+        "use --avoid-mode soft to allow it at a cost, or drop it from --avoid"
+    )
+
+
+# --- _avoid_masks ----------------------------------------------------------------------------
+
+
+def test_only_nodes_the_network_puts_in_an_avoided_country_are_blocked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a network built on Natural Earth borders, masked on OSM ones: Q (44.97° E 41.05° N) is
+    # Azerbaijan on the first (the exclave of Yukhari Askipara) and 8.0 km inside Armenia on
+    # the second. The network's label decides the nodes blocked: R (Armenia on both, 21.4 km
+    # deep) is, Q is not; both edges into Q are, sampled along their length
+    from corridors.network.core import network_from_segments
+    from corridors.routing import _avoid_masks
+    from tests.helpers import segments_along
+
+    r, q, g = (44.75, 40.95), (44.97, 41.05), (44.97, 41.35)
+    monkeypatch.setattr(settings, "borders", "natural-earth")
+    net = network_from_segments(pd.DataFrame(segments_along([r, q, g], "rail")))
+    monkeypatch.setattr(settings, "borders", "osm")
+    graph = routing_graph(net)
+    assert (graph.country.tolist(), graph.x.tolist()) == (
+        ["ARM", "AZE", "GEO"],
+        [44.75, 44.97, 44.97],
+    )
+    nodes, edges = _avoid_masks(graph, ("ARM",))
+    assert nodes.tolist() == [True, False, False]
+    assert edges.tolist() == [True, True]
