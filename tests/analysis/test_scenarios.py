@@ -136,3 +136,30 @@ def test_bad_scenario_names_close_matches(tmp_path: Path) -> None:
     assert "unknown time-model parameter" in msg
     with pytest.raises(UnknownNameError, match="did you mean 'tripp-open-2030'"):
         load_scenario("tripp-open")
+
+
+def test_kept_baselines_hold_no_routing_graph(network: Network) -> None:
+    """A scenario's baselines are kept per network: a route holding the routing graph it
+    was found on (lazy pieces, as ``route`` gives) would keep a cleared graph (~150 MB)."""
+    import dataclasses
+    import gc
+    import weakref
+
+    from corridors.analysis.scenarios import _BASELINES
+    from corridors.network._graph import _CACHE
+
+    sc = dataclasses.replace(load_scenario("tripp-open-2030"), corridors=("btk",), routes=())
+    _BASELINES.pop(network, None)
+    _CACHE.pop(network, None)
+    first = run_scenario(sc, network)
+    graphs = [weakref.ref(g) for g in _CACHE[network].values()]
+    assert graphs
+    ((base, error, metrics),) = _BASELINES[network].values()
+    del first
+    _CACHE.pop(network)
+    gc.collect()
+    assert [r() for r in graphs] == [None] * len(graphs)
+    # the kept baseline still answers, and the next evaluation reuses it on a new graph
+    assert (error, round(base.length_km, 1), metrics["length_km"]) == ("", 832.9, 832.9)
+    again = run_scenario(sc, network)
+    assert _row(again, "btk")["baseline_km"] == 832.9
