@@ -121,9 +121,7 @@ def _run_columns(pieces: Pieces) -> dict[str, Any]:
             c: text_values(pieces[c]) if c in _TEXT else pieces[c].to_numpy(float)
             for c in RUN_COLUMNS
         }
-    return {
-        c: np.asarray(pieces[c], dtype=object if c in _TEXT else float) for c in RUN_COLUMNS
-    }
+    return {c: np.asarray(pieces[c], dtype=object if c in _TEXT else float) for c in RUN_COLUMNS}
 
 
 def _labels(cols: Mapping[str, Any], tolerance_km: float) -> list[str]:
