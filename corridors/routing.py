@@ -455,11 +455,21 @@ _AVOID_CACHE: weakref.WeakKeyDictionary[RoutingGraph, dict[tuple[str, ...], Any]
 _AVOID_SAMPLE_M = 250.0
 
 
-@functools.cache
 def _avoid_border(
     avoid: tuple[str, ...], bounds: tuple[float, float, float, float] | None = None
 ) -> Any:
     """The avoided countries as one area, and an index of its land border with the others.
+
+    On the boundaries of :data:`corridors.settings.borders` (cached per setting).
+    """
+    return _avoid_border_on(avoid, bounds, settings.borders)
+
+
+@functools.cache
+def _avoid_border_on(
+    avoid: tuple[str, ...], bounds: tuple[float, float, float, float] | None, borders: str
+) -> Any:
+    """:func:`_avoid_border` on the boundaries ``borders``.
 
     Depth into the avoided area is measured to the nearest border with a country that is not
     avoided (a coast, or a border between two avoided countries, does not count): a point
@@ -558,7 +568,7 @@ def _avoid_masks(
 
     codes = tuple(sorted(set(avoid)))
     tol = settings.border_tolerance_km
-    key = (*codes, str(tol))
+    key = (*codes, str(tol), settings.borders)
     per_graph = _AVOID_CACHE.setdefault(graph, {})
     if key in per_graph:
         return per_graph[key]  # type: ignore[no-any-return]

@@ -847,3 +847,39 @@ def test_a_route_that_still_enters_an_avoided_country_is_refused_by_name() -> No
         "route '44.9000,41.6000' – 'P' (rail): no path found that stays out of ARM (5.2 km); "
         "use --avoid-mode soft to allow it at a cost, or drop it from --avoid"
     )
+
+
+# --- _avoid_masks ----------------------------------------------------------------------------
+
+
+def test_avoided_areas_follow_the_borders_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Q (44.97° E 41.05° N) is 8.0 km inside Armenia on OSM borders and 0.4 km inside
+    # Azerbaijan's exclave of Yukhari Askipara on Natural Earth's: switching the setting
+    # must switch the avoided area and the masks, not reuse those of the first setting
+    from corridors.network.core import network_from_segments
+    from corridors.routing import _avoid_depth_km, _avoid_masks
+    from tests.helpers import segments_along
+
+    box = (43.0, 39.0, 47.0, 43.0)
+
+    def depths() -> list[float]:
+        return [
+            round(float(_avoid_depth_km((c,), [44.97], [41.05], box)[0]), 3) for c in ("AZE", "ARM")
+        ]
+
+    monkeypatch.setattr(settings, "borders", "osm")
+    net = network_from_segments(
+        pd.DataFrame(segments_along([(44.75, 40.95), (44.97, 41.05), (44.97, 41.35)], "rail"))
+    )
+    graph = routing_graph(net)
+    monkeypatch.setattr(settings, "border_tolerance_km", 0.1)
+    seen = []
+    for borders in ("osm", "natural-earth", "osm"):
+        monkeypatch.setattr(settings, "borders", borders)
+        nodes, edges = _avoid_masks(graph, ("AZE",))
+        seen.append((borders, depths(), nodes.tolist(), edges.tolist()))
+    assert seen == [
+        ("osm", [0.0, 8.024], [False] * 3, [False, True]),
+        ("natural-earth", [0.403, 0.0], [False] * 3, [True, True]),
+        ("osm", [0.0, 8.024], [False] * 3, [False, True]),
+    ]
