@@ -55,6 +55,7 @@ def bench_sweeps(ctx: Context) -> None:
     import importlib
 
     from corridors.analysis import odmatrix
+    from corridors.analysis._engine import local_cluster
     from corridors.analysis.criticality import Item, sweep_criticality
     from corridors.analysis.odmatrix import matrix_items, sweep_od
     from corridors.analysis.uncertainty import sweep_uncertainty
@@ -73,16 +74,7 @@ def bench_sweeps(ctx: Context) -> None:
         f"7 sweeps: {samples * len(UNCERTAINTY_IDS)} uncertainty samples, "
         f"{len(corridors)} corridors, {len(pairs)} OD pairs"
     )
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=50,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster(2) as cluster, distributed.Client(cluster) as client:
         work: list[tuple[str, str, Callable[..., tuple[Any, ...]]]] = [
             (
                 "uncertainty",

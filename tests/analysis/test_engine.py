@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from corridors._errors import ClusterError
-from corridors.analysis._engine import batched, resolve_scheduler, run_batches
+from corridors.analysis._engine import batched, local_cluster, resolve_scheduler, run_batches
 from corridors.analysis.criticality import Item, evaluate_batch, plan
 from corridors.analysis.uncertainty import sweep_uncertainty
 
@@ -32,16 +32,7 @@ def single(network, work):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def client():  # type: ignore[no-untyped-def]
     distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            processes=True,
-            threads_per_worker=1,
-            dashboard_address=":0",
-            silence_logs=50,
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
+    with local_cluster(2) as cluster, distributed.Client(cluster) as c:
         yield c
 
 
@@ -182,3 +173,16 @@ def test_workers_drop_the_routing_queries_on_the_thread_that_made_them(network, 
     client.run(gc.collect)
     seen = client.run(lambda dask_worker: list(dask_worker.corridors_unraisable))
     assert list(seen.values()) == [[], []]
+
+
+def test_local_workers_keep_glibc_s_dynamic_mmap_threshold(client) -> None:  # type: ignore[no-untyped-def]
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns the threshold off
+    # and made every closure's arrays page-fault afresh (a worker at half this process's
+    # speed); the other variables it sets stay
+    import dask
+
+    seen = client.run(
+        lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS"))
+    )
+    assert sorted(seen.values()) == [(None, "1"), (None, "1")]
+    assert dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"]
