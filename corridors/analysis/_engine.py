@@ -130,9 +130,10 @@ def local_cluster(n_workers: int | None = None) -> Iterator[Any]:
     import dask
 
     distributed = _distributed()
-    environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
-    kept = {k: v for k, v in environ.items() if k not in WORKER_ENV_DROPPED}
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": kept}):
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    # None unsets a variable (distributed.nanny._get_env_variables), whatever the config merges
+    environ |= dict.fromkeys(WORKER_ENV_DROPPED)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
         cluster = distributed.LocalCluster(
             n_workers=n_workers or min(os.cpu_count() or 1, 4),
             threads_per_worker=1,
