@@ -1176,19 +1176,6 @@ def _table(
     return pd.DataFrame(data, copy=False)
 
 
-def _pieces_from_path(
-    graph: RoutingGraph,
-    nodes: Sequence[int] | npt.NDArray[np.int64],
-    edges: Sequence[int] | npt.NDArray[np.int64],
-    leg_index: int,
-    mode: Mode | None,
-    *,
-    drop_transfers: bool = False,
-) -> pd.DataFrame:
-    cols = _path_columns(graph, nodes, edges, leg_index, mode, drop_transfers=drop_transfers)
-    return _table(graph, [cols], ())
-
-
 _MODE_DTYPE = pd.CategoricalDtype(list(MODES))
 _MODE_NAMES = np.array(MODES, dtype=object)
 _STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))

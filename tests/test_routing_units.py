@@ -8,6 +8,8 @@ far from every threshold, or the threshold is set from the index's own distance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -27,12 +29,28 @@ from corridors.routing import (
     _empty_columns,
     _LegPieces,
     _near_link,
+    _path_columns,
     _pieces_from_line,
-    _pieces_from_path,
     _snap_node,
+    _table,
     km_in_countries,
 )
 from tests.helpers import pieces_along
+
+
+def _pieces_from_path(
+    graph: RoutingGraph,
+    nodes: Sequence[int],
+    edges: Sequence[int],
+    leg_index: int,
+    mode: Mode | None,
+    *,
+    drop_transfers: bool = False,
+) -> pd.DataFrame:
+    """The pieces table of a path, as a route's lazy pieces build it."""
+    cols = _path_columns(graph, nodes, edges, leg_index, mode, drop_transfers=drop_transfers)
+    return _table(graph, [cols], ())
+
 
 # --- _snap_node ------------------------------------------------------------------------------
 
@@ -749,7 +767,7 @@ def test_two_points_on_one_edge_with_no_way_round_are_joined_along_it() -> None:
     assert _join(g, sa, at_b, weight, nothing) == _Joined(None, na, nb)
 
 
-# --- _pieces_from_path -----------------------------------------------------------------------
+# --- _path_columns ----------------------------------------------------------------------------
 
 
 def test_pieces_of_a_path_can_leave_its_transfers_out() -> None:
